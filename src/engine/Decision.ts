@@ -1,0 +1,36 @@
+import type { JsonObject, RequestType } from '../okta/types.js';
+import type { DenySpec, SourcePosition } from '../rules/types.js';
+
+/** Why one rule did or did not take part in a decision. */
+export interface RuleTrace {
+  id: string;
+  source: SourcePosition;
+  /** matched: condition true; not-matched: false; error: it threw; skipped: not reached (a deny ended evaluation). */
+  status: 'matched' | 'not-matched' | 'error' | 'skipped';
+  effect: 'allow' | 'deny' | 'update' | 'allow+update';
+  /** The condition's raw value (explain mode). */
+  result?: unknown;
+  /** Each `var` the condition reads, and what it saw (explain mode). */
+  saw?: Record<string, unknown>;
+  /** Each operand of the top-level operator and its value (explain mode). */
+  parts?: Array<{ logic: unknown; value: unknown }>;
+  error?: string;
+}
+
+/** The outcome, independent of Okta's wire format (see toOktaResponse for that). */
+export interface Decision {
+  requestType: RequestType;
+  requestTypeNote?: string;
+  outcome: 'allow' | 'deny';
+  /** rule: an allow/deny rule decided; default: no allow or deny rule matched; error: a rule failed. */
+  decidedBy: { kind: 'rule' | 'default' | 'error'; ruleId?: string };
+  /** Ids of every rule whose condition was true, in evaluation order. */
+  matchedRuleIds: string[];
+  deny?: DenySpec;
+  /** Attributes to set (allow only), in the order they were first set. */
+  updates: JsonObject;
+  /** Which rule set each attribute. */
+  updatedBy: Record<string, string>;
+  rulesetVersion: string;
+  trace: RuleTrace[];
+}

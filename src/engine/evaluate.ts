@@ -1,0 +1,188 @@
+import jsonLogic from 'json-logic-js';
+import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
+import { detectRequestType } from '../okta/requestType.js';
+import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
+import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { Decision, RuleTrace } from './Decision.js';
+import { buildFacts, type Facts } from './facts.js';
+import { truthy } from './logic.js';
+import { withScope } from './operators.js';
+
+export type OnRuleError = 'deny' | 'skip';
+
+export interface EvaluateOptions {
+  /** What a rule that throws does: deny (default, fail closed) or skip (treated as not matched). */
+  onRuleError?: OnRuleError;
+  /** Record what each condition saw and returned (for `hook-rules eval` and the preview page). */
+  explain?: boolean;
+}
+
+const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'prototype']);
+
+/**
+ * Decides one request against one ruleset. Rules run in order (priority, then file order):
+ * the first matching deny ends evaluation and wins; otherwise any matching allow allows;
+ * otherwise the ruleset's default for the request type decides. Updates from every matching
+ * rule combine, the first rule to set an attribute keeping it. Synchronous by design.
+ */
+export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, options: EvaluateOptions = {}): Decision {
+  const { type, note } = detectRequestType(request);
+  const facts = buildFacts(request, type);
+  return withScope(ruleset, () => decide(ruleset, type, facts, options, note));
+}
+
+function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, options: EvaluateOptions, note?: string): Decision {
+  const onRuleError = options.onRuleError ?? 'deny';
+  const trace: RuleTrace[] = [];
+  const matchedRuleIds: string[] = [];
+  const updates: JsonObject = {};
+  const updatedBy: Record<string, string> = {};
+  let allowedBy: string | undefined;
+  let decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'> | undefined;
+
+  for (const rule of ruleset.rulesFor[type]) {
+    if (decision) {
+      trace.push({ id: rule.id, source: rule.source, status: 'skipped', effect: effectOf(rule) });
+      continue;
+    }
+    const entry: RuleTrace = { id: rule.id, source: rule.source, status: 'not-matched', effect: effectOf(rule) };
+    trace.push(entry);
+    try {
+      const result = rule.when.run(facts);
+      if (options.explain) explain(rule, facts, result, entry);
+      if (!truthy(result)) continue;
+      const ruleUpdates = rule.deny ? {} : computeUpdates(rule, facts);
+      entry.status = 'matched';
+      matchedRuleIds.push(rule.id);
+      if (rule.deny) {
+        decision = { outcome: 'deny', decidedBy: { kind: 'rule', ruleId: rule.id }, deny: rule.deny };
+        continue;
+      }
+      if (rule.allow) allowedBy ??= rule.id;
+      for (const [attribute, value] of Object.entries(ruleUpdates)) {
+        if (attribute in updatedBy) continue;
+        updates[attribute] = value;
+        updatedBy[attribute] = rule.id;
+      }
+    } catch (error) {
+      entry.status = 'error';
+      entry.error = (error as Error).message;
+      if (onRuleError === 'deny') {
+        decision = {
+          outcome: 'deny',
+          decidedBy: { kind: 'error', ruleId: rule.id },
+          deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id} failed: ${entry.error}` },
+        };
+      }
+    }
+  }
+
+  if (!decision) {
+    if (allowedBy) {
+      decision = { outcome: 'allow', decidedBy: { kind: 'rule', ruleId: allowedBy } };
+    } else {
+      const fallback = ruleset.defaults[type];
+      decision =
+        fallback.decision === 'allow'
+          ? { outcome: 'allow', decidedBy: { kind: 'default' } }
+          : { outcome: 'deny', decidedBy: { kind: 'default' }, deny: fallback.deny };
+    }
+  }
+
+  const allowed = decision.outcome === 'allow';
+  return {
+    requestType: type,
+    ...(note ? { requestTypeNote: note } : {}),
+    ...decision,
+    matchedRuleIds,
+    updates: allowed ? updates : {},
+    updatedBy: allowed ? updatedBy : {},
+    rulesetVersion: ruleset.version,
+    trace,
+  };
+}
+
+function effectOf(rule: CompiledRule): RuleTrace['effect'] {
+  if (rule.deny) return 'deny';
+  const updates = rule.update.length > 0 || rule.updateFrom !== undefined;
+  if (rule.allow) return updates ? 'allow+update' : 'allow';
+  return 'update';
+}
+
+/** A rule's attribute values. null/undefined results are left out: "no value", not "clear it". */
+function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
+  const out: JsonObject = {};
+  if (rule.updateFrom) {
+    const value = rule.updateFrom.run(facts);
+    if (value !== null && value !== undefined) {
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new Error(`updateFrom must return an object of attributes, got ${describe(value)}`);
+      }
+      for (const [attribute, attributeValue] of Object.entries(value)) setAttribute(out, attribute, attributeValue);
+    }
+  }
+  for (const [attribute, logic] of rule.update) setAttribute(out, attribute, logic.run(facts));
+  return out;
+}
+
+function setAttribute(out: JsonObject, attribute: string, value: unknown): void {
+  if (value === null || value === undefined) return;
+  if (RESERVED_ATTRIBUTES.has(attribute)) throw new Error(`attribute "${attribute}" cannot be set`);
+  if (!isAttributeValue(value)) throw new Error(`attribute "${attribute}" got ${describe(value)}; a value is text, a number, true/false, or a list of them`);
+  Object.defineProperty(out, attribute, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function isScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function isAttributeValue(value: unknown): value is Json {
+  return isScalar(value) || (Array.isArray(value) && value.every((item) => item === null || isScalar(item)));
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list of non-scalar values';
+  if (typeof value === 'number') return `the number ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleTrace): void {
+  entry.result = result;
+  const saw: Record<string, unknown> = {};
+  for (const path of varPaths(rule.when.logic)) saw[path] = jsonLogic.apply({ var: path }, facts);
+  entry.saw = saw;
+  const logic = rule.when.logic;
+  if (logic && typeof logic === 'object' && !Array.isArray(logic)) {
+    const [op] = Object.keys(logic);
+    const args = (logic as Record<string, unknown>)[op!];
+    if (Array.isArray(args) && ['and', 'or', '!', '!!', 'if'].includes(op!)) {
+      entry.parts = args.map((part) => ({ logic: part, value: safeApply(part, facts) }));
+    }
+  }
+}
+
+function safeApply(logic: unknown, facts: Facts): unknown {
+  try {
+    return jsonLogic.apply(logic as jsonLogic.RulesLogic, facts);
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  }
+}
+
+/** Literal `var` paths in an expression, outside iteration scopes (where `var` means the item). */
+function varPaths(logic: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(logic)) logic.forEach((item) => varPaths(item, out));
+  else if (logic && typeof logic === 'object') {
+    for (const [op, args] of Object.entries(logic)) {
+      if (op === 'var') {
+        const path = Array.isArray(args) ? args[0] : args;
+        if (typeof path === 'string' && path !== '') out.add(path);
+      } else if (['map', 'filter', 'reduce', 'all', 'some', 'none'].includes(op) && Array.isArray(args)) {
+        varPaths(args[0], out);
+      } else {
+        varPaths(args, out);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import type { JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
+import { emailDomain } from './emailDomain.js';
+
+/**
+ * The data a condition sees: the request exactly as Okta sent it (so `data.userProfile.email`
+ * works as in Okta's docs), plus conveniences that read the same in both flows.
+ */
+export interface Facts {
+  [key: string]: unknown;
+  /** The request type as decided (see detectRequestType), not necessarily as sent. */
+  requestType: RequestType;
+  /** What the user typed in the form: data.userProfile (SSR) or data.userProfileUpdate (PP). */
+  submitted: JsonObject;
+  /** The profile as it will be: SSR the submitted profile; PP the current profile with the update applied. */
+  profile: JsonObject;
+  /** The existing user (PP only; null for registration). */
+  user: JsonObject | null;
+  /** profile.email, else profile.login when it is an address; null when neither. */
+  email: string | null;
+  /** The email's domain, lowercased (punycode for international names); null when none. */
+  emailDomain: string | null;
+  /** data.context.request.ipAddress, or null. */
+  ipAddress: string | null;
+}
+
+export function buildFacts(request: OktaHookRequest, requestType: RequestType): Facts {
+  const data = request.data;
+  const user = objectOrNull(data.context?.user);
+  let submitted: JsonObject;
+  let profile: JsonObject;
+  if (requestType === 'progressive.profile') {
+    submitted = objectOrEmpty(data.userProfileUpdate ?? data.userProfile);
+    profile = { ...objectOrEmpty(user?.profile), ...submitted };
+  } else {
+    submitted = objectOrEmpty(data.userProfile ?? data.user?.profile);
+    profile = submitted;
+  }
+  const email = pickEmail(profile);
+  const ip = data.context?.request?.ipAddress;
+  return {
+    ...request,
+    requestType,
+    submitted,
+    profile,
+    user,
+    email,
+    emailDomain: emailDomain(email),
+    ipAddress: typeof ip === 'string' ? ip : null,
+  };
+}
+
+function pickEmail(profile: JsonObject): string | null {
+  if (typeof profile.email === 'string' && profile.email !== '') return profile.email;
+  if (typeof profile.login === 'string' && profile.login.includes('@')) return profile.login;
+  return null;
+}
+
+function objectOrNull(value: unknown): JsonObject | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
+}
+
+function objectOrEmpty(value: unknown): JsonObject {
+  return objectOrNull(value) ?? {};
+}

@@ -1,0 +1,37 @@
+import type { RE2JS } from 're2js';
+import type { CompiledLogic } from '../engine/logic.js';
+import type { RequestType } from '../okta/types.js';
+import type { NamedList } from './lists.js';
+import type { DenySpec, SourcePosition } from './types.js';
+
+export interface CompiledRule {
+  readonly id: string;
+  readonly description: string;
+  readonly appliesTo: ReadonlySet<RequestType>;
+  readonly priority: number;
+  readonly source: SourcePosition;
+  readonly when: CompiledLogic;
+  readonly allow: boolean;
+  readonly deny?: DenySpec;
+  readonly update: ReadonlyArray<readonly [attribute: string, value: CompiledLogic]>;
+  readonly updateFrom?: CompiledLogic;
+}
+
+export type DefaultOutcome = { decision: 'allow' } | { decision: 'deny'; deny: DenySpec };
+
+/**
+ * Everything a request needs, built once per load and never changed afterwards: a reload
+ * builds a new one and swaps the reference, so a request sees one version from start to end.
+ */
+export interface CompiledRuleset {
+  readonly version: string;
+  readonly loadedAt: Date;
+  readonly dir: string;
+  readonly files: readonly string[];
+  /** Rules in evaluation order (priority, then file order), per request type; disabled rules left out. */
+  readonly rulesFor: Readonly<Record<RequestType, readonly CompiledRule[]>>;
+  readonly rules: readonly CompiledRule[];
+  readonly defaults: Readonly<Record<RequestType, DefaultOutcome>>;
+  readonly lists: ReadonlyMap<string, NamedList>;
+  readonly patterns: ReadonlyMap<string, RE2JS>;
+}

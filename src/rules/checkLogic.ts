@@ -1,0 +1,114 @@
+import { ALLOWED_OPERATIONS, compilePattern, patternKey } from '../engine/operators.js';
+import type { RE2JS } from 're2js';
+import type { PathSegment } from './parseYamlFile.js';
+
+/** Path segments that would let `var` walk the prototype chain. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface LogicProblem {
+  path: PathSegment[];
+  message: string;
+}
+
+/** What a ruleset's conditions need from the rest of the ruleset, gathered while checking. */
+export interface LogicNeeds {
+  lists: Map<string, PathSegment[]>;
+  patterns: Map<string, RE2JS>;
+}
+
+/**
+ * Checks a JSON-Logic expression at load time, so that no request ever meets an unknown
+ * operator, a prototype-walking `var`, an invalid regular expression or an unknown list.
+ */
+export function checkLogic(logic: unknown, at: PathSegment[], needs: LogicNeeds): LogicProblem[] {
+  const problems: LogicProblem[] = [];
+  walk(logic, at, problems, needs);
+  return problems;
+}
+
+function walk(node: unknown, at: PathSegment[], problems: LogicProblem[], needs: LogicNeeds): void {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => walk(item, [...at, i], problems, needs));
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const keys = Object.keys(node);
+  if (keys.length !== 1) {
+    problems.push({
+      path: at,
+      message: `an operation has exactly one operator key, found ${keys.length === 0 ? 'none' : keys.map((k) => `"${k}"`).join(', ')}`,
+    });
+    return;
+  }
+  const op = keys[0]!;
+  const opPath = [...at, op];
+  if (!ALLOWED_OPERATIONS.has(op)) {
+    problems.push({ path: opPath, message: `unknown operator "${op}"${suggest(op)}` });
+    return;
+  }
+  const raw = (node as Record<string, unknown>)[op];
+  const args = Array.isArray(raw) ? raw : [raw];
+  const argPath = (i: number): PathSegment[] => (Array.isArray(raw) ? [...opPath, i] : opPath);
+
+  switch (op) {
+    case 'var':
+      checkPath(args[0] ?? '', argPath(0), 'var', problems);
+      walk(args[1], argPath(1), problems, needs); // the default value
+      return;
+    case 'missing':
+      args.forEach((arg, i) => checkPath(arg, argPath(i), 'missing', problems));
+      return;
+    case 'missing_some': {
+      walk(args[0], argPath(0), problems, needs);
+      const paths = args[1];
+      if (!Array.isArray(paths)) {
+        problems.push({ path: argPath(1), message: 'missing_some takes [count, [paths…]]' });
+      } else {
+        paths.forEach((p, i) => checkPath(p, [...argPath(1), i], 'missing_some', problems));
+      }
+      return;
+    }
+    case 'matches': {
+      walk(args[0], argPath(0), problems, needs);
+      const [, pattern, flags = ''] = args;
+      if (typeof pattern !== 'string' || typeof flags !== 'string') {
+        problems.push({ path: opPath, message: 'matches takes [value, "pattern", "flags"?] with a literal pattern and flags' });
+        return;
+      }
+      try {
+        needs.patterns.set(patternKey(pattern, flags), compilePattern(pattern, flags));
+      } catch (error) {
+        problems.push({ path: argPath(1), message: `invalid regular expression: ${(error as Error).message}` });
+      }
+      return;
+    }
+    case 'in_list': {
+      walk(args[0], argPath(0), problems, needs);
+      const name = args[1];
+      if (typeof name !== 'string') {
+        problems.push({ path: opPath, message: 'in_list takes [value, "listName"] with a literal list name' });
+        return;
+      }
+      if (!needs.lists.has(name)) needs.lists.set(name, argPath(1));
+      return;
+    }
+    default:
+      args.forEach((arg, i) => walk(arg, argPath(i), problems, needs));
+  }
+}
+
+function checkPath(arg: unknown, at: PathSegment[], op: string, problems: LogicProblem[]): void {
+  if (typeof arg === 'number') return;
+  if (typeof arg !== 'string') {
+    problems.push({ path: at, message: `${op} takes a literal path (a string such as "profile.email"), not an expression` });
+    return;
+  }
+  const bad = arg.split('.').find((segment) => FORBIDDEN_SEGMENTS.has(segment));
+  if (bad) problems.push({ path: at, message: `${op} path "${arg}" goes through "${bad}", which is not allowed` });
+}
+
+function suggest(op: string): string {
+  const lower = op.toLowerCase();
+  const near = [...ALLOWED_OPERATIONS].find((known) => known.toLowerCase() === lower || known.replace(/_/g, '') === lower.replace(/_/g, ''));
+  return near ? ` (did you mean "${near}"?)` : '';
+}

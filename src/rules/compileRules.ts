@@ -1,0 +1,145 @@
+import { compileLogic } from '../engine/logic.js';
+import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
+import { checkLogic, type LogicNeeds } from './checkLogic.js';
+import type { CompiledRule, CompiledRuleset, DefaultOutcome } from './CompiledRuleset.js';
+import { NamedList } from './lists.js';
+import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
+import type { RuleError } from './RuleError.js';
+import type { RuleFile, SourcePosition } from './types.js';
+
+/** A rule file that passed the schema, with its parsed source for positions. */
+export interface ValidatedFile {
+  parsed: ParsedYaml;
+  content: RuleFile;
+}
+
+export type CompileResult = { ok: true; ruleset: CompiledRuleset } | { ok: false; errors: RuleError[] };
+
+/**
+ * Turns schema-valid rule files into one immutable ruleset, checking what a schema cannot:
+ * ids unique across files, one default per request type, conditions that use only known
+ * operators, safe paths, valid patterns and lists that exist.
+ */
+export function compileRules(files: ValidatedFile[], meta: { dir: string; version: string }): CompileResult {
+  const errors: RuleError[] = [];
+  const rules: CompiledRule[] = [];
+  const ids = new Map<string, SourcePosition>();
+  const lists = new Map<string, NamedList>();
+  const listOrigins = new Map<string, SourcePosition>();
+  const defaults: Partial<Record<RequestType, { outcome: DefaultOutcome; at: SourcePosition }>> = {};
+  const needs: LogicNeeds = { lists: new Map(), patterns: new Map() };
+  const listUses: Array<{ name: string; at: SourcePosition }> = [];
+
+  for (const { parsed, content } of files) {
+    const at = (path: PathSegment[], key?: string) => parsed.positionOf(path, key);
+    const fail = (path: PathSegment[], message: string, key?: string) => errors.push({ ...at(path, key), message });
+
+    for (const [name, spec] of Object.entries(content.lists ?? {})) {
+      const position = at(['lists'], name);
+      const earlier = listOrigins.get(name);
+      if (earlier) {
+        fail(['lists'], `list "${name}" is already defined at ${earlier.file}:${earlier.line}:${earlier.column}`, name);
+        continue;
+      }
+      listOrigins.set(name, position);
+      const values = Array.isArray(spec) ? spec : (spec.values ?? []);
+      const kind = Array.isArray(spec) ? 'values' : (spec.kind ?? 'values');
+      lists.set(name, new NamedList(name, kind, values, `${position.file}:${position.line}`));
+    }
+
+    for (const type of REQUEST_TYPES) {
+      const spec = content.defaults?.[type];
+      if (spec === undefined) continue;
+      const position = at(['defaults'], type);
+      const earlier = defaults[type];
+      if (earlier) {
+        fail(['defaults'], `the default for ${type} is already set at ${earlier.at.file}:${earlier.at.line}:${earlier.at.column}`, type);
+        continue;
+      }
+      const outcome: DefaultOutcome =
+        spec === 'allow'
+          ? { decision: 'allow' }
+          : spec === 'deny'
+            ? { decision: 'deny', deny: { message: GENERIC_DENY_MESSAGE[type] } }
+            : { decision: 'deny', deny: spec.deny };
+      defaults[type] = { outcome, at: position };
+    }
+
+    (content.rules ?? []).forEach((rule, index) => {
+      const base: PathSegment[] = ['rules', index];
+      const source = at(base);
+      const earlier = ids.get(rule.id);
+      if (earlier) {
+        fail([...base, 'id'], `rule id "${rule.id}" is already used at ${earlier.file}:${earlier.line}:${earlier.column}`);
+        return;
+      }
+      ids.set(rule.id, source);
+
+      const before = errors.length;
+      const check = (logic: unknown, path: PathSegment[]) => {
+        const localNeeds: LogicNeeds = { lists: new Map(), patterns: needs.patterns };
+        for (const problem of checkLogic(logic, path, localNeeds)) fail(problem.path, problem.message);
+        for (const [name, usePath] of localNeeds.lists) listUses.push({ name, at: at(usePath) });
+        return compileLogic(logic);
+      };
+      const when = check(rule.when, [...base, 'when']);
+      const update = Object.entries(rule.then.update ?? {}).map(
+        ([attribute, value]) => [attribute, check(value, [...base, 'then', 'update', attribute])] as const,
+      );
+      const updateFrom = rule.then.updateFrom === undefined ? undefined : check(rule.then.updateFrom, [...base, 'then', 'updateFrom']);
+      if (errors.length > before || rule.disabled) return;
+
+      rules.push({
+        id: rule.id,
+        description: rule.description,
+        appliesTo: new Set(rule.appliesTo),
+        priority: rule.priority ?? 0,
+        source,
+        when,
+        allow: rule.then.allow === true,
+        ...(rule.then.deny ? { deny: rule.then.deny } : {}),
+        update,
+        ...(updateFrom ? { updateFrom } : {}),
+      });
+    });
+  }
+
+  for (const use of listUses) {
+    if (!lists.has(use.name)) {
+      const known = [...lists.keys()];
+      errors.push({ ...use.at, message: `unknown list "${use.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no lists are defined)'}` });
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+
+  // Stable sort: equal priorities keep file order.
+  const ordered = [...rules].sort((a, b) => b.priority - a.priority);
+  const rulesFor = Object.fromEntries(
+    REQUEST_TYPES.map((type) => [type, ordered.filter((rule) => rule.appliesTo.has(type))]),
+  ) as Record<RequestType, CompiledRule[]>;
+  const resolvedDefaults = Object.fromEntries(
+    REQUEST_TYPES.map((type) => [type, defaults[type]?.outcome ?? { decision: 'allow' }]),
+  ) as Record<RequestType, DefaultOutcome>;
+
+  return {
+    ok: true,
+    ruleset: Object.freeze({
+      version: meta.version,
+      loadedAt: new Date(),
+      dir: meta.dir,
+      files: files.map((f) => f.parsed.file),
+      rulesFor,
+      rules: ordered,
+      defaults: resolvedDefaults,
+      lists,
+      patterns: needs.patterns,
+    }),
+  };
+}
+
+/** Okta's own wording when a registration or profile update is refused without details. */
+export const GENERIC_DENY_MESSAGE: Record<RequestType, string> = {
+  'self.service.registration': 'Registration cannot be completed at this time.',
+  'progressive.profile': 'Your profile could not be updated at this time.',
+};

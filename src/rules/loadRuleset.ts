@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { compileRules, type ValidatedFile } from './compileRules.js';
+import type { CompiledRuleset } from './CompiledRuleset.js';
+import { parseYamlFile } from './parseYamlFile.js';
+import type { RuleError } from './RuleError.js';
+import type { RuleFile } from './types.js';
+import { validateRuleFile } from './validateRuleFile.js';
+
+export type LoadResult = { ok: true; ruleset: CompiledRuleset } | { ok: false; errors: RuleError[] };
+
+const RULE_FILE = /\.ya?ml$/i;
+const TEST_FILE = /\.test\.ya?ml$/i;
+
+export function isRuleFile(name: string): boolean {
+  return RULE_FILE.test(name) && !TEST_FILE.test(name);
+}
+
+/**
+ * Reads every rule file under `dir` (sorted, dot-entries such as a ConfigMap's `..data`
+ * skipped, symlinks followed), validates each against the schema, and compiles the lot.
+ * All errors are collected, never just the first. Nothing is kept unless all is valid.
+ */
+export async function loadRuleset(dir: string): Promise<LoadResult> {
+  let files: string[];
+  try {
+    files = await listFiles(dir);
+  } catch (error) {
+    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: `cannot read rules directory: ${(error as Error).message}` }] };
+  }
+  const ruleFiles = files.filter((file) => isRuleFile(file));
+  if (ruleFiles.length === 0) {
+    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: 'no rule files (*.yaml, *.yml) found' }] };
+  }
+
+  const errors: RuleError[] = [];
+  const validated: ValidatedFile[] = [];
+  const hash = createHash('sha256');
+  for (const file of ruleFiles) {
+    const text = await readFile(file, 'utf8');
+    hash.update(path.relative(dir, file)).update('\0').update(text).update('\0');
+    const result = parseYamlFile(file, text);
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    const problems = validateRuleFile(result.parsed);
+    if (problems.length > 0) {
+      errors.push(...problems);
+      continue;
+    }
+    validated.push({ parsed: result.parsed, content: (result.parsed.value ?? {}) as RuleFile });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12) });
+}
+
+/** Files under `dir`, recursively, in a stable order; entries starting with "." are skipped. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = (await readdir(dir)).filter((name) => !name.startsWith('.')).sort();
+  for (const name of entries) {
+    const full = path.join(dir, name);
+    const info = await stat(full).catch(() => undefined); // follows symlinks; a dangling one is skipped
+    if (!info) continue;
+    if (info.isDirectory()) out.push(...(await listFiles(full)));
+    else if (info.isFile()) out.push(full);
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import { LineCounter, isMap, isNode, parseDocument, type Document, type Node } from 'yaml';
+import type { RuleError } from './RuleError.js';
+import type { SourcePosition } from './types.js';
+
+export type PathSegment = string | number;
+
+/** A parsed YAML file that still knows where each value came from. */
+export interface ParsedYaml {
+  file: string;
+  text: string;
+  value: unknown;
+  positionOf(path: readonly PathSegment[], key?: string): SourcePosition;
+}
+
+export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; errors: RuleError[] };
+
+export function parseYamlFile(file: string, text: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((error) => {
+        const pos = lineCounter.linePos(error.pos[0]);
+        return { file, line: pos.line, column: pos.col, message: `YAML: ${firstLine(error.message)}` };
+      }),
+    };
+  }
+  return {
+    ok: true,
+    parsed: {
+      file,
+      text,
+      value: doc.toJS({ maxAliasCount: 100 }),
+      positionOf: (path, key) => {
+        const offset = offsetOf(doc, path, key);
+        const pos = lineCounter.linePos(offset);
+        return { file, line: pos.line, column: pos.col };
+      },
+    },
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/**
+ * The offset of the deepest node on `path` that exists; with `key`, the offset of that key
+ * inside the map at `path` (for "unknown property" errors, which should point at the key).
+ */
+function offsetOf(doc: Document, path: readonly PathSegment[], key?: string): number {
+  let node: unknown = doc.contents;
+  let offset = isNode(node) ? (node.range?.[0] ?? 0) : 0;
+  const steps = key === undefined ? path : [...path, key];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    if (!isNode(node)) break;
+    const collection = node as Node & { items?: unknown[] };
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isNode(item.key) && String((item.key as Node & { value?: unknown }).value) === String(step));
+      if (!pair) break;
+      const isLast = i === steps.length - 1;
+      // For the final key of an "unknown property" error, point at the key itself.
+      if (isLast && key !== undefined && isNode(pair.key)) return pair.key.range?.[0] ?? offset;
+      node = pair.value ?? pair.key;
+    } else if (Array.isArray(collection.items) && typeof step === 'number') {
+      node = collection.items[step];
+    } else {
+      break;
+    }
+    if (isNode(node) && node.range) offset = node.range[0];
+  }
+  return offset;
+}

@@ -1,0 +1,53 @@
+import type { Json, JsonObject, RequestType } from '../okta/types.js';
+
+/** The rule format as written in YAML (see schemas/rules.schema.json and docs/rules.md). */
+export interface RuleFile {
+  description?: string;
+  defaults?: Partial<Record<RequestType, DefaultOutcomeSpec>>;
+  lists?: Record<string, ListSpec>;
+  rules?: RuleSpec[];
+}
+
+export type DefaultOutcomeSpec = 'allow' | 'deny' | { deny: DenySpec };
+
+export type ListSpec =
+  | Array<string | number>
+  | { kind?: 'values' | 'domains'; values?: Array<string | number> };
+
+export interface RuleSpec {
+  id: string;
+  description: string;
+  appliesTo: RequestType[];
+  priority?: number;
+  disabled?: boolean;
+  when: Json;
+  then: OutcomeSpec;
+}
+
+export interface OutcomeSpec {
+  allow?: true;
+  deny?: DenySpec;
+  update?: JsonObject;
+  updateFrom?: Json;
+}
+
+export interface DenySpec {
+  message: string;
+  causes?: CauseSpec[];
+  internalReason?: string;
+}
+
+export interface CauseSpec {
+  message: string;
+  location?: string;
+  reason?: string;
+  locationType?: 'body' | 'header' | 'url' | 'query';
+  domain?: string;
+}
+
+/** Where something is in a rule file: 1-based line and column. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}

@@ -1,0 +1,28 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { HttpError } from '../HttpError.js';
+
+/**
+ * Okta's header authentication: the configured header must carry one of the secrets,
+ * compared in constant time. Both sides are hashed first so neither the secret's length
+ * nor its content shapes the timing. With no secret the check is off (the server warns).
+ */
+export function hookAuth(header: string, secrets: readonly string[]): Middleware {
+  const expected = secrets.map(digest);
+  return async (ctx, next) => {
+    if (expected.length === 0) return next();
+    // headersDistinct keeps every copy: a header sent twice is never a match (Node would
+    // otherwise keep only the first Authorization, or comma-join others).
+    const values = ctx.req.headersDistinct[header];
+    const value = values?.length === 1 ? values[0] : undefined;
+    const given = digest(value ?? '');
+    let ok = false;
+    for (const secret of expected) ok = timingSafeEqual(given, secret) || ok;
+    if (!ok || value === undefined) throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
+    return next();
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

@@ -1,0 +1,44 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Middleware } from 'koa';
+import { HttpError } from '../HttpError.js';
+
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * JSON bodies only: 415 for another content type, 413 past `limit`, 400 for invalid JSON,
+ * a top level that is not an object, or nesting deeper than MAX_JSON_DEPTH.
+ */
+export function jsonBody(limit: string): Middleware[] {
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limit, jsonStrict: true, encoding: 'utf-8' });
+  const requireJson: Middleware = async (ctx, next) => {
+    if (!ctx.is('application/json')) {
+      throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
+    }
+    return next();
+  };
+  const checkShape: Middleware = async (ctx, next) => {
+    const body: unknown = ctx.request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'bad_request', 'request body must be a JSON object');
+    }
+    if (depthExceeds(body, MAX_JSON_DEPTH)) {
+      throw new HttpError(400, 'bad_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    return next();
+  };
+  return [requireJson, parse as Middleware, checkShape];
+}
+
+/** Iterative, so a hostile body cannot overflow the stack while being measured. */
+export function depthExceeds(root: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}

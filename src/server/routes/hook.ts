@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type Router from '@koa/router';
+import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
+import type { Logger } from '../../log.js';
+import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { validateRequest } from '../../okta/validateRequest.js';
+import { HttpError } from '../HttpError.js';
+import { hookAuth } from '../middleware/hookAuth.js';
+import { jsonBody } from '../middleware/jsonBody.js';
+import type { RulesetStore } from '../RulesetStore.js';
+
+export const HOOK_PATH = '/registrationHook';
+
+export interface HookRouteOptions {
+  store: RulesetStore;
+  logger: Logger;
+  authHeader: string;
+  authSecrets: readonly string[];
+  bodyLimit: string;
+  onRuleError: OnRuleError;
+}
+
+/** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
+export function registerHookRoute(router: Router, options: HookRouteOptions): void {
+  const { store, logger } = options;
+  router.post(
+    HOOK_PATH,
+    hookAuth(options.authHeader, options.authSecrets),
+    ...jsonBody(options.bodyLimit),
+    async (ctx) => {
+      const started = process.hrtime.bigint();
+      const checked = validateRequest(ctx.request.body);
+      if (!checked.ok) {
+        throw new HttpError(400, 'invalid_hook_request', 'the body is not an Okta registration inline hook request', checked.problems);
+      }
+      const request = checked.value;
+      const ruleset = store.current(); // taken once: this request is decided wholly by this version
+      const decision = evaluate(ruleset, request, { onRuleError: options.onRuleError });
+      const decisionId = randomUUID();
+      ctx.status = 200;
+      ctx.body = toOktaResponse(decision, { decisionId });
+      const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
+      for (const failed of decision.trace.filter((t) => t.status === 'error')) {
+        logger.error({ decisionId, ruleId: failed.id, err: failed.error }, 'rule evaluation failed');
+      }
+      // The decision log: ids, outcome and timing; never profile values (PII).
+      logger.info(
+        {
+          event: 'decision',
+          eventId: request.eventId,
+          decisionId,
+          requestType: decision.requestType,
+          decision: decision.outcome,
+          decidedBy: decision.decidedBy,
+          matchedRules: decision.matchedRuleIds,
+          updatedAttributes: Object.keys(decision.updates),
+          rulesetVersion: decision.rulesetVersion,
+          latencyMs: Math.round(latencyMs * 1000) / 1000,
+        },
+        'decision',
+      );
+    },
+  );
+}
