@@ -29,15 +29,20 @@ file:line:column (exit 3). SIGTERM or SIGINT stops it.
 async function serve(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Signals are handled from the start, so a stop during loading is not lost.
+  let running: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return; // a second signal while stopping is ignored, not fatal
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await running?.close();
+    process.exit(EXIT.ok);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   try {
-    const running = await startServer(config, logger);
-    const stop = async (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      await running.close();
-      process.exit(EXIT.ok);
-    };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    running = await startServer(config, logger);
     return -1; // keep running
   } catch (error) {
     if (error instanceof RulesetLoadError) {

@@ -7,6 +7,8 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface LogicProblem {
   path: PathSegment[];
+  /** Set when the problem is a key (an operator name) inside the object at `path`. */
+  key?: string;
   message: string;
 }
 
@@ -43,7 +45,7 @@ function walk(node: unknown, at: PathSegment[], problems: LogicProblem[], needs:
   const op = keys[0]!;
   const opPath = [...at, op];
   if (!ALLOWED_OPERATIONS.has(op)) {
-    problems.push({ path: opPath, message: `unknown operator "${op}"${suggest(op)}` });
+    problems.push({ path: at, key: op, message: `unknown operator "${op}"${suggest(op)}` });
     return;
   }
   const raw = (node as Record<string, unknown>)[op];

@@ -20,7 +20,10 @@ export type CompileResult = { ok: true; ruleset: CompiledRuleset } | { ok: false
  * ids unique across files, one default per request type, conditions that use only known
  * operators, safe paths, valid patterns and lists that exist.
  */
-export function compileRules(files: ValidatedFile[], meta: { dir: string; version: string }): CompileResult {
+export function compileRules(
+  files: ValidatedFile[],
+  meta: { dir: string; version: string; /** Some files failed earlier: a list may live in one of them. */ partial?: boolean },
+): CompileResult {
   const errors: RuleError[] = [];
   const rules: CompiledRule[] = [];
   const ids = new Map<string, SourcePosition>();
@@ -78,7 +81,7 @@ export function compileRules(files: ValidatedFile[], meta: { dir: string; versio
       const before = errors.length;
       const check = (logic: unknown, path: PathSegment[]) => {
         const localNeeds: LogicNeeds = { lists: new Map(), patterns: needs.patterns };
-        for (const problem of checkLogic(logic, path, localNeeds)) fail(problem.path, problem.message);
+        for (const problem of checkLogic(logic, path, localNeeds)) fail(problem.path, problem.message, problem.key);
         for (const [name, usePath] of localNeeds.lists) listUses.push({ name, at: at(usePath) });
         return compileLogic(logic);
       };
@@ -105,7 +108,7 @@ export function compileRules(files: ValidatedFile[], meta: { dir: string; versio
   }
 
   for (const use of listUses) {
-    if (!lists.has(use.name)) {
+    if (!lists.has(use.name) && !meta.partial) {
       const known = [...lists.keys()];
       errors.push({ ...use.at, message: `unknown list "${use.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no lists are defined)'}` });
     }

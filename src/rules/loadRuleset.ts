@@ -52,8 +52,15 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
     }
     validated.push({ parsed: result.parsed, content: (result.parsed.value ?? {}) as RuleFile });
   }
-  if (errors.length > 0) return { ok: false, errors };
-  return compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12) });
+  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: errors.length > 0 });
+  // Files that passed the schema are still compiled, so one run reports every problem.
+  if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]) };
+  if (!compiled.ok) return { ok: false, errors: byPosition(compiled.errors) };
+  return compiled;
+}
+
+function byPosition(errors: RuleError[]): RuleError[] {
+  return [...errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
 }
 
 /** Files under `dir`, recursively, in a stable order; entries starting with "." are skipped. */

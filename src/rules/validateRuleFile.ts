@@ -65,7 +65,7 @@ function describe(error: ErrorObject): Described {
     case 'const':
       return { path, message: `${where}: must be ${JSON.stringify(params.allowedValue)}` };
     case 'not':
-      if (error.schemaPath.includes('/outcome/')) {
+      if (/\/then$/.test(error.instancePath)) {
         return { path, message: `${where}: deny cannot be combined with allow, update or updateFrom` };
       }
       return { path, message: `${where}: ${error.message ?? 'is not allowed'}` };

@@ -20,8 +20,10 @@ export function errorHandling(): Middleware {
     try {
       await next();
       if ((ctx.status === 404 || ctx.status === 405) && ctx.body === undefined) {
-        const message = ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed here`;
-        ctx.body = { error: { code: CODES[ctx.status], message } };
+        const status = ctx.status;
+        const message = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed here`;
+        ctx.body = { error: { code: CODES[status], message } };
+        ctx.status = status; // setting a body would otherwise turn it into 200
       }
     } catch (caught) {
       const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { compileLogic } from '../../src/engine/logic.js';
+import { withScope } from '../../src/engine/operators.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+type Case = [rule: unknown, data: unknown, expected: unknown];
+
+const suite = JSON.parse(readFileSync(path.resolve(PACKAGE_ROOT, '..', 'shared', 'jsonlogic', 'tests.json'), 'utf8')) as Array<string | Case>;
+const cases = suite.filter((entry): entry is Case => Array.isArray(entry));
+const emptyScope = { lists: new Map(), patterns: new Map() };
+
+describe('JsonLogic conformance suite (shared/jsonlogic/tests.json)', () => {
+  it('has all 280 cases', () => {
+    expect(cases).to.have.length(280);
+  });
+
+  let heading = '';
+  for (const entry of suite) {
+    if (typeof entry === 'string') {
+      heading = entry.replace(/^#\s*/, '');
+      continue;
+    }
+    const [rule, data, expected] = entry;
+    it(`${heading}: ${JSON.stringify(rule)} with ${JSON.stringify(data)}`, () => {
+      const compiled = compileLogic(rule);
+      const actual = withScope(emptyScope, () => compiled.run(data as object));
+      expect(actual).to.deep.equal(expected);
+    });
+  }
+});

@@ -1,0 +1,27 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import type { CompiledRuleset } from '../../src/rules/CompiledRuleset.js';
+
+/** A real temporary rules directory; `files` maps relative names to contents. */
+export async function tempRulesDir(files: Record<string, string>): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hook-rules-'));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), text);
+  }
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Loads YAML texts as a ruleset through the real loader, failing loudly on errors. */
+export async function rulesetOf(files: Record<string, string>): Promise<CompiledRuleset> {
+  const { dir, remove } = await tempRulesDir(files);
+  try {
+    const result = await loadRuleset(dir);
+    if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('\n'));
+    return result.ruleset;
+  } finally {
+    await remove();
+  }
+}
