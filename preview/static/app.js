@@ -1,0 +1,394 @@
+// The preview page: edit an Okta request, ask the service to decide it, show the answer and why.
+import { HttpStatusError, readEvents } from './sse.js';
+import { submittedKey, widgetView } from './widget.js';
+
+const API = '/preview/api';
+const SECRET_KEY = 'okta-hook-rules.preview.secret';
+const TYPE_LABELS = { 'self.service.registration': 'self-service registration', 'progressive.profile': 'progressive profile' };
+
+const $ = (id) => document.getElementById(id);
+const authHeader = document.querySelector('meta[name="preview-auth-header"]').content;
+const authRequired = document.querySelector('meta[name="preview-auth-required"]').content === 'true';
+
+const page = {
+  samples: [],
+  requestType: 'self.service.registration',
+  request: {},
+  evaluation: 0, // sequence number: only the newest answer is shown
+  timer: undefined,
+};
+
+// ---- talking to the service -------------------------------------------------------------
+
+function authHeaders() {
+  const secret = sessionStorage.getItem(SECRET_KEY);
+  return secret ? { [authHeader]: secret } : {};
+}
+
+async function api(path, init = {}) {
+  const response = await fetch(`${API}${path}`, { ...init, headers: { ...authHeaders(), ...(init.headers ?? {}) }, cache: 'no-store' });
+  if (response.status === 401) {
+    askForSecret(sessionStorage.getItem(SECRET_KEY) ? 'That secret was not accepted.' : '');
+    throw new HttpStatusError(401);
+  }
+  const body = await response.json();
+  return { ok: response.ok, status: response.status, body };
+}
+
+function askForSecret(problem) {
+  $('auth').hidden = false;
+  $('auth-header-name').textContent = authHeader;
+  $('auth-error').textContent = problem;
+  $('auth-secret').focus();
+}
+
+$('auth-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(SECRET_KEY, $('auth-secret').value);
+  $('auth-secret').value = '';
+  $('auth').hidden = true;
+  void start();
+});
+
+// ---- live ruleset state ----------------------------------------------------------------
+
+function showState(state) {
+  $('ruleset-version').textContent = state.rulesetVersion;
+  $('ruleset-rules').textContent = `${state.rules} in ${state.files.join(', ')}`;
+  const errors = state.loadErrors ?? [];
+  $('load-errors').hidden = errors.length === 0;
+  $('load-errors-version').textContent = state.rulesetVersion;
+  $('load-errors-list').replaceChildren(
+    ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.message)),
+  );
+}
+
+let liveLoop;
+function followLiveUpdates() {
+  if (liveLoop) return;
+  liveLoop = (async () => {
+    let delay = 1000;
+    for (;;) {
+      try {
+        await readEvents(`${API}/events`, authHeaders(), (name, data) => {
+          if (name !== 'state') return;
+          const state = JSON.parse(data);
+          $('live-status').textContent = 'on';
+          delay = 1000;
+          showState(state);
+          if (state.reason === 'swapped') scheduleEvaluate(0); // same request, new rules
+        });
+      } catch (error) {
+        if (error instanceof HttpStatusError && error.status === 401) {
+          askForSecret('');
+          liveLoop = undefined;
+          $('live-status').textContent = 'off (not signed in)';
+          return;
+        }
+      }
+      $('live-status').textContent = 'reconnecting…';
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 30_000);
+    }
+  })();
+}
+
+// ---- the request being edited ----------------------------------------------------------
+
+function loadSample(sample) {
+  page.request = structuredClone(sample.request);
+  setRequestType(sample.requestType);
+  renderAttributes();
+  writeRawJson();
+  scheduleEvaluate(0);
+}
+
+function setRequestType(type) {
+  page.requestType = type;
+  for (const radio of document.querySelectorAll('input[name="request-type"]')) radio.checked = radio.value === type;
+  const key = submittedKey(type);
+  $('attributes-path').textContent = `data.${key}`;
+  $('attributes-hint').textContent =
+    type === 'progressive.profile'
+      ? 'The attributes the user adds or changes in the progressive profile form. Their current profile is data.context.user.profile (edit it in the raw JSON).'
+      : 'The attributes the user typed in the registration form (Okta never sends the password).';
+  const samples = page.samples.filter((sample) => sample.requestType === type);
+  $('sample').replaceChildren(...samples.map((sample) => el('option', { value: sample.id }, sample.label)));
+}
+
+function submitted() {
+  const data = page.request?.data;
+  const value = data && typeof data === 'object' ? data[submittedKey(page.requestType)] : undefined;
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+function renderAttributes() {
+  const rows = Object.entries(submitted()).map(([name, value]) => attributeRow(name, value));
+  $('attributes').replaceChildren(...rows);
+}
+
+let rowCount = 0;
+function attributeRow(name, value) {
+  const n = ++rowCount;
+  const isText = typeof value === 'string';
+  const nameInput = el('input', { id: `attr-name-${n}`, class: 'attr-name', value: name, autocomplete: 'off', spellcheck: 'false' });
+  const valueInput = el('input', { id: `attr-value-${n}`, class: 'attr-value', value: isText ? value : JSON.stringify(value), autocomplete: 'off', spellcheck: 'false' });
+  valueInput.dataset.kind = isText ? 'text' : 'json';
+  const nameLabel = el('label', { for: nameInput.id, class: 'visually-hidden' }, `Name of attribute ${n}`);
+  const valueLabel = el('label', { for: valueInput.id, class: 'value-label' }, name || 'new attribute');
+  const remove = el('button', { type: 'button', class: 'remove', 'aria-label': `Remove ${name || 'this attribute'}` }, 'Remove');
+  const row = el('div', { class: 'attribute' }, nameLabel, nameInput, valueLabel, valueInput);
+  if (!isText) row.append(el('span', { class: 'kind', title: 'Sent as JSON (a number, true/false or a list)' }, 'JSON'));
+  row.append(remove);
+  nameInput.addEventListener('input', () => {
+    valueLabel.textContent = nameInput.value || 'new attribute';
+    remove.setAttribute('aria-label', `Remove ${nameInput.value || 'this attribute'}`);
+    attributesChanged();
+  });
+  valueInput.addEventListener('input', attributesChanged);
+  remove.addEventListener('click', () => {
+    const next = row.nextElementSibling ?? row.previousElementSibling;
+    row.remove();
+    attributesChanged();
+    (next?.querySelector('.attr-value') ?? $('add-attribute')).focus();
+  });
+  return row;
+}
+
+/** The form is the source: rebuild the submitted attributes from its rows, in order. */
+function attributesChanged() {
+  const values = {};
+  for (const row of $('attributes').querySelectorAll('.attribute')) {
+    const name = row.querySelector('.attr-name').value.trim();
+    if (!name) continue;
+    const input = row.querySelector('.attr-value');
+    values[name] = input.dataset.kind === 'json' ? parseOr(input.value, input.value) : input.value;
+  }
+  if (!page.request.data || typeof page.request.data !== 'object') page.request.data = {};
+  page.request.data[submittedKey(page.requestType)] = values;
+  writeRawJson();
+  scheduleEvaluate();
+}
+
+function writeRawJson() {
+  $('raw-json').value = JSON.stringify(page.request, null, 2);
+  $('raw-json').removeAttribute('aria-invalid');
+  $('raw-json-error').textContent = '';
+}
+
+/** The raw JSON is the source: take it when it parses, and rebuild the form from it. */
+$('raw-json').addEventListener('input', () => {
+  let parsed;
+  try {
+    parsed = JSON.parse($('raw-json').value);
+  } catch (error) {
+    $('raw-json').setAttribute('aria-invalid', 'true');
+    $('raw-json-error').textContent = `Not valid JSON: ${error.message}`;
+    return;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    $('raw-json').setAttribute('aria-invalid', 'true');
+    $('raw-json-error').textContent = 'The request must be a JSON object.';
+    return;
+  }
+  $('raw-json').removeAttribute('aria-invalid');
+  $('raw-json-error').textContent = '';
+  page.request = parsed;
+  if (parsed.requestType in TYPE_LABELS && parsed.requestType !== page.requestType) setRequestType(parsed.requestType);
+  renderAttributes();
+  scheduleEvaluate();
+});
+
+$('add-attribute').addEventListener('click', () => {
+  const row = attributeRow('', '');
+  $('attributes').append(row);
+  row.querySelector('.attr-name').focus();
+});
+
+for (const radio of document.querySelectorAll('input[name="request-type"]')) {
+  radio.addEventListener('change', () => {
+    const sample = page.samples.find((candidate) => candidate.requestType === radio.value);
+    if (sample) loadSample(sample); // the two flows have different shapes: start from that flow's sample
+  });
+}
+
+$('load-sample').addEventListener('click', () => {
+  const sample = page.samples.find((candidate) => candidate.id === $('sample').value);
+  if (sample) loadSample(sample);
+});
+
+// ---- asking for a decision and showing it ----------------------------------------------
+
+function scheduleEvaluate(delay = 250) {
+  clearTimeout(page.timer);
+  page.timer = setTimeout(() => void evaluateNow(), delay);
+}
+
+async function evaluateNow() {
+  const sequence = ++page.evaluation;
+  let answer;
+  try {
+    answer = await api('/evaluate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(page.request) });
+  } catch (error) {
+    if (!(error instanceof HttpStatusError)) showProblem('The service did not answer.', [String(error.message ?? error)]);
+    return;
+  }
+  if (sequence !== page.evaluation) return;
+  if (!answer.ok) {
+    showProblem(answer.body?.error?.message ?? `HTTP ${answer.status}`, answer.body?.error?.details ?? []);
+    return;
+  }
+  showEvaluation(answer.body);
+}
+
+function showProblem(message, details) {
+  $('summary').className = 'summary summary--problem';
+  $('summary').replaceChildren(el('strong', {}, 'Not evaluated: '), message, details.length ? el('ul', {}, ...details.map((d) => el('li', {}, d))) : '');
+  $('updates').replaceChildren();
+  $('widget').replaceChildren();
+  $('trace').replaceChildren();
+  $('response').textContent = '';
+}
+
+function showEvaluation({ request, response, decision, trace, rulesetVersion }) {
+  const type = decision.requestType;
+  $('summary').className = `summary summary--${decision.outcome}`;
+  $('summary').replaceChildren(
+    el('span', { class: `verdict verdict--${decision.outcome}` }, decision.outcome.toUpperCase()),
+    ' ',
+    decidedBy(decision, type),
+    el('span', { class: 'muted small' }, ` · ${TYPE_LABELS[type]} · ruleset ${rulesetVersion}`),
+  );
+  if (decision.deny) {
+    $('summary').append(el('p', { class: 'note' }, 'Message: ', decision.deny.message));
+    if (decision.deny.internalReason) $('summary').append(el('p', { class: 'note muted' }, 'Internal reason (System Log only): ', decision.deny.internalReason));
+  }
+  if (decision.requestTypeNote) $('summary').append(el('p', { class: 'note' }, `Note: ${decision.requestTypeNote}`));
+
+  const updates = Object.entries(decision.updates);
+  $('updates').replaceChildren(
+    updates.length === 0
+      ? ''
+      : el('table', { class: 'updates' },
+          el('caption', {}, 'Profile update sent to Okta'),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Attribute'), el('th', { scope: 'col' }, 'Value'), el('th', { scope: 'col' }, 'Set by rule'))),
+          el('tbody', {}, ...updates.map(([name, value]) => el('tr', {}, el('td', {}, el('code', {}, name)), el('td', {}, el('code', {}, JSON.stringify(value))), el('td', {}, el('code', {}, decision.updatedBy[name]))))),
+        ),
+  );
+
+  const submittedValues = request.data?.[submittedKey(type)] ?? request.data?.userProfile ?? {};
+  renderWidget(type, widgetView(type, submittedValues, response));
+  $('trace').replaceChildren(...trace.map((entry) => traceItem(entry, decision)));
+  $('response').textContent = JSON.stringify(response, null, 2);
+}
+
+function decidedBy(decision, type) {
+  const by = decision.decidedBy;
+  if (by.kind === 'rule') return el('span', {}, 'decided by rule ', el('code', {}, by.ruleId));
+  if (by.kind === 'error') return el('span', {}, 'because rule ', el('code', {}, by.ruleId), ' failed (ON_RULE_ERROR=deny)');
+  return el('span', {}, `by the default for ${TYPE_LABELS[type]}: no allow or deny rule matched`);
+}
+
+function renderWidget(type, view) {
+  const title = type === 'progressive.profile' ? 'Additional profile information' : 'Sign up';
+  const form = el('div', { class: 'widget-card', role: 'group', 'aria-label': `Sign-In Widget: ${title}` }, el('p', { class: 'widget-title' }, title));
+  for (const message of view.formMessages) {
+    form.append(el('div', { class: 'widget-alert' }, message.text, message.generic ? el('span', { class: 'muted small' }, ' (Okta’s generic message: the response gives none)') : ''));
+  }
+  for (const field of view.fields) {
+    const id = `widget-${field.name}`;
+    const value = typeof field.value === 'string' ? field.value : JSON.stringify(field.value);
+    const wrapper = el('div', { class: `widget-field${field.messages.length ? ' widget-field--error' : ''}`, 'data-field': field.name },
+      el('label', { for: id }, field.name),
+      el('input', { id, value, readonly: '', ...(field.messages.length ? { 'aria-invalid': 'true', 'aria-describedby': `${id}-error` } : {}) }),
+    );
+    if (field.messages.length) wrapper.append(el('p', { id: `${id}-error`, class: 'widget-field-error' }, field.messages.join(' ')));
+    form.append(wrapper);
+  }
+  if (view.outcome === 'allow') {
+    const updated = Object.keys(view.updates);
+    form.append(el('p', { class: 'widget-ok' }, type === 'progressive.profile' ? 'The profile is saved' : 'The account is created', updated.length ? ` with ${updated.join(', ')} set by the hook.` : '.'));
+  }
+  form.append(el('div', { class: 'widget-button', 'aria-hidden': 'true' }, type === 'progressive.profile' ? 'Submit' : 'Sign Up'));
+  $('widget').replaceChildren(form);
+}
+
+const STATUS_TEXT = { matched: 'matched', 'not-matched': 'did not match', skipped: 'not evaluated', error: 'failed' };
+
+function traceItem(entry, decision) {
+  const decisive = decision.decidedBy.ruleId === entry.id;
+  const item = el('li', { class: `rule rule--${entry.status}${decisive ? ' rule--decisive' : ''}`, 'data-rule': entry.id },
+    el('div', { class: 'rule-head' },
+      el('span', { class: `badge badge--${entry.status}` }, STATUS_TEXT[entry.status] ?? entry.status),
+      el('code', { class: 'rule-id' }, entry.id),
+      el('span', { class: 'effect' }, entry.effect),
+      decisive ? el('strong', { class: 'decisive' }, 'decided the outcome') : '',
+      el('span', { class: 'where muted' }, `${entry.source.file}:${entry.source.line}`),
+    ),
+  );
+  if (entry.description) item.append(el('p', { class: 'rule-description' }, entry.description));
+  item.append(el('p', { class: 'why' }, why(entry, decision)));
+  const saw = Object.entries(entry.saw ?? {});
+  if (saw.length || 'result' in entry) {
+    const facts = el('dl', { class: 'saw' });
+    for (const [path, value] of saw) facts.append(el('dt', {}, el('code', {}, path)), el('dd', {}, el('code', {}, show(value))));
+    if ('result' in entry) facts.append(el('dt', {}, 'condition result'), el('dd', {}, el('code', {}, show(entry.result))));
+    item.append(facts);
+  }
+  return item;
+}
+
+function why(entry, decision) {
+  switch (entry.status) {
+    case 'matched':
+      return entry.effect === 'deny' ? 'Its condition was true, so it denies.' : `Its condition was true, so it takes part (${entry.effect}).`;
+    case 'not-matched':
+      return 'Its condition was false, so it has no effect.';
+    case 'skipped':
+      return `Not evaluated: rule ${decision.decidedBy.ruleId} had already decided.`;
+    default:
+      return `It failed: ${entry.error}`;
+  }
+}
+
+function show(value) {
+  return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+// ---- small helpers ---------------------------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'value') node.value = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== '' && child !== undefined && child !== null) node.append(child);
+  return node;
+}
+
+function parseOr(text, fallback) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fallback;
+  }
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+async function start() {
+  try {
+    const [{ body: samples }, { body: state }] = await Promise.all([api('/samples'), api('/state')]);
+    page.samples = samples.samples;
+    showState(state);
+    followLiveUpdates();
+    if (!page.request.data) loadSample(page.samples[0]);
+    else scheduleEvaluate(0);
+  } catch (error) {
+    if (!(error instanceof HttpStatusError)) showProblem('The service did not answer.', [String(error.message ?? error)]);
+  }
+}
+
+if (authRequired && !sessionStorage.getItem(SECRET_KEY)) askForSecret('');
+else void start();
