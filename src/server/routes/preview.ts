@@ -91,7 +91,8 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     if (!stream) throw new HttpError(503, 'too_many_streams', 'too many preview pages are connected');
     // Written by hand (respond = false): a page going away is normal here, not an error to log.
     ctx.respond = false;
-    ctx.res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
+    // Connection: close, so the socket goes with the stream and a stopping server need not wait for it.
+    ctx.res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no', Connection: 'close' });
     stream.pipe(ctx.res);
     ctx.res.once('close', () => stream.destroy());
   });
