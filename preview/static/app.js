@@ -257,7 +257,7 @@ function showEvaluation({ request, response, decision, trace, rulesetVersion }) 
     el('span', { class: `verdict verdict--${decision.outcome}` }, decision.outcome.toUpperCase()),
     ' ',
     decidedBy(decision, type),
-    el('span', { class: 'muted small' }, ` · ${TYPE_LABELS[type]} · ruleset ${rulesetVersion}`),
+    el('p', { class: 'note muted small' }, `${TYPE_LABELS[type]} · ruleset ${rulesetVersion}`),
   );
   if (decision.deny) {
     $('summary').append(el('p', { class: 'note' }, 'Message: ', decision.deny.message));
