@@ -15,6 +15,7 @@ const page = {
   requestType: 'self.service.registration',
   request: {},
   evaluation: 0, // sequence number: only the newest answer is shown
+  evaluatedVersion: undefined, // the ruleset version of the answer on screen
   timer: undefined,
 };
 
@@ -63,6 +64,15 @@ function showState(state) {
   );
 }
 
+/** Tells screen reader users what changed in the rules; the banner and version show it to everyone. */
+function announce(state) {
+  if (state.reason === 'swapped') $('announcer').textContent = `Rules reloaded: version ${state.rulesetVersion}.`;
+  if (state.reason === 'rejected') {
+    const count = state.loadErrors.length;
+    $('announcer').textContent = `The rules did not reload: ${count} error${count === 1 ? '' : 's'}. Version ${state.rulesetVersion} is still in use.`;
+  }
+}
+
 let liveLoop;
 function followLiveUpdates() {
   if (liveLoop) return;
@@ -73,10 +83,12 @@ function followLiveUpdates() {
         await readEvents(`${API}/events`, authHeaders(), (name, data) => {
           if (name !== 'state') return;
           const state = JSON.parse(data);
-          $('live-status').textContent = 'on';
+          $('live-status').textContent = 'connected';
           delay = 1000;
           showState(state);
-          if (state.reason === 'swapped') scheduleEvaluate(0); // same request, new rules
+          announce(state);
+          // Same request, new rules (a reload, or a restarted service): ask again.
+          if (page.evaluatedVersion && state.rulesetVersion !== page.evaluatedVersion) scheduleEvaluate(0);
         });
       } catch (error) {
         if (error instanceof HttpStatusError && error.status === 401) {
@@ -251,6 +263,7 @@ function showProblem(message, details) {
 }
 
 function showEvaluation({ request, response, decision, trace, rulesetVersion }) {
+  page.evaluatedVersion = rulesetVersion;
   const type = decision.requestType;
   $('summary').className = `summary summary--${decision.outcome}`;
   $('summary').replaceChildren(

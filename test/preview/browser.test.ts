@@ -59,7 +59,7 @@ describe('preview page in a browser', function () {
     expect(await page.locator('#ruleset-version').textContent()).to.equal(server.store.current().version);
     expect(await formField('email').inputValue()).to.equal('rosario.jones@example.com');
     expect(await rule('deny-non-example-domain').locator('.badge').textContent()).to.equal('did not match');
-    await page.locator('#live-status', { hasText: 'on' }).waitFor();
+    await page.locator('#live-status', { hasText: 'connected' }).waitFor();
   });
 
   it('denies an email on another domain: the message sits on the email field, the rule says why', async () => {
@@ -126,6 +126,7 @@ describe('preview page in a browser', function () {
     await page.locator('#load-errors').waitFor({ state: 'visible' });
     expect(await page.locator('#load-errors-list li').first().textContent()).to.equal(`${position} ${first!.message}`);
     expect(await page.locator('#load-errors').textContent()).to.include(server.store.current().version);
+    expect(await page.locator('#announcer').textContent()).to.match(/did not reload: 1 error\./);
     await page.screenshot({ path: path.join(OUTPUT, 'preview-load-error.png'), fullPage: true });
 
     // The fix: a new message, which the page shows by evaluating the same request again.
@@ -134,6 +135,7 @@ describe('preview page in a browser', function () {
     await page.locator('#load-errors').waitFor({ state: 'hidden' });
     await widgetField('employeeNumber').locator('.widget-field-error', { hasText: 'Four digits, please.' }).waitFor();
     expect(await page.locator('#ruleset-version').textContent()).to.equal(server.store.current().version);
+    expect(await page.locator('#announcer').textContent()).to.equal(`Rules reloaded: version ${server.store.current().version}.`);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).to.equal(true);
     await page.screenshot({ path: path.join(OUTPUT, 'preview.png'), fullPage: true });
   });
@@ -164,7 +166,7 @@ describe('preview page in a browser, behind the hook secret', function () {
     await secret.fill('correct horse');
     await page.getByRole('button', { name: 'Use secret' }).click();
     await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
-    await page.locator('#live-status', { hasText: 'on' }).waitFor();
+    await page.locator('#live-status', { hasText: 'connected' }).waitFor();
     expect(await page.locator('#auth').isHidden()).to.equal(true);
   });
 });
