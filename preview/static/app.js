@@ -308,8 +308,8 @@ function renderWidget(type, view) {
   for (const message of view.formMessages) {
     form.append(el('div', { class: 'widget-alert' }, message.text, message.generic ? el('span', { class: 'muted small' }, ' (Okta’s generic message: the response gives none)') : ''));
   }
-  for (const field of view.fields) {
-    const id = `widget-${field.name}`;
+  for (const [index, field] of view.fields.entries()) {
+    const id = `widget-field-${index}`;
     const value = typeof field.value === 'string' ? field.value : JSON.stringify(field.value);
     const wrapper = el('div', { class: `widget-field${field.messages.length ? ' widget-field--error' : ''}`, 'data-field': field.name },
       el('label', { for: id }, field.name),

@@ -18,7 +18,7 @@ export class LiveUpdates {
     store.on('swapped', () => this.broadcast('swapped'));
     store.on('rejected', () => this.broadcast('rejected'));
     // Comments keep proxies from closing an idle stream; unref'd so it never holds the process.
-    this.heartbeat = setInterval(() => this.streams.forEach((stream) => stream.write(': keep-alive\n\n')), HEARTBEAT_MS).unref();
+    this.heartbeat = setInterval(() => this.send(': keep-alive\n\n'), HEARTBEAT_MS).unref();
   }
 
   get size(): number {
@@ -31,6 +31,7 @@ export class LiveUpdates {
     const stream = new PassThrough();
     this.streams.add(stream);
     stream.once('close', () => this.streams.delete(stream));
+    stream.on('error', () => stream.destroy()); // a page that went away is not the server's error
     stream.write('retry: 2000\n\n');
     stream.write(message('connected', this.store));
     return stream;
@@ -44,8 +45,11 @@ export class LiveUpdates {
   }
 
   private broadcast(reason: 'swapped' | 'rejected'): void {
-    const text = message(reason, this.store);
-    for (const stream of this.streams) stream.write(text);
+    this.send(message(reason, this.store));
+  }
+
+  private send(text: string): void {
+    for (const stream of this.streams) if (stream.writable) stream.write(text);
   }
 }
 
