@@ -21,6 +21,7 @@ export interface Sample {
 // A fixed list, not a directory listing: nothing else under preview/ can be asked for.
 const STATIC_FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
+  'render.js': 'text/javascript; charset=utf-8',
   'widget.js': 'text/javascript; charset=utf-8',
   'sse.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
