@@ -13,6 +13,8 @@ export interface Config {
   onRuleError: OnRuleError;
   logLevel: string;
   nodeEnv: string;
+  /** Serve the rule authors' preview page at /preview (docs/preview.md). */
+  preview: boolean;
 }
 
 export class ConfigError extends Error {
@@ -32,6 +34,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const authHeader = (env.OKTA_HOOK_AUTH_HEADER ?? 'authorization').trim().toLowerCase();
   if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(authHeader)) problems.push(`OKTA_HOOK_AUTH_HEADER: "${authHeader}" is not an HTTP header name`);
   const secret = env.OKTA_HOOK_AUTH_SECRET;
+  const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
+  // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
+  if (preview && env.NODE_ENV === 'production' && !secret) problems.push('PREVIEW: in production the preview page needs OKTA_HOOK_AUTH_SECRET');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -43,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     onRuleError,
     logLevel,
     nodeEnv: env.NODE_ENV ?? 'development',
+    preview,
   };
 }
 

@@ -5,10 +5,11 @@ import type { Logger } from '../log.js';
 import { errorHandling } from './middleware/errors.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoute } from './routes/hook.js';
+import { registerPreviewRoutes } from './routes/preview.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'>;
+  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'preview'>>;
   store: RulesetStore;
   logger: Logger;
   isStopping?: () => boolean;
@@ -25,6 +26,7 @@ export function createApp(options: AppOptions): Koa {
   const router = new Router();
   registerHookRoute(router, { store, logger, ...config });
   registerHealthRoutes(router, store, options.isStopping ?? (() => false));
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
 
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');

@@ -52,6 +52,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     close: () =>
       new Promise<void>((resolve) => {
         stopping = true;
+        app.emit('stopping'); // long-lived streams (the preview page's live updates) end now
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

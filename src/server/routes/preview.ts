@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
+import type { Logger } from '../../log.js';
+import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { validateRequest } from '../../okta/validateRequest.js';
+import { readSamples, readStaticFiles } from '../../preview/assets.js';
+import { LiveUpdates } from '../../preview/liveUpdates.js';
+import { relativeToRules, rulesetState } from '../../preview/rulesetState.js';
+import { HttpError } from '../HttpError.js';
+import { hookAuth } from '../middleware/hookAuth.js';
+import { jsonBody } from '../middleware/jsonBody.js';
+import type { RulesetStore } from '../RulesetStore.js';
+
+export const PREVIEW_PATH = '/preview';
+
+export interface PreviewRouteOptions {
+  store: RulesetStore;
+  logger: Logger;
+  authHeader: string;
+  authSecrets: readonly string[];
+  bodyLimit: string;
+  onRuleError: OnRuleError;
+}
+
+// The page is plain files from this origin: no inline script or style, no other host.
+const PAGE_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * The rule authors' preview page (docs/preview.md). The page's files are public, as they hold
+ * nothing but the page; everything under /preview/api needs the hook's own credentials.
+ */
+export function registerPreviewRoutes(router: Router, app: Koa, options: PreviewRouteOptions): void {
+  const { store, logger } = options;
+  const { index, files } = readStaticFiles();
+  const samples = readSamples();
+  const page = index.replace('%AUTH_HEADER%', escapeAttribute(options.authHeader)).replace('%AUTH_REQUIRED%', String(options.authSecrets.length > 0));
+  const live = new LiveUpdates(store);
+  app.once('stopping', () => live.closeAll());
+  const auth = hookAuth(options.authHeader, options.authSecrets);
+  logger.warn({ path: PREVIEW_PATH }, 'preview page enabled (PREVIEW=1): rule explanations are served at /preview');
+
+  router.get([PREVIEW_PATH, `${PREVIEW_PATH}/`], (ctx) => {
+    ctx.set('Content-Security-Policy', PAGE_POLICY);
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = page;
+  });
+
+  router.get(`${PREVIEW_PATH}/static/:name`, (ctx) => {
+    const file = files.get(ctx.params.name ?? '');
+    if (!file) throw new HttpError(404, 'not_found', `no preview file ${ctx.path}`);
+    ctx.type = file.type;
+    ctx.body = file.body;
+  });
+
+  router.get(`${PREVIEW_PATH}/api/samples`, auth, (ctx) => {
+    ctx.body = { samples };
+  });
+
+  router.get(`${PREVIEW_PATH}/api/state`, auth, (ctx) => {
+    ctx.body = rulesetState(store);
+  });
+
+  router.post(`${PREVIEW_PATH}/api/evaluate`, auth, ...jsonBody(options.bodyLimit), (ctx) => {
+    const checked = validateRequest(ctx.request.body);
+    if (!checked.ok) {
+      throw new HttpError(400, 'invalid_hook_request', 'the body is not an Okta registration inline hook request', checked.problems);
+    }
+    const request = checked.value;
+    const ruleset = store.current();
+    const { trace, ...decision } = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true });
+    const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
+    ctx.body = {
+      request,
+      response: toOktaResponse({ ...decision, trace }, { decisionId: randomUUID() }),
+      decision,
+      trace: trace.map((entry) => ({
+        ...entry,
+        description: descriptions.get(entry.id),
+        source: { ...entry.source, file: relativeToRules(ruleset.dir, entry.source.file) },
+      })),
+      rulesetVersion: ruleset.version,
+    };
+  });
+
+  router.get(`${PREVIEW_PATH}/api/events`, auth, (ctx) => {
+    const stream = live.open();
+    if (!stream) throw new HttpError(503, 'too_many_streams', 'too many preview pages are connected');
+    // Written by hand (respond = false): a page going away is normal here, not an error to log.
+    ctx.respond = false;
+    // Connection: close, so the socket goes with the stream and a stopping server need not wait for it.
+    ctx.res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no', Connection: 'close' });
+    stream.pipe(ctx.res);
+    ctx.res.once('close', () => stream.destroy());
+  });
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

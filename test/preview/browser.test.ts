@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'chai';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+import { relativeToRules } from '../../src/preview/rulesetState.js';
+import { BROKEN_YAML, reloadRules, startPreviewServer, type PreviewServer } from './helpers.js';
+
+// Debian's chromium, which .ci/run installs. Missing means the test fails: it is not optional.
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OUTPUT = path.join(PACKAGE_ROOT, 'test-output');
+
+async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium (.ci/run does)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/** A page that records its own script errors, so a test can insist there were none. */
+async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  page.setDefaultTimeout(10_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+describe('preview page in a browser', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: PreviewServer;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    browser = await launch();
+    server = await startPreviewServer();
+    ({ page, errors } = await openPage(browser, `${server.url}/preview`));
+    await mkdir(OUTPUT, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  afterEach(() => expect(errors, 'errors in the page').to.deep.equal([]));
+
+  const summary = () => page.locator('#summary');
+  const formField = (name: string) => page.locator('#attributes').getByLabel(name, { exact: true });
+  const widgetField = (name: string) => page.locator(`#widget [data-field="${name}"]`);
+  const rule = (id: string) => page.locator(`#trace [data-rule="${id}"]`);
+
+  it("opens on Okta's registration sample, allowed, with the ruleset version in use", async () => {
+    await summary().filter({ hasText: 'ALLOW' }).waitFor();
+    expect(await page.locator('#ruleset-version').textContent()).to.equal(server.store.current().version);
+    expect(await formField('email').inputValue()).to.equal('rosario.jones@example.com');
+    expect(await rule('deny-non-example-domain').locator('.badge').textContent()).to.equal('did not match');
+    await page.locator('#live-status', { hasText: 'connected' }).waitFor();
+  });
+
+  it('denies an email on another domain: the message sits on the email field, the rule says why', async () => {
+    await formField('email').fill('rosario@evil.example');
+    await summary().filter({ hasText: 'DENY' }).filter({ hasText: 'decided by rule deny-non-example-domain' }).waitFor();
+
+    const email = widgetField('email');
+    expect(await email.locator('.widget-field-error').textContent()).to.equal('Use your example.com email address.');
+    expect(await email.locator('input').getAttribute('aria-invalid')).to.equal('true');
+    expect(await widgetField('firstName').locator('.widget-field-error').count()).to.equal(0);
+    expect(await page.locator('#widget .widget-alert').count()).to.equal(0);
+
+    const denied = rule('deny-non-example-domain');
+    expect(await denied.locator('.badge').textContent()).to.equal('matched');
+    expect(await denied.textContent()).to.include('decided the outcome').and.include('"evil.example"');
+    expect(await page.locator('#response').textContent()).to.include('"registration": "DENY"');
+    expect(JSON.parse(await page.locator('#raw-json').inputValue()).data.userProfile.email).to.equal('rosario@evil.example');
+    await page.screenshot({ path: path.join(OUTPUT, 'preview-deny.png'), fullPage: true });
+  });
+
+  it('keeps the raw JSON and the attribute form in sync, both ways', async () => {
+    const request = JSON.parse(await page.locator('#raw-json').inputValue());
+    request.data.userProfile.email = 'rosario@example.com';
+    await page.locator('#raw-json').fill(JSON.stringify(request, null, 2));
+    await summary().filter({ hasText: 'ALLOW' }).waitFor();
+    expect(await formField('email').inputValue()).to.equal('rosario@example.com');
+
+    await page.getByRole('button', { name: 'Add attribute' }).click();
+    await page.locator('#attributes .attr-name').last().fill('department');
+    await formField('department').fill('Sales');
+    expect(JSON.parse(await page.locator('#raw-json').inputValue()).data.userProfile.department).to.equal('Sales');
+    await page.getByRole('button', { name: 'Remove department' }).click();
+    expect(JSON.parse(await page.locator('#raw-json').inputValue()).data.userProfile).not.to.have.property('department');
+
+    await page.locator('#raw-json').fill('{ not json');
+    expect(await page.locator('#raw-json-error').textContent()).to.match(/^Not valid JSON/);
+    expect(await page.locator('#raw-json').getAttribute('aria-invalid')).to.equal('true');
+  });
+
+  it('switches to progressive profile: the submitted attribute comes back as a profile update', async () => {
+    await page.getByLabel('Progressive profile').check();
+    await summary().filter({ hasText: 'ALLOW' }).filter({ hasText: 'progressive profile' }).waitFor();
+    expect(await page.locator('#attributes-path').textContent()).to.equal('data.userProfileUpdate');
+    expect(await page.locator('#updates').textContent()).to.include('employeeNumber').and.include('"1234"').and.include('accept-submitted-attributes');
+    expect(await page.locator('#widget .widget-ok').textContent()).to.include('employeeNumber');
+    expect(await page.locator('#response').textContent()).to.include('com.okta.user.progressive.profile.update');
+
+    await formField('employeeNumber').fill('12');
+    await summary().filter({ hasText: 'DENY' }).waitFor();
+    expect(await widgetField('employeeNumber').locator('.widget-field-error').textContent()).to.equal('Employee numbers have exactly 4 digits.');
+    expect(await rule('accept-submitted-attributes').locator('.badge').textContent()).to.equal('not evaluated');
+  });
+
+  it('shows a bad rule edit with its position, then the fix, live and without reloading the page', async () => {
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    const file = path.join(server.rulesDir, 'progressive-profile.yaml');
+    const original = await readFile(file, 'utf8');
+
+    await writeFile(file, BROKEN_YAML);
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(false);
+    const [first] = server.store.loadErrors();
+    const position = `${relativeToRules(server.rulesDir, first!.file)}:${first!.line}:${first!.column}`;
+    expect(position).to.match(/^progressive-profile\.yaml:\d+:\d+$/);
+    await page.locator('#load-errors').waitFor({ state: 'visible' });
+    expect(await page.locator('#load-errors-list li').first().textContent()).to.equal(`${position} ${first!.message}`);
+    expect(await page.locator('#load-errors').textContent()).to.include(server.store.current().version);
+    expect(await page.locator('#announcer').textContent()).to.match(/did not reload: 1 error\./);
+    await page.screenshot({ path: path.join(OUTPUT, 'preview-load-error.png'), fullPage: true });
+
+    // The fix: a new message, which the page shows by evaluating the same request again.
+    await writeFile(file, original.replace('Employee numbers have exactly 4 digits.', 'Four digits, please.'));
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await page.locator('#load-errors').waitFor({ state: 'hidden' });
+    await widgetField('employeeNumber').locator('.widget-field-error', { hasText: 'Four digits, please.' }).waitFor();
+    expect(await page.locator('#ruleset-version').textContent()).to.equal(server.store.current().version);
+    expect(await page.locator('#announcer').textContent()).to.equal(`Rules reloaded: version ${server.store.current().version}.`);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).to.equal(true);
+    await page.screenshot({ path: path.join(OUTPUT, 'preview.png'), fullPage: true });
+  });
+});
+
+describe('preview page in a browser, behind the hook secret', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: PreviewServer;
+
+  before(async () => {
+    browser = await launch();
+    server = await startPreviewServer({ OKTA_HOOK_AUTH_SECRET: 'correct horse' });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('asks for the secret, refuses a wrong one, and works with the right one', async () => {
+    const { page } = await openPage(browser, `${server.url}/preview`);
+    const secret = page.getByLabel('Hook secret');
+    await secret.waitFor();
+    await secret.fill('wrong');
+    await page.getByRole('button', { name: 'Use secret' }).click();
+    await page.locator('#auth-error', { hasText: 'not accepted' }).waitFor();
+
+    await secret.fill('correct horse');
+    await page.getByRole('button', { name: 'Use secret' }).click();
+    await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
+    await page.locator('#live-status', { hasText: 'connected' }).waitFor();
+    expect(await page.locator('#auth').isHidden()).to.equal(true);
+  });
+});
