@@ -26,6 +26,8 @@ export interface BenchOptions {
   /** Each row is measured this many times, interleaved; the best is kept (see docs/performance.md). */
   rounds: number;
   inProcess: { iterations: number; scaling: number[] };
+  /** Pin this process to CPU 0 and servers to CPU 1 (taskset). Off in the smoke test, which runs inside mocha. */
+  pin?: boolean;
 }
 
 export interface Row {
@@ -55,17 +57,17 @@ interface Target {
   path: string;
 }
 
-function targets(largeDir: string, listSize: number): Target[] {
+function targets(largeDir: string, listSize: number, pin: boolean): Target[] {
   const serve = (rulesDir: string) => () =>
-    spawnServer([path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'], { RULES_DIR: rulesDir, OKTA_HOOK_AUTH_SECRET: SECRET, LOG_LEVEL: 'info' }, '/readyz');
+    spawnServer([path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'], { RULES_DIR: rulesDir, OKTA_HOOK_AUTH_SECRET: SECRET, LOG_LEVEL: 'info' }, '/readyz', pin);
   return [
-    { name: 'limit: bare Koa + JSON body, constant answer', path: '/', start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], {}, '/') },
+    { name: 'limit: bare Koa + JSON body, constant answer', path: '/', start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], {}, '/', pin) },
     { name: 'okta-hook-rules, default rules', path: '/registrationHook', start: serve(path.join(PACKAGE_ROOT, 'rules')) },
     { name: `okta-hook-rules, large ruleset`, path: '/registrationHook', start: serve(largeDir) },
     {
       name: 'json-rules-engine, large ruleset',
       path: '/',
-      start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/jre.ts')], { LIST_SIZE: String(listSize) }, '/'),
+      start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/jre.ts')], { LIST_SIZE: String(listSize) }, '/', pin),
     },
   ];
 }
@@ -137,7 +139,7 @@ async function inProcess(options: BenchOptions): Promise<InProcessFigures> {
 
 export async function runBench(options: BenchOptions, progress: (line: string) => void = () => {}): Promise<BenchResult> {
   const machine = { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version };
-  const pinned = pinSelf();
+  const pinned = options.pin !== false && pinSelf();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'hook-rules-bench-'));
   try {
     const largeDir = path.join(tmp, 'large');
@@ -147,7 +149,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     const expected = mix.map((entry) => entry.expect);
     const best = new Map<string, Omit<Row, 'ratio'>>();
     for (let round = 1; round <= options.rounds; round++) {
-      for (const target of targets(largeDir, options.listSize)) {
+      for (const target of targets(largeDir, options.listSize, pinned)) {
         progress(`round ${round}/${options.rounds}: ${target.name}`);
         const row = await measure(target, bodies, expected, options);
         const previous = best.get(target.name);
@@ -202,7 +204,7 @@ function parseArgs(argv: string[]): BenchOptions {
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
   if (smoke) {
-    return { duration: 0, amount: 40, connections: 2, listSize: 1000, rounds: 1, inProcess: { iterations: 200, scaling: [10, 1000] } };
+    return { duration: 0, amount: 40, connections: 2, listSize: 1000, rounds: 1, inProcess: { iterations: 200, scaling: [10, 1000] }, pin: false };
   }
   return {
     duration: value('--duration', 5),

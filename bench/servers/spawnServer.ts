@@ -28,9 +28,9 @@ export function pinSelf(): boolean {
   return canPin && spawnSync('taskset', ['-pc', '0', String(process.pid)]).status === 0;
 }
 
-export async function spawnServer(args: string[], env: Record<string, string>, readyPath: string): Promise<RunningBenchServer> {
+export async function spawnServer(args: string[], env: Record<string, string>, readyPath: string, pin: boolean): Promise<RunningBenchServer> {
   const port = await freePort();
-  const [command, argv] = canPin ? ['taskset', ['-c', '1', process.execPath, ...args]] : [process.execPath, args];
+  const [command, argv] = pin && canPin ? ['taskset', ['-c', '1', process.execPath, ...args]] : [process.execPath, args];
   const child: ChildProcess = spawn(command, argv, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     // stdout (decision logs) goes to /dev/null: written for real, read by nobody.
@@ -56,7 +56,7 @@ export async function spawnServer(args: string[], env: Record<string, string>, r
   }
   return {
     url,
-    pinned: canPin,
+    pinned: pin && canPin,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
