@@ -1,0 +1,137 @@
+/**
+ * In-process figures, printed as one JSON line: evaluation cost per request, load time,
+ * memory, the longest event-loop pause during a reload, and cost against list size.
+ * Run on its own (a fresh process) so memory figures are this ruleset's and nothing else's.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { evaluate } from '../src/engine/evaluate.js';
+import { toOktaResponse } from '../src/okta/toOktaResponse.js';
+import type { OktaHookRequest } from '../src/okta/types.js';
+import { validateRequest } from '../src/okta/validateRequest.js';
+import type { CompiledRuleset } from '../src/rules/CompiledRuleset.js';
+import { loadRuleset } from '../src/rules/loadRuleset.js';
+import { disposableDomains } from './domains.js';
+import { generateLargeRuleset } from './generate.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { requestMix } from './requests.js';
+
+export interface InProcessFigures {
+  evalUs: { default: number; large: number };
+  requestPathUs: { default: number; large: number };
+  largeRules: number;
+  listSize: number;
+  loadMs: number;
+  rssMb: { before: number; loaded: number };
+  reload: { ms: number; longestPauseMs: number };
+  listScaling: Array<{ entries: number; evalUs: number }>;
+}
+
+async function load(dir: string): Promise<CompiledRuleset> {
+  const result = await loadRuleset(dir);
+  if (!result.ok) throw new Error(`bench ruleset invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
+  return result.ruleset;
+}
+
+/** Mean µs per call over the mix, after a warm-up. */
+function timeUs(iterations: number, bodies: OktaHookRequest[], fn: (body: OktaHookRequest) => unknown): number {
+  for (let i = 0; i < Math.min(iterations, 2000); i++) fn(bodies[i % bodies.length]!);
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) fn(bodies[i % bodies.length]!);
+  return ((performance.now() - start) * 1000) / iterations;
+}
+
+const evalOnly = (ruleset: CompiledRuleset) => (body: OktaHookRequest) => evaluate(ruleset, body);
+/** What the hook route does per request besides HTTP: validate, decide, answer, serialise. */
+const requestPath = (ruleset: CompiledRuleset) => (body: OktaHookRequest) => {
+  const checked = validateRequest(body);
+  if (!checked.ok) throw new Error('invalid bench request');
+  return JSON.stringify(toOktaResponse(evaluate(ruleset, checked.value), { decisionId: '00000000-0000-4000-8000-000000000000' }));
+};
+
+/** Longest gap between 1 ms timer ticks while `work` runs: what a request in flight would wait. */
+async function longestPause<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; longestPauseMs: number }> {
+  let longest = 0;
+  let last = performance.now();
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) setTimeout(tick, 1);
+  };
+  setTimeout(tick, 1);
+  const start = performance.now();
+  const result = await work();
+  const ms = performance.now() - start;
+  running = false;
+  const now = performance.now();
+  longest = Math.max(longest, now - last);
+  return { result, ms, longestPauseMs: longest };
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export async function inProcessFigures(options: { listSize: number; iterations: number; scaling: number[] }): Promise<InProcessFigures> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hook-rules-bench-'));
+  try {
+    const bodies = requestMix().map((m) => m.body as OktaHookRequest);
+    const defaults = await load(path.join(PACKAGE_ROOT, 'rules'));
+    const largeDir = path.join(tmp, 'large');
+    await generateLargeRuleset(largeDir, { listSize: options.listSize });
+
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const loadStart = performance.now();
+    const large = await load(largeDir);
+    const loadMs = performance.now() - loadStart;
+    global.gc?.();
+    const rssLoaded = process.memoryUsage().rss;
+
+    const evalUs = { default: timeUs(options.iterations, bodies, evalOnly(defaults)), large: timeUs(options.iterations, bodies, evalOnly(large)) };
+    const requestPathUs = {
+      default: timeUs(options.iterations, bodies, requestPath(defaults)),
+      large: timeUs(options.iterations, bodies, requestPath(large)),
+    };
+
+    // A reload while "requests" (timer ticks) are waiting: the pause they would see.
+    const reload = await longestPause(() => load(largeDir));
+
+    const listScaling: InProcessFigures['listScaling'] = [];
+    for (const entries of options.scaling) {
+      const dir = path.join(tmp, `scale-${entries}`);
+      await generateLargeRuleset(dir, { listSize: entries });
+      const ruleset = await load(dir);
+      // The denied request's domain is the list's first entry at every size.
+      const scaled = requestMix(disposableDomains(1)[0]).map((m) => m.body as OktaHookRequest);
+      listScaling.push({ entries, evalUs: round(timeUs(options.iterations, scaled, evalOnly(ruleset))) });
+    }
+
+    return {
+      evalUs: { default: round(evalUs.default), large: round(evalUs.large) },
+      requestPathUs: { default: round(requestPathUs.default), large: round(requestPathUs.large) },
+      largeRules: large.rules.length,
+      listSize: options.listSize,
+      loadMs: round(loadMs, 0),
+      rssMb: { before: mb(rssBefore), loaded: mb(rssLoaded) },
+      reload: { ms: round(reload.ms, 0), longestPauseMs: round(reload.longestPauseMs, 1) },
+      listScaling,
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+// Run directly (by bench/run.ts, in a child process): print the figures as JSON.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const args = JSON.parse(process.argv[2] ?? '{}') as Partial<{ listSize: number; iterations: number; scaling: number[] }>;
+  const figures = await inProcessFigures({
+    listSize: args.listSize ?? 100_000,
+    iterations: args.iterations ?? 20_000,
+    scaling: args.scaling ?? [10, 200_000],
+  });
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}

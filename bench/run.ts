@@ -1,0 +1,222 @@
+/**
+ * `npm run bench`: the limit, this service (default rules; large ruleset) and
+ * json-rules-engine (large ruleset), each in its own process on loopback, loaded by
+ * autocannon from this process with the same Okta request mix; then the in-process figures
+ * from a fresh process. Prints a Markdown table. `--smoke` runs a tiny version (for npm test).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon, { type Result as LoadResult } from 'autocannon';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { disposableDomains } from './domains.js';
+import { generateLargeRuleset } from './generate.js';
+import type { InProcessFigures } from './inprocess.js';
+import { requestMix } from './requests.js';
+import { pinSelf, spawnServer, type RunningBenchServer } from './servers/spawnServer.js';
+
+export interface BenchOptions {
+  /** Seconds of measured load per row (after a 1 s warm-up); 0 with `amount` for a smoke run. */
+  duration: number;
+  /** Smoke mode: this many requests per row instead of a duration. */
+  amount?: number;
+  connections: number;
+  listSize: number;
+  /** Each row is measured this many times, interleaved; the best is kept (see docs/performance.md). */
+  rounds: number;
+  inProcess: { iterations: number; scaling: number[] };
+  /** Pin this process to CPU 0 and servers to CPU 1 (taskset). Off in the smoke test, which runs inside mocha. */
+  pin?: boolean;
+}
+
+export interface Row {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ratio: number;
+  errors: number;
+  /** The answer to each request of the mix, checked against what the mix expects. */
+  answers: unknown[];
+}
+
+export interface BenchResult {
+  rows: Row[];
+  inProcess: InProcessFigures;
+  pinned: boolean;
+  machine: { cpus: number; cpuModel: string; node: string };
+}
+
+const SECRET = 'bench-secret';
+const TSX = ['--import', 'tsx'];
+
+interface Target {
+  name: string;
+  start(): Promise<RunningBenchServer>;
+  path: string;
+}
+
+function targets(largeDir: string, listSize: number, pin: boolean): Target[] {
+  const serve = (rulesDir: string) => () =>
+    spawnServer([path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'], { RULES_DIR: rulesDir, OKTA_HOOK_AUTH_SECRET: SECRET, LOG_LEVEL: 'info' }, '/readyz', pin);
+  return [
+    { name: 'limit: bare Koa + JSON body, constant answer', path: '/', start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], {}, '/', pin) },
+    { name: 'okta-hook-rules, default rules', path: '/registrationHook', start: serve(path.join(PACKAGE_ROOT, 'rules')) },
+    { name: `okta-hook-rules, large ruleset`, path: '/registrationHook', start: serve(largeDir) },
+    {
+      name: 'json-rules-engine, large ruleset',
+      path: '/',
+      start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/jre.ts')], { LIST_SIZE: String(listSize) }, '/', pin),
+    },
+  ];
+}
+
+async function askEach(url: string, bodies: string[]): Promise<unknown[]> {
+  const answers: unknown[] = [];
+  for (const body of bodies) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: SECRET }, body });
+    answers.push(await response.json());
+  }
+  return answers;
+}
+
+function registrationOf(answer: unknown): string | undefined {
+  const commands = (answer as { commands?: Array<{ value?: { registration?: string } }> }).commands ?? [];
+  return commands.map((c) => c.value?.registration).find(Boolean);
+}
+
+async function measure(target: Target, bodies: string[], expected: string[], options: BenchOptions): Promise<Omit<Row, 'ratio'>> {
+  const server = await target.start();
+  try {
+    const url = `${server.url}${target.path}`;
+    const answers = await askEach(url, bodies);
+    const got = answers.map(registrationOf);
+    if (target.name.startsWith('limit')) {
+      if (got.some((g) => g !== 'ALLOW')) throw new Error(`${target.name}: unexpected answers ${JSON.stringify(got)}`);
+    } else if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      throw new Error(`${target.name}: answers ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+    }
+    const load = {
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: SECRET },
+      requests: bodies.map((body) => ({ body })),
+      connections: options.connections,
+    };
+    if (options.amount) {
+      const result = await autocannon({ ...load, amount: options.amount });
+      return summarise(target.name, result, answers);
+    }
+    await autocannon({ ...load, duration: 1 }); // warm-up: JIT, connection pools
+    const result = await autocannon({ ...load, duration: options.duration });
+    return summarise(target.name, result, answers);
+  } finally {
+    await server.stop();
+  }
+}
+
+function summarise(name: string, result: LoadResult, answers: unknown[]): Omit<Row, 'ratio'> {
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    answers,
+  };
+}
+
+async function inProcess(options: BenchOptions): Promise<InProcessFigures> {
+  const args = JSON.stringify({ listSize: options.listSize, ...options.inProcess });
+  const child = spawn(process.execPath, [...TSX, '--expose-gc', path.join(PACKAGE_ROOT, 'bench/inprocess.ts'), args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`in-process figures failed (exit ${code})`);
+  return JSON.parse(out.trim().split('\n').pop()!) as InProcessFigures;
+}
+
+export async function runBench(options: BenchOptions, progress: (line: string) => void = () => {}): Promise<BenchResult> {
+  const machine = { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version };
+  const pinned = options.pin !== false && pinSelf();
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hook-rules-bench-'));
+  try {
+    const largeDir = path.join(tmp, 'large');
+    await generateLargeRuleset(largeDir, { listSize: options.listSize });
+    const mix = requestMix(disposableDomains(options.listSize)[Math.floor(options.listSize / 2)]);
+    const bodies = mix.map((entry) => JSON.stringify(entry.body));
+    const expected = mix.map((entry) => entry.expect);
+    const best = new Map<string, Omit<Row, 'ratio'>>();
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const target of targets(largeDir, options.listSize, pinned)) {
+        progress(`round ${round}/${options.rounds}: ${target.name}`);
+        const row = await measure(target, bodies, expected, options);
+        const previous = best.get(target.name);
+        if (!previous || row.requestsPerSecond > previous.requestsPerSecond) best.set(target.name, row);
+      }
+    }
+    const rows = [...best.values()];
+    const limit = rows[0]!.requestsPerSecond;
+    progress('in-process figures');
+    return {
+      rows: rows.map((row) => ({ ...row, ratio: limit > 0 ? row.requestsPerSecond / limit : 0 })),
+      inProcess: await inProcess(options),
+      pinned,
+      machine,
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export function formatResult(result: BenchResult, options: BenchOptions): string {
+  const { machine, inProcess: f } = result;
+  const lines = [
+    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}; servers ${result.pinned ? 'pinned to CPU 1, load generator to CPU 0 (taskset)' : 'not pinned'}.`,
+    `Load: autocannon, ${options.connections} connections, ${options.amount ? `${options.amount} requests` : `${options.duration} s`} per row (best of ${options.rounds}), mix of ${requestMix().length} Okta requests (registration and progressive profile, allowed and denied). Large ruleset: ${f.largeRules} rules, ${f.listSize.toLocaleString('en')}-entry domain blocklist.`,
+    '',
+    '| server | req/s | p50 ms | p99 ms | vs limit |',
+    '|---|---:|---:|---:|---:|',
+    ...result.rows.map((r) => `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratio * 100).toFixed(0)}% |`),
+    '',
+    '| in-process figure | value |',
+    '|---|---:|',
+    `| evaluation, default rules | ${f.evalUs.default} µs |`,
+    `| evaluation, large ruleset | ${f.evalUs.large} µs |`,
+    `| validate + evaluate + answer + JSON, default rules | ${f.requestPathUs.default} µs |`,
+    `| validate + evaluate + answer + JSON, large ruleset | ${f.requestPathUs.large} µs |`,
+    `| load + compile the large ruleset (cold) | ${f.loadMs} ms |`,
+    `| reload of the large ruleset (warm) | ${f.reload.ms} ms |`,
+    `| longest event-loop pause during that reload | ${f.reload.longestPauseMs} ms |`,
+    `| resident memory before / with the large ruleset loaded | ${f.rssMb.before} / ${f.rssMb.loaded} MB |`,
+    ...f.listScaling.map((s) => `| evaluation, large ruleset with a ${s.entries.toLocaleString('en')}-entry list | ${s.evalUs} µs |`),
+  ];
+  const errors = result.rows.filter((r) => r.errors > 0);
+  if (errors.length) lines.push('', `Errors or non-2xx answers: ${errors.map((r) => `${r.name}: ${r.errors}`).join('; ')}`);
+  return lines.join('\n');
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const smoke = argv.includes('--smoke');
+  const value = (name: string, fallback: number) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  if (smoke) {
+    return { duration: 0, amount: 40, connections: 2, listSize: 1000, rounds: 1, inProcess: { iterations: 200, scaling: [10, 1000] }, pin: false };
+  }
+  return {
+    duration: value('--duration', 5),
+    connections: value('--connections', 10),
+    listSize: value('--list-size', 100_000),
+    rounds: value('--rounds', 2),
+    inProcess: { iterations: value('--iterations', 20_000), scaling: [10, 200_000] },
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const options = parseArgs(process.argv.slice(2));
+  const result = await runBench(options, (line) => process.stderr.write(`bench: ${line}\n`));
+  process.stdout.write(`${formatResult(result, options)}\n`);
+}

@@ -1,0 +1,67 @@
+/**
+ * Starts one bench server in its own process on 127.0.0.1, pinned to its own CPU when
+ * `taskset` exists and there are at least two, so it never shares a core with the load
+ * generator (this process). Resolves once the server answers.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+
+export interface RunningBenchServer {
+  url: string;
+  pinned: boolean;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
+/** Pins this process (the load generator) to CPU 0; servers go on CPU 1. */
+export function pinSelf(): boolean {
+  return canPin && spawnSync('taskset', ['-pc', '0', String(process.pid)]).status === 0;
+}
+
+export async function spawnServer(args: string[], env: Record<string, string>, readyPath: string, pin: boolean): Promise<RunningBenchServer> {
+  const port = await freePort();
+  const [command, argv] = pin && canPin ? ['taskset', ['-c', '1', process.execPath, ...args]] : [process.execPath, args];
+  const child: ChildProcess = spawn(command, argv, {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // stdout (decision logs) goes to /dev/null: written for real, read by nobody.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bench server ${args.join(' ')} exited: ${stderr}`);
+    try {
+      await fetch(`${url}${readyPath}`);
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`bench server ${args.join(' ')} did not start: ${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    url,
+    pinned: pin && canPin,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
