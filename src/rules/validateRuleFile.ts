@@ -65,6 +65,9 @@ function describe(error: ErrorObject): Described {
     case 'const':
       return { path, message: `${where}: must be ${JSON.stringify(params.allowedValue)}` };
     case 'not':
+      if (error.schemaPath.includes('/list/')) {
+        return { path, message: `${where}: a list takes its entries from values, or from file/package, not both` };
+      }
       if (error.schemaPath.includes('/outcome/')) {
         return { path, message: `${where}: deny cannot be combined with allow, update or updateFrom` };
       }
