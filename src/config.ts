@@ -1,4 +1,5 @@
 import type { OnRuleError } from './engine/evaluate.js';
+import { reloadConfigFromEnv, type ReloadConfig } from './server/reloadConfig.js';
 
 /** Every setting, read and checked once at start. See the configuration table in README.md. */
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
   onRuleError: OnRuleError;
   logLevel: string;
   nodeEnv: string;
+  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/server/reloader.ts). */
+  reload?: ReloadConfig;
 }
 
 export class ConfigError extends Error {
@@ -32,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const authHeader = (env.OKTA_HOOK_AUTH_HEADER ?? 'authorization').trim().toLowerCase();
   if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(authHeader)) problems.push(`OKTA_HOOK_AUTH_HEADER: "${authHeader}" is not an HTTP header name`);
   const secret = env.OKTA_HOOK_AUTH_SECRET;
+  const reload = reloadConfigFromEnv(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -43,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     onRuleError,
     logLevel,
     nodeEnv: env.NODE_ENV ?? 'development',
+    reload,
   };
 }
 
