@@ -1,0 +1,50 @@
+import { loadConfig } from '../../config.js';
+import { createLogger } from '../../log.js';
+import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
+import { startServer } from '../../server/server.js';
+import { parse, printError, type Command } from '../Command.js';
+import { EXIT } from '../exitCodes.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve POST /registrationHook on the rules in RULES_DIR (what npm start runs)',
+  help: `hook-rules serve: serve the Okta registration inline hook
+
+Usage: hook-rules serve
+
+Loads, validates and compiles every rule file in RULES_DIR (default ./rules), then listens
+on HOST:PORT (default 0.0.0.0:8080). An invalid ruleset stops the start with every error as
+file:line:column (exit 3). SIGTERM or SIGINT stops it; SIGHUP reloads the rules.
+
+With RULES_WATCH=1 (npm run dev sets it) the rules reload when files in RULES_DIR change;
+RULES_WATCH_DEBOUNCE_MS (default 200) waits for a burst of changes to end, and
+RULES_WATCH_POLL_MS polls instead of using file events. A reload that fails keeps the
+last good rules serving. See docs/rules.md, "Reloading rules".
+
+Other settings come from the environment (see README.md): PORT, HOST, RULES_DIR,
+OKTA_HOOK_AUTH_HEADER, OKTA_HOOK_AUTH_SECRET, BODY_LIMIT, ON_RULE_ERROR, LOG_LEVEL.
+`,
+  async run(argv) {
+    parse(argv, {}, 0);
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel);
+    try {
+      const running = await startServer(config, logger);
+      const stop = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        await running.close();
+        process.exit(EXIT.ok);
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+      return -1; // keep running
+    } catch (error) {
+      if (error instanceof RulesetLoadError) {
+        logger.fatal({ errors: error.errors.map(formatRuleError) }, 'invalid ruleset; not starting');
+        printError(error.errors.map(formatRuleError).join('\n'));
+        return EXIT.invalidRules;
+      }
+      throw error;
+    }
+  },
+};
