@@ -3,7 +3,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 /** One `hook-rules` sub-command. `run` returns the exit code, or -1 to keep running (serve). */
 export interface Command {
   name: string;
-  summary: string;
   help: string;
   run(argv: string[]): Promise<number>;
 }

@@ -1,13 +1,31 @@
 #!/usr/bin/env node
 import { ConfigError } from '../config.js';
 import { UsageError, printError, type Command } from './Command.js';
-import { evalCommand } from './commands/eval.js';
-import { serveCommand } from './commands/serve.js';
-import { testCommand } from './commands/test.js';
-import { validateCommand } from './commands/validate.js';
 import { EXIT, EXIT_CODES_HELP } from './exitCodes.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, validateCommand, testCommand, evalCommand];
+/** Each command's module loads only when it runs: `validate` never loads the web server. */
+const COMMANDS: ReadonlyArray<{ name: string; summary: string; load(): Promise<Command> }> = [
+  {
+    name: 'serve',
+    summary: 'serve POST /registrationHook on the rules in RULES_DIR (what npm start runs)',
+    load: () => import('./commands/serve.js').then((m) => m.serveCommand),
+  },
+  {
+    name: 'validate',
+    summary: 'check a ruleset: schema, conditions, lists; every error as file:line:column',
+    load: () => import('./commands/validate.js').then((m) => m.validateCommand),
+  },
+  {
+    name: 'test',
+    summary: 'run the rule tests (*.test.yaml) beside the rules; report rule coverage',
+    load: () => import('./commands/test.js').then((m) => m.testCommand),
+  },
+  {
+    name: 'eval',
+    summary: "decide one request: print Okta's response and why (every rule, what it saw)",
+    load: () => import('./commands/eval.js').then((m) => m.evalCommand),
+  },
+];
 
 const HELP = `hook-rules: declarative Okta registration inline hook
 
@@ -29,14 +47,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = COMMANDS.find((c) => c.name === rest[0]);
-    process.stdout.write(topic ? topic.help : HELP);
+    process.stdout.write(topic ? (await topic.load()).help : HELP);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     printError(`hook-rules: unknown command "${name}"\n\n${HELP}`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.help);
     return EXIT.ok;

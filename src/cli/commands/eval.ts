@@ -11,7 +11,6 @@ import { formatExplanation } from '../format/explanation.js';
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: "decide one request: print Okta's response and why (every rule, what it saw)",
   help: `hook-rules eval: decide one request and explain the decision
 
 Usage: hook-rules eval <request.json | -> [--dir <rules>] [--json] [--on-rule-error deny|skip]

@@ -7,7 +7,6 @@ import { EXIT } from '../exitCodes.js';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve POST /registrationHook on the rules in RULES_DIR (what npm start runs)',
   help: `hook-rules serve: serve the Okta registration inline hook
 
 Usage: hook-rules serve
@@ -23,6 +22,8 @@ last good rules serving. See docs/rules.md, "Reloading rules".
 
 Other settings come from the environment (see README.md): PORT, HOST, RULES_DIR,
 OKTA_HOOK_AUTH_HEADER, OKTA_HOOK_AUTH_SECRET, BODY_LIMIT, ON_RULE_ERROR, LOG_LEVEL.
+
+Exit codes: 0 stopped cleanly, 2 invalid configuration, 3 invalid rules, 1 other errors.
 `,
   async run(argv) {
     parse(argv, {}, 0);

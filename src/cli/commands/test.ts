@@ -9,7 +9,6 @@ import { relative } from './validate.js';
 
 export const testCommand: Command = {
   name: 'test',
-  summary: 'run the rule tests (*.test.yaml) beside the rules; report rule coverage',
   help: `hook-rules test: run rule test suites
 
 Usage: hook-rules test [dir] [--min-coverage <percent>] [--explain] [--quiet]

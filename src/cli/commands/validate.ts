@@ -6,7 +6,6 @@ import { EXIT } from '../exitCodes.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check a ruleset: schema, conditions, lists; every error as file:line:column',
   help: `hook-rules validate: check a ruleset without serving it
 
 Usage: hook-rules validate [dir]
