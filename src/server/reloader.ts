@@ -45,8 +45,12 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
     const next = loaded.ruleset;
     if (next.version === live.version) {
       // Same content. Swapping only clears the errors a bad edit left, now that it is undone.
-      if (store.loadErrors().length > 0) store.swap(next);
-      logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
+      if (store.loadErrors().length > 0) {
+        store.swap(next);
+        logger.info({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, `rules valid again; still serving ${live.version}`);
+      } else {
+        logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
+      }
       return { status: 'unchanged', version: live.version };
     }
     store.swap(next);
