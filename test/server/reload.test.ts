@@ -144,6 +144,19 @@ describe('hot reload against a running server (real file events)', () => {
     expect(swaps).to.equal(1);
   });
 
+  it('clears the errors when a bad edit is undone, though the version is the same', async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
+    cleanups.push(t.cleanup);
+    const { reloader, store } = await serve(t.dir, { RULES_WATCH: '0' });
+    await t.write('a.yaml', 'rules: [{ id: x }]\n');
+    expect(await reloader.reload('test')).to.deep.include({ status: 'rejected' });
+    expect(store.loadErrors()).to.have.length.greaterThan(0);
+    await t.write('a.yaml', denyDomainRules('one.test'));
+    expect(await reloader.reload('test')).to.deep.include({ status: 'unchanged' });
+    expect(store.loadErrors()).to.deep.equal([]);
+    expect(logs.join('')).to.include('rules valid again; still serving');
+  });
+
   it('polls when asked to (RULES_WATCH_POLL_MS), for mounts without file events', async () => {
     const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
     cleanups.push(t.cleanup);
