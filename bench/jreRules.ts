@@ -47,9 +47,9 @@ export interface JreDecider {
 
 export function createJreDecider(listSize: number): JreDecider {
   const lists = new Map([
-    ['disposable', new NamedList('disposable', 'domains', disposableDomains(listSize), 'bench')],
-    ['embargoed', new NamedList('embargoed', 'values', EMBARGOED, 'bench')],
-    ['blocked-ips', new NamedList('blocked-ips', 'values', BLOCKED_IPS, 'bench')],
+    ['disposable', NamedList.of('disposable', 'domains', disposableDomains(listSize), 'bench')],
+    ['embargoed', NamedList.of('embargoed', 'values', EMBARGOED, 'bench')],
+    ['blocked-ips', NamedList.of('blocked-ips', 'values', BLOCKED_IPS, 'bench')],
   ]);
   const patterns = new Map<string, RE2JS>();
   const pattern = (spec: { pattern: string; flags: string }) => {

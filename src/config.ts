@@ -1,4 +1,5 @@
 import type { OnRuleError } from './engine/evaluate.js';
+import { reloadConfigFromEnv, type ReloadConfig } from './server/reloadConfig.js';
 
 /** Every setting, read and checked once at start. See the configuration table in README.md. */
 export interface Config {
@@ -15,6 +16,8 @@ export interface Config {
   nodeEnv: string;
   /** Serve the rule authors' preview page at /preview (docs/preview.md). */
   preview: boolean;
+  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/server/reloader.ts). */
+  reload?: ReloadConfig;
 }
 
 export class ConfigError extends Error {
@@ -37,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
   // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
   if (preview && env.NODE_ENV === 'production' && !secret) problems.push('PREVIEW: in production the preview page needs OKTA_HOOK_AUTH_SECRET');
+  const reload = reloadConfigFromEnv(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -49,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     nodeEnv: env.NODE_ENV ?? 'development',
     preview,
+    reload,
   };
 }
 

@@ -1,76 +1,73 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
-import { RulesetLoadError, formatRuleError } from '../rules/RuleError.js';
-import { startServer } from '../server/server.js';
-import { EXIT } from './exitCodes.js';
+import { ConfigError } from '../config.js';
+import { UsageError, printError, type Command } from './Command.js';
+import { EXIT, EXIT_CODES_HELP } from './exitCodes.js';
+
+/** Each command's module loads only when it runs: `validate` never loads the web server. */
+const COMMANDS: ReadonlyArray<{ name: string; summary: string; load(): Promise<Command> }> = [
+  {
+    name: 'serve',
+    summary: 'serve POST /registrationHook on the rules in RULES_DIR (what npm start runs)',
+    load: () => import('./commands/serve.js').then((m) => m.serveCommand),
+  },
+  {
+    name: 'validate',
+    summary: 'check a ruleset: schema, conditions, lists; every error as file:line:column',
+    load: () => import('./commands/validate.js').then((m) => m.validateCommand),
+  },
+  {
+    name: 'test',
+    summary: 'run the rule tests (*.test.yaml) beside the rules; report rule coverage',
+    load: () => import('./commands/test.js').then((m) => m.testCommand),
+  },
+  {
+    name: 'eval',
+    summary: "decide one request: print Okta's response and why (every rule, what it saw)",
+    load: () => import('./commands/eval.js').then((m) => m.evalCommand),
+  },
+];
 
 const HELP = `hook-rules: declarative Okta registration inline hook
 
-Usage:
-  hook-rules serve            serve POST /registrationHook on the rules in RULES_DIR
-  hook-rules <command> --help  help for one command
+Usage: hook-rules <command> [options]
 
-Configuration is read from the environment (see README.md): PORT, HOST, RULES_DIR,
-OKTA_HOOK_AUTH_HEADER, OKTA_HOOK_AUTH_SECRET, BODY_LIMIT, ON_RULE_ERROR, LOG_LEVEL.
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Exit codes: 0 ok, 1 error, 2 bad usage, 3 invalid rules, 4 failing rule tests.
-`;
+Run "hook-rules <command> --help" for one command. Rules are documented in docs/rules.md.
+The service's configuration is read from the environment (see README.md).
 
-const SERVE_HELP = `hook-rules serve: serve the Okta registration inline hook
-
-Usage: hook-rules serve
-
-Loads, validates and compiles every rule file in RULES_DIR (default ./rules), then listens
-on HOST:PORT (default 0.0.0.0:8080). An invalid ruleset stops the start with every error as
-file:line:column (exit 3). SIGTERM or SIGINT stops it.
-`;
-
-async function serve(): Promise<number> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  // Signals are handled from the start, so a stop during loading is not lost.
-  let running: Awaited<ReturnType<typeof startServer>> | undefined;
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return; // a second signal while stopping is ignored, not fatal
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await running?.close();
-    process.exit(EXIT.ok);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  try {
-    running = await startServer(config, logger);
-    return -1; // keep running
-  } catch (error) {
-    if (error instanceof RulesetLoadError) {
-      logger.fatal({ errors: error.errors.map(formatRuleError) }, 'invalid ruleset; not starting');
-      process.stderr.write(`${error.errors.map(formatRuleError).join('\n')}\n`);
-      return EXIT.invalidRules;
-    }
-    throw error;
-  }
-}
+${EXIT_CODES_HELP}`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    printError(HELP);
+    return EXIT.usage;
   }
-  const wantsHelp = rest.includes('--help') || rest.includes('-h');
-  switch (command) {
-    case 'serve':
-      if (wantsHelp) {
-        process.stdout.write(SERVE_HELP);
-        return EXIT.ok;
-      }
-      return serve();
-    default:
-      process.stderr.write(`hook-rules: unknown command "${command}"\n\n${HELP}`);
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    process.stdout.write(topic ? (await topic.load()).help : HELP);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    printError(`hook-rules: unknown command "${name}"\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      printError(`hook-rules ${command.name}: ${error.message}\n\n${command.help}`);
       return EXIT.usage;
+    }
+    throw error;
   }
 }
 
@@ -80,11 +77,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      printError(error.message);
       process.exitCode = EXIT.usage;
       return;
     }
-    process.stderr.write(`hook-rules: ${(error as Error).stack ?? String(error)}\n`);
+    printError(`hook-rules: ${(error as Error).stack ?? String(error)}`);
     process.exitCode = EXIT.error;
   },
 );

@@ -12,9 +12,16 @@ export interface RuleTrace {
   result?: unknown;
   /** Each `var` the condition reads, and what it saw (explain mode). */
   saw?: Record<string, unknown>;
-  /** Each operand of the top-level operator and its value (explain mode). */
-  parts?: Array<{ logic: unknown; value: unknown }>;
+  /** Each operand of the condition's operator and its value, operands of operands within (explain mode). */
+  parts?: ExplainedPart[];
   error?: string;
+}
+
+/** One sub-expression of a condition and what it returned. */
+export interface ExplainedPart {
+  logic: unknown;
+  value: unknown;
+  parts?: ExplainedPart[];
 }
 
 /** The outcome, independent of Okta's wire format (see toOktaResponse for that). */

@@ -3,7 +3,7 @@ import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/typ
 import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
 import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
-import type { Decision, RuleTrace } from './Decision.js';
+import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { buildFacts, type Facts } from './facts.js';
 import { truthy } from './logic.js';
 import { withScope } from './operators.js';
@@ -153,14 +153,28 @@ function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleT
   const saw: Record<string, unknown> = {};
   for (const path of varPaths(rule.when.logic)) saw[path] = jsonLogic.apply({ var: path }, facts);
   entry.saw = saw;
-  const logic = rule.when.logic;
-  if (logic && typeof logic === 'object' && !Array.isArray(logic)) {
-    const [op] = Object.keys(logic);
-    const args = (logic as Record<string, unknown>)[op!];
-    if (Array.isArray(args) && ['and', 'or', '!', '!!', 'if'].includes(op!)) {
-      entry.parts = args.map((part) => ({ logic: part, value: safeApply(part, facts) }));
-    }
-  }
+  const parts = explainParts(rule.when.logic, facts, 0);
+  if (parts) entry.parts = parts;
+}
+
+/** Operators whose operands are not evaluated against the request (iteration scopes, paths). */
+const OPAQUE = new Set(['var', 'missing', 'missing_some', 'map', 'filter', 'reduce', 'all', 'some', 'none']);
+const MAX_EXPLAIN_DEPTH = 4;
+
+/** The operands of an operation and their values, recursively, for `hook-rules eval`. */
+function explainParts(logic: unknown, facts: Facts, depth: number): ExplainedPart[] | undefined {
+  if (depth >= MAX_EXPLAIN_DEPTH || !logic || typeof logic !== 'object' || Array.isArray(logic)) return undefined;
+  const [op] = Object.keys(logic);
+  if (op === undefined || OPAQUE.has(op)) return undefined;
+  const raw = (logic as Record<string, unknown>)[op];
+  const args = Array.isArray(raw) ? raw : [raw];
+  const parts = args
+    .filter((arg) => arg !== null && typeof arg === 'object') // literals explain themselves
+    .map((arg): ExplainedPart => {
+      const children = explainParts(arg, facts, depth + 1);
+      return { logic: arg, value: safeApply(arg, facts), ...(children ? { parts: children } : {}) };
+    });
+  return parts.length > 0 ? parts : undefined;
 }
 
 function safeApply(logic: unknown, facts: Facts): unknown {

@@ -2,6 +2,7 @@ import { compileLogic } from '../engine/logic.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
 import type { CompiledRule, CompiledRuleset, DefaultOutcome } from './CompiledRuleset.js';
+import type { ListSource } from './listSources.js';
 import { NamedList } from './lists.js';
 import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
@@ -11,6 +12,8 @@ import type { RuleFile, SourcePosition } from './types.js';
 export interface ValidatedFile {
   parsed: ParsedYaml;
   content: RuleFile;
+  /** Entries of the lists this file takes from a file or package, read by loadRuleset. */
+  listSources?: ReadonlyMap<string, ListSource>;
 }
 
 export type CompileResult = { ok: true; ruleset: CompiledRuleset } | { ok: false; errors: RuleError[] };
@@ -33,7 +36,9 @@ export function compileRules(
   const needs: LogicNeeds = { lists: new Map(), patterns: new Map() };
   const listUses: Array<{ name: string; at: SourcePosition }> = [];
 
-  for (const { parsed, content } of files) {
+  const overrides: Array<{ name: string; except: string[]; at: SourcePosition }> = [];
+
+  for (const { parsed, content, listSources } of files) {
     const at = (path: PathSegment[], key?: string) => parsed.positionOf(path, key);
     const fail = (path: PathSegment[], message: string, key?: string) => errors.push({ ...at(path, key), message });
 
@@ -45,9 +50,12 @@ export function compileRules(
         continue;
       }
       listOrigins.set(name, position);
-      const values = Array.isArray(spec) ? spec : (spec.values ?? []);
       const kind = Array.isArray(spec) ? 'values' : (spec.kind ?? 'values');
-      lists.set(name, new NamedList(name, kind, values, `${position.file}:${position.line}`));
+      const external = listSources?.get(name);
+      const values = Array.isArray(spec) ? spec : (external?.values ?? spec.values ?? []);
+      const origin = external ? `${external.label} (${position.file}:${position.line})` : `${position.file}:${position.line}`;
+      lists.set(name, NamedList.of(name, kind, values, origin));
+      if (!Array.isArray(spec) && spec.except?.length) overrides.push({ name, except: spec.except, at: at(['lists', name], 'except') });
     }
 
     for (const type of REQUEST_TYPES) {
@@ -112,6 +120,17 @@ export function compileRules(
       const known = [...lists.keys()];
       errors.push({ ...use.at, message: `unknown list "${use.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no lists are defined)'}` });
     }
+  }
+
+  for (const { name, except, at } of overrides) {
+    const allowLists: NamedList[] = [];
+    for (const other of except) {
+      const list = lists.get(other);
+      if (!list) errors.push({ ...at, message: `list "${name}": except names unknown list "${other}"` });
+      else if (other === name) errors.push({ ...at, message: `list "${name}" cannot be its own exception` });
+      else allowLists.push(list);
+    }
+    lists.set(name, lists.get(name)!.excluding(allowLists));
   }
 
   if (errors.length > 0) return { ok: false, errors };

@@ -1,33 +1,53 @@
+import { domainToASCII } from 'node:url';
 import { emailDomain } from '../engine/emailDomain.js';
 
 export type ListKind = 'values' | 'domains';
 
 /**
- * A named list, held in a Set so a lookup costs the same for 10 entries or 200,000.
- * Text entries compare case-insensitively. A `domains` list also matches sub-domains
- * (x.mailinator.com matches mailinator.com) and accepts an email address as the value.
+ * A named list, held in a Set so a lookup costs the same for 10 entries or 200,000
+ * (a `domains` lookup costs one Set probe per label of the value). Text entries compare
+ * case-insensitively. A `domains` list also matches sub-domains (x.mailinator.com matches
+ * mailinator.com), accepts an email address as the value and compares international
+ * names in punycode, as `emailDomain` gives them. Lists named in `except` are allow-list
+ * overrides: a value any of them contains never matches this list.
  */
 export class NamedList {
   readonly size: number;
-  private readonly entries: Set<string | number>;
 
-  constructor(
+  private constructor(
     readonly name: string,
     readonly kind: ListKind,
-    values: Iterable<string | number>,
+    private readonly entries: ReadonlySet<string | number>,
     readonly source: string,
+    readonly except: readonly NamedList[],
   ) {
-    this.entries = new Set();
+    this.size = entries.size;
+  }
+
+  static of(name: string, kind: ListKind, values: Iterable<string | number>, source: string): NamedList {
+    const entries = new Set<string | number>();
     for (const value of values) {
-      const key = this.normalise(value);
-      if (key !== null) this.entries.add(key);
+      const key = normalise(kind, value);
+      if (key !== null) entries.add(key);
     }
-    this.size = this.entries.size;
+    return new NamedList(name, kind, entries, source, []);
+  }
+
+  /** The same entries (shared, not copied) with allow-list overrides. */
+  excluding(except: readonly NamedList[]): NamedList {
+    return new NamedList(this.name, this.kind, this.entries, this.source, except);
   }
 
   has(value: unknown): boolean {
+    if (!this.contains(value)) return false;
+    // An override list's own `except` is not consulted: overrides do not chain (and cannot loop).
+    return !this.except.some((allowed) => allowed.contains(value));
+  }
+
+  /** Membership without overrides. */
+  contains(value: unknown): boolean {
     if (this.kind === 'domains') {
-      const domain = typeof value === 'string' && value.includes('@') ? emailDomain(value) : this.normalise(value);
+      const domain = typeof value === 'string' && value.includes('@') ? emailDomain(value) : normalise('domains', value);
       if (typeof domain !== 'string') return false;
       // Walk up the labels: a.b.example.com, b.example.com, example.com, com.
       let candidate = domain;
@@ -38,15 +58,26 @@ export class NamedList {
         candidate = candidate.slice(dot + 1);
       }
     }
-    const key = this.normalise(value);
+    const key = normalise('values', value);
     return key !== null && this.entries.has(key);
   }
+}
 
-  private normalise(value: unknown): string | number | null {
-    if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-    if (typeof value !== 'string') return null;
-    let text = value.trim().toLowerCase();
-    if (this.kind === 'domains' && text.endsWith('.')) text = text.slice(0, -1);
-    return text === '' ? null : text;
+function normalise(kind: ListKind, value: unknown): string | number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string') return null;
+  let text = value.trim().toLowerCase();
+  if (kind === 'domains') {
+    if (text.endsWith('.')) text = text.slice(0, -1);
+    if (/[^\x00-\x7f]/.test(text)) text = domainToASCII(text) || text;
   }
+  return text === '' ? null : text;
+}
+
+/** Why a `domains` entry cannot be a domain, or null when it can. */
+export function domainEntryProblem(entry: string): string | null {
+  if (/\s/.test(entry)) return 'contains a space';
+  if (entry.includes('@')) return 'is an email address, not a domain';
+  if (/[/:*]/.test(entry)) return 'is not a plain domain name (no URLs, ports or wildcards: sub-domains match anyway)';
+  return null;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compileRules, type ValidatedFile } from './compileRules.js';
+import { readListSource, type ListSource } from './listSources.js';
 import type { CompiledRuleset } from './CompiledRuleset.js';
 import { parseYamlFile } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
@@ -20,7 +21,9 @@ export function isRuleFile(name: string): boolean {
 /**
  * Reads every rule file under `dir` (sorted, dot-entries such as a ConfigMap's `..data`
  * skipped, symlinks followed), validates each against the schema, and compiles the lot.
- * All errors are collected, never just the first. Nothing is kept unless all is valid.
+ * Lists a rule file takes from a file or an npm package are read here too, and their
+ * contents count in the version hash. All errors are collected, never just the first.
+ * Nothing is kept unless all is valid.
  */
 export async function loadRuleset(dir: string): Promise<LoadResult> {
   let files: string[];
@@ -50,7 +53,21 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
       errors.push(...problems);
       continue;
     }
-    validated.push({ parsed: result.parsed, content: (result.parsed.value ?? {}) as RuleFile });
+    const content = (result.parsed.value ?? {}) as RuleFile;
+    const listSources = new Map<string, ListSource>();
+    for (const [name, spec] of Object.entries(content.lists ?? {})) {
+      if (Array.isArray(spec) || (spec.file === undefined && spec.package === undefined)) continue;
+      const read = await readListSource(spec, spec.kind ?? 'values', file, dir);
+      if (!read.ok) {
+        const key = spec.package !== undefined ? 'package' : 'file';
+        errors.push(...(read.errors ?? []), { ...result.parsed.positionOf(['lists', name], key), message: `list "${name}": ${read.message}` });
+        continue;
+      }
+      // List contents are part of the ruleset: a changed list file is a new version.
+      hash.update(read.source.hashInput).update('\0');
+      listSources.set(name, read.source);
+    }
+    validated.push({ parsed: result.parsed, content, listSources });
   }
   const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: errors.length > 0 });
   // Files that passed the schema are still compiled, so one run reports every problem.

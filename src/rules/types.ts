@@ -12,7 +12,16 @@ export type DefaultOutcomeSpec = 'allow' | 'deny' | { deny: DenySpec };
 
 export type ListSpec =
   | Array<string | number>
-  | { kind?: 'values' | 'domains'; values?: Array<string | number> };
+  | {
+      description?: string;
+      kind?: 'values' | 'domains';
+      values?: Array<string | number>;
+      /** A text or JSON file: relative to the rule file, or inside `package`. */
+      file?: string;
+      package?: string;
+      /** Names of allow-list overrides. */
+      except?: string[];
+    };
 
 export interface RuleSpec {
   id: string;

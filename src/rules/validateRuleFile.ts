@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readSchema } from '../paths.js';
 import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
@@ -10,8 +10,13 @@ const validate = ajv.compile<RuleFile>(readSchema('rules.schema.json'));
 /** Checks one parsed file against schemas/rules.schema.json; errors carry file:line:column. */
 export function validateRuleFile(parsed: ParsedYaml): RuleError[] {
   if (parsed.value === null || parsed.value === undefined) return []; // an empty file is an empty ruleset part
-  if (validate(parsed.value)) return [];
-  return describeErrors(validate.errors ?? []).map(({ path, key, message }) => ({
+  return schemaErrors(parsed, validate);
+}
+
+/** Checks a parsed YAML file against a compiled schema; each error in words, at file:line:column. */
+export function schemaErrors(parsed: ParsedYaml, check: ValidateFunction): RuleError[] {
+  if (check(parsed.value)) return [];
+  return describeErrors(check.errors ?? []).map(({ path, key, message }) => ({
     ...parsed.positionOf(path, key),
     message,
   }));
@@ -65,6 +70,9 @@ function describe(error: ErrorObject): Described {
     case 'const':
       return { path, message: `${where}: must be ${JSON.stringify(params.allowedValue)}` };
     case 'not':
+      if (/^\/lists\/[^/]+$/.test(error.instancePath)) {
+        return { path, message: `${where}: a list takes its entries from values, or from file/package, not both` };
+      }
       if (/\/then$/.test(error.instancePath)) {
         return { path, message: `${where}: deny cannot be combined with allow, update or updateFrom` };
       }

@@ -5,12 +5,16 @@ import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
 import { createApp } from './app.js';
+import { DEFAULT_RELOAD } from './reloadConfig.js';
+import { startReloader, type Reloader } from './reloader.js';
 import { HOOK_PATH } from './routes/hook.js';
 import { RulesetStore } from './RulesetStore.js';
 
 export interface RunningServer {
   server: http.Server;
   store: RulesetStore;
+  /** Reloads the rules on demand, on SIGHUP, and on file changes when RULES_WATCH is on. */
+  reloader: Reloader;
   url: string;
   close(): Promise<void>;
 }
@@ -44,15 +48,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...(config.reload ?? DEFAULT_RELOAD) });
 
   return {
     server,
     store,
+    reloader,
     url,
     close: () =>
       new Promise<void>((resolve) => {
         stopping = true;
         app.emit('stopping'); // long-lived streams (the preview page's live updates) end now
+        void reloader.close();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

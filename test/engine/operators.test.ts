@@ -69,8 +69,8 @@ describe('custom operators', () => {
   });
 
   describe('in_list', () => {
-    const values = new NamedList('countries', 'values', ['US', 'ca', 7], 'test');
-    const domains = new NamedList('blocked', 'domains', ['mailinator.com', 'Example.NET.'], 'test');
+    const values = NamedList.of('countries', 'values', ['US', 'ca', 7], 'test');
+    const domains = NamedList.of('blocked', 'domains', ['mailinator.com', 'Example.NET.'], 'test');
     it('matches values case-insensitively', () => {
       expect(run({ in_list: ['us', 'countries'] }, {}, [values])).to.equal(true);
       expect(run({ in_list: ['CA', 'countries'] }, {}, [values])).to.equal(true);

@@ -61,8 +61,8 @@ describe('compiled JSON-Logic gives what json-logic-js gives', () => {
 
   it('on our custom operations, inside a ruleset scope', () => {
     const lists = new Map([
-      ['disposable', new NamedList('disposable', 'domains', ['mailinator.com'], 'test')],
-      ['ips', new NamedList('ips', 'values', ['203.0.0.1'], 'test')],
+      ['disposable', NamedList.of('disposable', 'domains', ['mailinator.com'], 'test')],
+      ['ips', NamedList.of('ips', 'values', ['203.0.0.1'], 'test')],
     ]);
     const patterns = new Map(
       [['^[0-9]{4}$', ''], ['ana', 'i']].map(([pattern, flags]) => [patternKey(pattern!, flags!), compilePattern(pattern!, flags!)]),

@@ -1,0 +1,72 @@
+import type { Decision, ExplainedPart, RuleTrace } from '../../engine/Decision.js';
+import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
+import { relative } from '../commands/validate.js';
+
+/**
+ * "Why was this user denied?", in words: the decision, then every rule considered in
+ * evaluation order, whether it matched, what its condition saw and what each part returned.
+ */
+export function formatExplanation(decision: Decision, ruleset: CompiledRuleset): string {
+  const lines: string[] = [];
+  const decided =
+    decision.decidedBy.kind === 'rule'
+      ? `rule ${decision.decidedBy.ruleId}`
+      : decision.decidedBy.kind === 'default'
+        ? `the default for ${decision.requestType} (no allow or deny rule matched)`
+        : `an error in rule ${decision.decidedBy.ruleId}`;
+  lines.push(`Decision: ${decision.outcome.toUpperCase()}, decided by ${decided}`);
+  lines.push(`Ruleset ${ruleset.version} (${ruleset.dir}); request type ${decision.requestType}`);
+  if (decision.requestTypeNote) lines.push(`Note: ${decision.requestTypeNote}`);
+  if (decision.deny) {
+    lines.push(`Message: ${decision.deny.message}`);
+    if (decision.deny.internalReason) lines.push(`Internal reason: ${decision.deny.internalReason}`);
+  }
+  for (const [attribute, ruleId] of Object.entries(decision.updatedBy)) {
+    lines.push(`Sets ${attribute} = ${show(decision.updates[attribute])} (rule ${ruleId})`);
+  }
+  lines.push('');
+  if (decision.trace.length === 0) {
+    lines.push(`No rule applies to ${decision.requestType}.`);
+  } else {
+    lines.push(`Rules considered, in evaluation order (${decision.trace.length}):`);
+    decision.trace.forEach((entry, i) => lines.push(...formatRule(entry, i + 1, ruleset)));
+  }
+  return lines.join('\n');
+}
+
+const STATUS: Record<RuleTrace['status'], string> = {
+  matched: 'MATCHED',
+  'not-matched': 'no match',
+  error: 'ERROR',
+  skipped: 'skipped: an earlier deny ended evaluation',
+};
+
+function formatRule(entry: RuleTrace, n: number, ruleset: CompiledRuleset): string[] {
+  const rule = ruleset.rules.find((r) => r.id === entry.id);
+  const lines = [`${n}. ${entry.id} [${entry.effect}] ${STATUS[entry.status]}  ${relative(entry.source.file)}:${entry.source.line}:${entry.source.column}`];
+  if (entry.status === 'skipped') return lines;
+  if (entry.error) lines.push(`     error: ${entry.error}`);
+  if (rule) lines.push(`     when ${compact(rule.when.logic)} → ${show(entry.result)}`);
+  for (const part of entry.parts ?? []) lines.push(...formatPart(part, 7));
+  const saw = Object.entries(entry.saw ?? {});
+  if (saw.length > 0) lines.push(`     saw: ${saw.map(([path, value]) => `${path} = ${show(value)}`).join(', ')}`);
+  return lines;
+}
+
+function formatPart(part: ExplainedPart, indent: number): string[] {
+  const lines = [`${' '.repeat(indent)}${compact(part.logic)} → ${show(part.value)}`];
+  for (const child of part.parts ?? []) lines.push(...formatPart(child, indent + 2));
+  return lines;
+}
+
+/** JSON on one line, cut at 100 characters. */
+function compact(logic: unknown): string {
+  const text = JSON.stringify(logic) ?? String(logic);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}

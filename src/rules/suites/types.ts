@@ -1,0 +1,46 @@
+import type { JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
+import type { SourcePosition } from '../types.js';
+
+/** A rule test suite as written in *.test.yaml (see schemas/rules-test.schema.json). */
+export interface SuiteFile {
+  description?: string;
+  tests: CaseSpec[];
+}
+
+export interface CaseSpec {
+  name: string;
+  description?: string;
+  skip?: boolean;
+  request: RequestSpec;
+  expect: Expectation;
+}
+
+export type RequestSpec = { fixture: string } | OktaHookRequest | Shorthand;
+
+export interface Shorthand {
+  requestType?: RequestType;
+  profile?: JsonObject;
+  submitted?: JsonObject;
+  user?: { id?: string; profile?: JsonObject; [key: string]: unknown };
+  ipAddress?: string;
+}
+
+export interface Expectation {
+  decision: 'allow' | 'deny';
+  decidedBy?: string;
+  message?: string;
+  causes?: Array<{ message?: string; location?: string; reason?: string }>;
+  internalReason?: string;
+  updates?: JsonObject;
+  matchedRules?: string[];
+}
+
+/** One case, ready to run: where it is written, and its request (or why it has none). */
+export interface LoadedCase {
+  suite: string;
+  name: string;
+  at: SourcePosition;
+  skip: boolean;
+  request: OktaHookRequest | { problem: string };
+  expect: Expectation;
+}

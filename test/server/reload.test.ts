@@ -1,0 +1,168 @@
+import { expect } from 'chai';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+import { eventually, register } from '../helpers/hookClient.js';
+import { denyDomainRules, tempRules } from '../helpers/tempRules.js';
+
+async function versionOf(dir: string): Promise<string> {
+  const loaded = await loadRuleset(dir);
+  if (!loaded.ok) throw new Error('expected a valid ruleset');
+  return loaded.ruleset.version;
+}
+
+describe('hot reload against a running server (real file events)', () => {
+  let running: RunningServer | undefined;
+  let logs: string[];
+  const cleanups: Array<() => Promise<void>> = [];
+
+  async function serve(dir: string, env: Record<string, string> = {}): Promise<RunningServer> {
+    logs = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => { logs.push(String(chunk)); done(); } });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', RULES_DIR: dir, RULES_WATCH: '1', RULES_WATCH_DEBOUNCE_MS: '50', ...env });
+    running = await startServer(config, createLogger('info', sink));
+    await running.reloader.ready;
+    return running;
+  }
+
+  /** Waits until the server answers with the version the folder holds now. */
+  async function live(dir: string): Promise<string> {
+    const expected = await versionOf(dir);
+    return eventually(async () => ((await register(running!.url, 'a@probe.test')).version === expected ? expected : undefined), `version ${expected}`);
+  }
+
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+    while (cleanups.length) await cleanups.pop()!();
+  });
+
+  it('picks up a changed file, an added file and a deleted file', async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test', 'deny-a') });
+    cleanups.push(t.cleanup);
+    const { url } = await serve(t.dir);
+    const v1 = (await register(url, 'x@one.test')).version;
+    expect((await register(url, 'x@one.test')).decision).to.equal('DENY');
+
+    await t.write('a.yaml', denyDomainRules('two.test', 'deny-a'));
+    const v2 = await live(t.dir);
+    expect(v2).to.not.equal(v1);
+    expect((await register(url, 'x@one.test')).decision).to.equal('ALLOW');
+    expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
+
+    await t.write('sub/b.yaml', denyDomainRules('three.test', 'deny-b'));
+    await live(t.dir);
+    expect((await register(url, 'x@three.test')).decision).to.equal('DENY');
+
+    await rm(path.join(t.dir, 'sub/b.yaml'));
+    await live(t.dir);
+    expect((await register(url, 'x@three.test')).decision).to.equal('ALLOW');
+    expect(logs.join('')).to.include('rules reloaded: now serving');
+  });
+
+  it("follows an editor's atomic save (temp file renamed over the rule file)", async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
+    cleanups.push(t.cleanup);
+    const { url } = await serve(t.dir);
+    await writeFile(path.join(t.dir, '.a.yaml.swp'), denyDomainRules('two.test'));
+    await rename(path.join(t.dir, '.a.yaml.swp'), path.join(t.dir, 'a.yaml'));
+    await live(t.dir);
+    expect((await register(url, 'x@one.test')).decision).to.equal('ALLOW');
+    expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
+  });
+
+  it('follows a Kubernetes ConfigMap update (the ..data symlink swapped to a new folder)', async () => {
+    const t = await tempRules();
+    cleanups.push(t.cleanup);
+    // The layout the kubelet makes: files are symlinks through ..data to a timestamped folder.
+    await t.write('..2024_01_01_00_00_00.1/rules.yaml', denyDomainRules('one.test'));
+    await symlink('..2024_01_01_00_00_00.1', path.join(t.dir, '..data'));
+    await symlink('..data/rules.yaml', path.join(t.dir, 'rules.yaml'));
+    const { url } = await serve(t.dir);
+    expect((await register(url, 'x@one.test')).decision).to.equal('DENY');
+
+    // The kubelet's update: new folder, new ..data_tmp link renamed over ..data, old folder removed.
+    await t.write('..2024_01_02_00_00_00.2/rules.yaml', denyDomainRules('two.test'));
+    await symlink('..2024_01_02_00_00_00.2', path.join(t.dir, '..data_tmp'));
+    await rename(path.join(t.dir, '..data_tmp'), path.join(t.dir, '..data'));
+    await rm(path.join(t.dir, '..2024_01_01_00_00_00.1'), { recursive: true });
+
+    await live(t.dir);
+    expect((await register(url, 'x@one.test')).decision).to.equal('ALLOW');
+    expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
+  });
+
+  it('keeps the last good ruleset through an invalid edit, logs file:line:column, then serves the fix', async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
+    cleanups.push(t.cleanup);
+    const { url, store } = await serve(t.dir);
+    const good = (await register(url, 'x@one.test')).version;
+    const rejected = new Promise((resolve) => store.once('rejected', resolve));
+
+    await t.write('a.yaml', denyDomainRules('two.test').replace('when:', 'whn:'));
+    await rejected;
+    const during = await register(url, 'x@one.test');
+    expect(during.version).to.equal(good);
+    expect(during.decision).to.equal('DENY');
+    expect(logs.join('')).to.match(new RegExp(`${t.dir.replace(/[/\\]/g, '.')}.a\\.yaml:\\d+:\\d+: rules\\[0\\]: missing required property`));
+    expect(logs.join('')).to.include(`still serving ${good}`);
+
+    await t.write('a.yaml', denyDomainRules('two.test'));
+    const fixed = await live(t.dir);
+    expect(fixed).to.not.equal(good);
+    expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
+    expect(store.loadErrors()).to.deep.equal([]);
+  });
+
+  it('reloads list files with the rules', async () => {
+    const t = await tempRules({
+      'a.yaml': `lists:\n  blocked: { kind: domains, file: lists/blocked.txt }\nrules:\n  - id: block\n    description: b\n    appliesTo: [self.service.registration]\n    when: { in_list: [{ var: email }, blocked] }\n    then: { deny: { message: no } }\n`,
+      'lists/blocked.txt': 'one.test\n',
+    });
+    cleanups.push(t.cleanup);
+    const { url } = await serve(t.dir);
+    expect((await register(url, 'x@two.test')).decision).to.equal('ALLOW');
+    await t.write('lists/blocked.txt', 'one.test\ntwo.test\n');
+    await live(t.dir);
+    expect((await register(url, 'x@sub.two.test')).decision).to.equal('DENY');
+  });
+
+  it('does not swap when the content is unchanged', async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
+    cleanups.push(t.cleanup);
+    const { reloader, store } = await serve(t.dir, { RULES_WATCH: '0' });
+    let swaps = 0;
+    store.on('swapped', () => swaps++);
+    await t.write('a.yaml', denyDomainRules('one.test'));
+    expect(await reloader.reload('test')).to.deep.include({ status: 'unchanged' });
+    await t.write('a.yaml', denyDomainRules('two.test'));
+    expect(await reloader.reload('test')).to.deep.include({ status: 'swapped' });
+    expect(swaps).to.equal(1);
+  });
+
+  it('clears the errors when a bad edit is undone, though the version is the same', async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
+    cleanups.push(t.cleanup);
+    const { reloader, store } = await serve(t.dir, { RULES_WATCH: '0' });
+    await t.write('a.yaml', 'rules: [{ id: x }]\n');
+    expect(await reloader.reload('test')).to.deep.include({ status: 'rejected' });
+    expect(store.loadErrors()).to.have.length.greaterThan(0);
+    await t.write('a.yaml', denyDomainRules('one.test'));
+    expect(await reloader.reload('test')).to.deep.include({ status: 'unchanged' });
+    expect(store.loadErrors()).to.deep.equal([]);
+    expect(logs.join('')).to.include('rules valid again; still serving');
+  });
+
+  it('polls when asked to (RULES_WATCH_POLL_MS), for mounts without file events', async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
+    cleanups.push(t.cleanup);
+    const { url } = await serve(t.dir, { RULES_WATCH_POLL_MS: '100' });
+    await t.write('a.yaml', denyDomainRules('two.test'));
+    await live(t.dir);
+    expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
+  });
+});
