@@ -1,16 +1,57 @@
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { maskPii, maskText } from './maskPii.js';
 
 export type { Logger };
 
-/** Structured JSON logs on stdout; PII never goes in (see the decision log in routes/hook.ts). */
-export function createLogger(level = 'info', destination?: NodeJS.WritableStream): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'okta-hook-rules' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: ['req.headers.authorization', '*.authorization'], censor: '[redacted]' },
-    },
-    destination ?? process.stdout,
-  );
+export interface LogSettings {
+  level?: string;
+  /** pretty needs the pino-pretty package (a development dependency); without it, json. */
+  format?: 'json' | 'pretty';
+  /** true shows emails, names and IP addresses as they are; false (the default) masks them. */
+  pii?: boolean;
+}
+
+/**
+ * Structured JSON logs on stdout. Unless `pii` is on, every line passes through maskPii, so
+ * personal data is masked whoever logs it (the decision log in routes/hook.ts, errors, notes).
+ * Accepts a level alone for the callers that only have one.
+ */
+export function createLogger(settings: string | LogSettings = {}, destination?: NodeJS.WritableStream): Logger {
+  const { level = 'info', format = 'json', pii = false } = typeof settings === 'string' ? { level: settings } : settings;
+  const options: LoggerOptions = {
+    level,
+    base: { service: 'okta-hook-rules', pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: ['req.headers.authorization', '*.authorization', '*.headers.authorization'], censor: '[redacted]' },
+  };
+  if (!pii) {
+    options.formatters = {
+      log: (object) => maskPii(object) as Record<string, unknown>,
+      bindings: (bindings) => maskPii(bindings) as Record<string, unknown>,
+    };
+    // The message text too (formatters.log only sees the object).
+    options.hooks = {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskText(arg) : arg)) as Parameters<typeof method>);
+      },
+    };
+  }
+  if (destination) return pino(options, destination);
+  if (format === 'pretty') {
+    if (hasPinoPretty()) return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' } } });
+    const logger = pino(options, process.stdout);
+    logger.warn('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency); logging JSON');
+    return logger;
+  }
+  return pino(options, process.stdout);
+}
+
+function hasPinoPretty(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { RulesetLoadError, formatRuleError } from '../rules/RuleError.js';
+import { loadRuleset } from '../rules/loadRuleset.js';
+import { runPrimary } from '../server/cluster.js';
 import { startServer } from '../server/server.js';
 import { EXIT } from './exitCodes.js';
 
@@ -12,7 +15,9 @@ Usage:
   hook-rules <command> --help  help for one command
 
 Configuration is read from the environment (see README.md): PORT, HOST, RULES_DIR,
-OKTA_HOOK_AUTH_HEADER, OKTA_HOOK_AUTH_SECRET, BODY_LIMIT, ON_RULE_ERROR, LOG_LEVEL.
+OKTA_HOOK_AUTH_HEADER, OKTA_HOOK_AUTH_SECRET(S)(_FILE), OKTA_HOOK_OAUTH_*, BODY_LIMIT,
+ON_RULE_ERROR, LOG_LEVEL, LOG_FORMAT, LOG_PII, WORKERS, TLS_CERT_FILE, TLS_KEY_FILE,
+SHUTDOWN_DELAY_MS, SHUTDOWN_TIMEOUT_MS.
 
 Exit codes: 0 ok, 1 error, 2 bad usage, 3 invalid rules, 4 failing rule tests.
 `;
@@ -23,21 +28,39 @@ Usage: hook-rules serve
 
 Loads, validates and compiles every rule file in RULES_DIR (default ./rules), then listens
 on HOST:PORT (default 0.0.0.0:8080). An invalid ruleset stops the start with every error as
-file:line:column (exit 3). SIGTERM or SIGINT stops it.
+file:line:column (exit 3). WORKERS=n runs n worker processes on the port (node:cluster);
+a worker that dies is replaced. SIGTERM or SIGINT stops it gracefully: /readyz turns 503,
+requests in flight finish, and it exits within SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS.
 `;
 
 async function serve(): Promise<number> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, pii: config.logPii });
+  if (config.workers > 1 && cluster.isPrimary) {
+    // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
+    const loaded = await loadRuleset(config.rulesDir);
+    if (!loaded.ok) {
+      logger.fatal({ errors: loaded.errors.map(formatRuleError) }, 'invalid ruleset; not starting');
+      process.stderr.write(`${loaded.errors.map(formatRuleError).join('\n')}\n`);
+      return EXIT.invalidRules;
+    }
+    return runPrimary(config, logger);
+  }
   try {
     const running = await startServer(config, logger);
+    let stopping = false;
     const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
-      await running.close();
+      // The last resort if something keeps the process busy past the bound.
+      setTimeout(() => process.exit(EXIT.error), config.shutdownDelayMs + config.shutdownTimeoutMs + 1_000).unref();
+      const { cut } = await running.shutdown();
+      logger.info({ cut }, 'stopped');
       process.exit(EXIT.ok);
     };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
     return -1; // keep running
   } catch (error) {
     if (error instanceof RulesetLoadError) {
