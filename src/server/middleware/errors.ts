@@ -21,7 +21,9 @@ export function errorHandling(): Middleware {
       await next();
       if ((ctx.status === 404 || ctx.status === 405) && ctx.body === undefined) {
         const message = ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed here`;
-        ctx.body = { error: { code: CODES[ctx.status], message } };
+        const status = ctx.status;
+        ctx.body = { error: { code: CODES[status], message } };
+        ctx.status = status; // Koa turns an implicit 404 into 200 when a body is set
       }
     } catch (caught) {
       const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
