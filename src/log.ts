@@ -37,14 +37,26 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
       },
     };
   }
-  if (destination) return pino(options, destination);
-  if (format === 'pretty') {
-    if (hasPinoPretty()) return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' } } });
-    const logger = pino(options, process.stdout);
-    logger.warn('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency); logging JSON');
-    return logger;
+  let logger: Logger;
+  let fallback = false;
+  if (destination) logger = pino(options, destination);
+  else if (format === 'pretty' && hasPinoPretty()) {
+    logger = pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' } } });
+  } else {
+    logger = pino(options, process.stdout);
+    fallback = format === 'pretty';
   }
-  return pino(options, process.stdout);
+  if (!pii) maskChildBindings(logger);
+  if (fallback) logger.warn('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency); logging JSON');
+  return logger;
+}
+
+/** pino applies formatters.bindings to the base only; a child's bindings are masked here (children inherit this). */
+function maskChildBindings(logger: Logger): void {
+  const child = (Object.getPrototypeOf(logger) as Logger).child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, maskPii(bindings) as typeof bindings, childOptions);
+  } as Logger['child'];
 }
 
 function hasPinoPretty(): boolean {

@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 /**
  * Masks personal data before it reaches a log line. Fields known to hold a person's data are
  * masked by what they are; every other string is scanned for email and IP addresses, so an
@@ -16,8 +18,8 @@ const SETTING_KEYS = new Set(['url', 'rulesdir', 'jwksuri', 'issuer']);
 
 const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)/g;
 const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
-// Two or more hex groups joined by colons, with at least one "::" or seven colons: an IPv6 address.
-const IPV6 = /(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4})*(?![\w:])/g;
+// Candidates for IPv6: runs of hex digits and colons (with a dotted tail); node:net decides.
+const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]*:[0-9A-Fa-f:]*:[0-9A-Fa-f.]*(?![\w:])/g;
 
 /** `ann@example.com` → `***@example.com`: the domain stays (rules are often about it). */
 export function maskEmail(value: string): string {
@@ -28,7 +30,7 @@ export function maskEmail(value: string): string {
 export function maskIp(value: string): string {
   return value
     .replace(IPV4, (whole, a: string, b: string, c: string, d: string) => ([a, b, c, d].every((n) => Number(n) <= 255) ? `${a}.${b}.${c}.x` : whole))
-    .replace(IPV6, (whole) => (whole.includes('::') || whole.split(':').length === 8 ? `${whole.split(':').slice(0, 3).join(':')}:x` : whole));
+    .replace(IPV6_CANDIDATE, (whole) => (isIPv6(whole) ? `${whole.split(':').slice(0, 3).join(':')}:x` : whole));
 }
 
 /** Any string: emails and IP addresses inside it are masked. */
@@ -44,10 +46,13 @@ export function maskPii(value: unknown, depth = 0, seen = new WeakSet<object>())
   if (seen.has(value) || depth > 12) return '[…]';
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => maskPii(item, depth + 1, seen));
+  // An error stays an error (same prototype, so log serializers still know it), text masked.
+  const out: Record<string, unknown> = value instanceof Error ? (Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>) : {};
   if (value instanceof Error) {
-    return { type: value.name, message: maskText(value.message), ...(value.stack ? { stack: maskText(value.stack) } : {}) };
+    out.message = maskText(value.message);
+    if (value.stack) out.stack = maskText(value.stack);
+    if (value.cause !== undefined) out.cause = maskPii(value.cause, depth + 1, seen);
   }
-  const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[key] = maskField(key, item, depth, seen);
   return out;
 }

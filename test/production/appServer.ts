@@ -23,17 +23,18 @@ export function fixture(name: string): Record<string, unknown> {
 }
 
 /** The real app on a loopback port, with the default rules. */
-export async function startApp(overrides: Partial<AppOptions> & { config?: Partial<AppOptions['config']> } = {}) {
+export async function startApp(overrides: Partial<Omit<AppOptions, 'config'>> & { config?: Partial<AppOptions['config']> } = {}) {
   const loaded = await loadRuleset(path.join(ROOT, 'rules'));
   if (!loaded.ok) throw new Error('default rules do not load');
   const store = new RulesetStore(loaded.ruleset);
   const sink = new LogSink();
   const logger = createLogger({ level: 'info' }, sink);
+  const { config, ...rest } = overrides;
   const app = createApp({
     store,
     logger,
-    ...overrides,
-    config: { authHeader: 'authorization', authSecrets: [], bodyLimit: '100kb', onRuleError: 'deny', ...overrides.config },
+    ...rest,
+    config: { authHeader: 'authorization', authSecrets: [], bodyLimit: '100kb', onRuleError: 'deny', ...config },
   });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
