@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { ServeProcess } from './childProcess.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -119,5 +120,30 @@ describe('config', () => {
     expect(config).to.deep.include({ workers: 3, tls: { certFile: cert, keyFile: key }, shutdownDelayMs: 5000, shutdownTimeoutMs: 20000, logPii: true });
     expect(loadConfig({ WORKERS: 'auto' }, false).workers).to.be.at.least(1);
     expect(problemsOf({ TLS_KEY_FILE: key })).to.deep.equal(['TLS_CERT_FILE and TLS_KEY_FILE: set both or neither']);
+  });
+});
+
+describe('serve, as configured', function () {
+  it('refuses NODE_ENV=production without hook authentication (exit 2, every problem listed)', async () => {
+    const serve = new ServeProcess({ NODE_ENV: 'production', WORKERS: 'many' });
+    expect((await serve.exited).code).to.equal(2);
+    expect(serve.stderr).to.contain('WORKERS: "many"');
+    expect(serve.stderr).to.contain('NODE_ENV=production needs hook authentication');
+    expect(serve.raw.join('\n')).not.to.contain('listening');
+  });
+
+  it('writes readable lines with LOG_FORMAT=pretty', async () => {
+    const serve = new ServeProcess({ LOG_FORMAT: 'pretty' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const check = () => (serve.raw.some((line) => /INFO.*listening/.test(line)) ? resolve() : undefined);
+        serve.child.stdout.on('data', check);
+        void serve.exited.then(() => reject(new Error(`exited: ${serve.stderr}`)));
+        check();
+      });
+      expect(serve.lines, 'no JSON lines').to.deep.equal([]);
+    } finally {
+      serve.kill('SIGKILL');
+    }
   });
 });
