@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { serveClusterMetrics } from './clusterMetrics.js';
 
 /** A worker that dies sooner than this after its start counts towards a crash loop. */
 const EARLY_DEATH_MS = 5_000;
@@ -58,6 +59,7 @@ export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
 
+    serveClusterMetrics();
     logger.info({ workers: config.workers }, 'starting workers');
     for (let i = 0; i < config.workers; i++) fork();
   });

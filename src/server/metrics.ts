@@ -50,28 +50,42 @@ export class Metrics {
   });
   private readonly lastGoodReload = new Gauge({
     name: 'okta_hook_ruleset_last_good_load_timestamp_seconds',
-    help: 'Unix time at which the live ruleset was loaded',
+    help: 'Unix time at which the live ruleset was loaded (across workers: the oldest)',
+    aggregator: 'min',
     registers: [this.registry],
   });
   private readonly rulesetInfo = new Gauge({
     name: 'okta_hook_ruleset_info',
-    help: 'The live ruleset: its version (content hash) as a label, value 1',
+    help: 'The live ruleset: its version (content hash) as a label, value 1 (across workers: how many run it)',
     labelNames: ['version'] as const,
     registers: [this.registry],
   });
   private readonly rules = new Gauge({
     name: 'okta_hook_ruleset_rules',
     help: 'Enabled rules in the live ruleset',
+    aggregator: 'max',
     registers: [this.registry],
   });
   private readonly reloadErrors = new Gauge({
     name: 'okta_hook_ruleset_load_errors',
     help: 'Errors of the last rejected reload (0 once a reload succeeds): the live ruleset is older than the files',
+    aggregator: 'max',
     registers: [this.registry],
   });
 
+  private source: () => Promise<string> = () => this.registry.metrics();
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** What GET /metrics serves: this registry, or (cluster worker) the whole cluster's. */
+  text(): Promise<string> {
+    return this.source();
+  }
+
+  useSource(source: () => Promise<string>): void {
+    this.source = source;
   }
 
   /** Follows the store: the live ruleset now, and every swap or rejection from here on. */

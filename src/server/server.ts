@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -7,6 +8,7 @@ import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
 import { createApp } from './app.js';
+import { clusterMetricsSource } from './clusterMetrics.js';
 import { Metrics } from './metrics.js';
 import { HOOK_PATH } from './routes/hook.js';
 import { RulesetStore } from './RulesetStore.js';
@@ -48,6 +50,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   }
   const metrics = new Metrics();
   metrics.watch(store);
+  if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
 
   let stopping = false;
   const app = createApp({ config, store, logger, metrics, isStopping: () => stopping });

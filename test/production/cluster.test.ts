@@ -35,7 +35,13 @@ describe('WORKERS=2 (node:cluster) in the real process', function () {
         }).then((r) => r.status, () => 0);
         results.push({ status, afterDeathLogged });
       };
-      await post();
+      for (let i = 0; i < 6; i++) await post();
+      expect(results.map((r) => r.status)).to.deep.equal([200, 200, 200, 200, 200, 200]);
+      // A scrape reaches one worker, which answers for the whole cluster.
+      const scraped = await (await fetch(`${base}/metrics`)).text();
+      const decisions = [...scraped.matchAll(/^okta_hook_decisions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      expect(decisions).to.equal(6);
+      expect(scraped).to.match(/^okta_hook_ruleset_info\{version="\w+"\} 2$/m); // two workers on that version
 
       process.kill(victim!, 'SIGKILL');
       const died = serve.waitFor((line) => line.msg === 'worker died; starting a replacement', 'the death').then((line) => ((deathLogged = true), line));

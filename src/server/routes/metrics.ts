@@ -8,7 +8,7 @@ export const METRICS_PATH = '/metrics';
 export function registerMetricsRoute(router: Router, metrics: Metrics): void {
   router.get(METRICS_PATH, async (ctx) => {
     ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    ctx.body = await metrics.text();
   });
 }
 
