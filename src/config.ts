@@ -1,5 +1,17 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { OnRuleError } from './engine/evaluate.js';
 import { reloadConfigFromEnv, type ReloadConfig } from './server/reloadConfig.js';
+
+/** OAuth 2.0 bearer-token check for Okta's OAUTH channel (see middleware/oauth.ts). */
+export interface OAuthConfig {
+  issuer: string;
+  audience: string;
+  /** A scope the token must carry (in `scp` or `scope`), or undefined for none. */
+  scope?: string;
+  /** Where the signing keys are; undefined means: ask the issuer's discovery document. */
+  jwksUri?: string;
+}
 
 /** Every setting, read and checked once at start. See the configuration table in README.md. */
 export interface Config {
@@ -8,16 +20,28 @@ export interface Config {
   rulesDir: string;
   /** Header Okta sends the secret in, lowercased (HTTP header names are case-insensitive). */
   authHeader: string;
-  /** Accepted header values; empty means the endpoint is open (logged loudly). */
+  /** Accepted header values (several while rotating); empty means no header check. */
   authSecrets: string[];
+  oauth?: OAuthConfig;
   bodyLimit: string;
   onRuleError: OnRuleError;
   logLevel: string;
+  /** json: one JSON object a line; pretty: readable lines for a terminal (needs pino-pretty). */
+  logFormat: 'json' | 'pretty';
+  /** Show emails, names and IP addresses in logs as they are; false masks them. */
+  logPii: boolean;
   nodeEnv: string;
   /** Serve the rule authors' preview page at /preview (docs/preview.md). */
   preview: boolean;
   /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/server/reloader.ts). */
   reload?: ReloadConfig;
+  /** Processes serving the port: 1 is this process alone; more runs node:cluster workers. */
+  workers: number;
+  tls?: { certFile: string; keyFile: string };
+  /** How long to keep answering after readiness turns 503, so load balancers stop sending first. */
+  shutdownDelayMs: number;
+  /** Upper bound for requests in flight to finish once the listener closes; then the process exits. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -27,44 +51,177 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads every setting and reports every bad one at once (values of secrets are never echoed). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = Boolean(process.stdout.isTTY)): Config {
   const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV || 'development';
+  const production = nodeEnv === 'production';
   const port = integer(env.PORT, 8080, 'PORT', 0, 65535, problems);
   const onRuleError = oneOf(env.ON_RULE_ERROR, 'deny', 'ON_RULE_ERROR', ['deny', 'skip'] as const, problems);
-  const logLevel = oneOf(env.LOG_LEVEL, 'info', 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, problems);
-  const bodyLimit = env.BODY_LIMIT ?? '100kb';
+  const logLevel = oneOf(env.LOG_LEVEL, 'info', 'LOG_LEVEL', LOG_LEVELS, problems);
+  const logFormat = oneOf(env.LOG_FORMAT, !production && stdoutIsTty ? 'pretty' : 'json', 'LOG_FORMAT', ['json', 'pretty'] as const, problems);
+  const logPii = boolean(env.LOG_PII, false, 'LOG_PII', problems);
+  const bodyLimit = env.BODY_LIMIT || '100kb';
   if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT: "${bodyLimit}" is not a size such as 100kb`);
-  const authHeader = (env.OKTA_HOOK_AUTH_HEADER ?? 'authorization').trim().toLowerCase();
+  const authHeader = (env.OKTA_HOOK_AUTH_HEADER || 'authorization').trim().toLowerCase();
   if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(authHeader)) problems.push(`OKTA_HOOK_AUTH_HEADER: "${authHeader}" is not an HTTP header name`);
-  const secret = env.OKTA_HOOK_AUTH_SECRET;
+  const authSecrets = readSecrets(env, problems);
+  const oauth = readOAuth(env, production, problems);
+  if (production && authSecrets.length === 0 && !oauth) {
+    problems.push(
+      'NODE_ENV=production needs hook authentication: set OKTA_HOOK_AUTH_SECRET (or _FILE, or OKTA_HOOK_AUTH_SECRETS) or OKTA_HOOK_OAUTH_ISSUER with OKTA_HOOK_OAUTH_AUDIENCE',
+    );
+  }
+  const workers = readWorkers(env.WORKERS, problems);
+  const tls = readTls(env, problems);
+  const shutdownDelayMs = integer(env.SHUTDOWN_DELAY_MS, 0, 'SHUTDOWN_DELAY_MS', 0, 120_000, problems);
+  const shutdownTimeoutMs = integer(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS', 100, 300_000, problems);
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
   // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
-  if (preview && env.NODE_ENV === 'production' && !secret) problems.push('PREVIEW: in production the preview page needs OKTA_HOOK_AUTH_SECRET');
+  if (preview && production && authSecrets.length === 0) problems.push('PREVIEW: in production the preview page needs a hook secret (OKTA_HOOK_AUTH_SECRET or its variants)');
   const reload = reloadConfigFromEnv(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
-    rulesDir: env.RULES_DIR ?? './rules',
+    host: env.HOST || '0.0.0.0',
+    rulesDir: env.RULES_DIR || './rules',
     authHeader,
-    authSecrets: secret ? [secret] : [],
+    authSecrets,
+    ...(oauth ? { oauth } : {}),
     bodyLimit,
     onRuleError,
     logLevel,
-    nodeEnv: env.NODE_ENV ?? 'development',
+    logFormat,
+    logPii,
+    nodeEnv,
+    workers,
+    ...(tls ? { tls } : {}),
+    shutdownDelayMs,
+    shutdownTimeoutMs,
     preview,
     reload,
   };
 }
 
-function integer(raw: string | undefined, fallback: number, name: string, min: number, max: number, problems: string[]): number {
+/**
+ * Header secrets from OKTA_HOOK_AUTH_SECRET, OKTA_HOOK_AUTH_SECRET_FILE (one secret: the whole
+ * file less its final newline), OKTA_HOOK_AUTH_SECRETS (comma or newline separated) and
+ * OKTA_HOOK_AUTH_SECRETS_FILE (one a line). All of them are accepted: that is how a secret rotates.
+ */
+function readSecrets(env: NodeJS.ProcessEnv, problems: string[]): string[] {
+  const secrets: string[] = [];
+  if (env.OKTA_HOOK_AUTH_SECRET !== undefined && env.OKTA_HOOK_AUTH_SECRET !== '') secrets.push(env.OKTA_HOOK_AUTH_SECRET);
+  const single = readFile(env.OKTA_HOOK_AUTH_SECRET_FILE, 'OKTA_HOOK_AUTH_SECRET_FILE', problems);
+  if (single !== undefined) {
+    const value = single.replace(/\r?\n$/, '');
+    if (value === '') problems.push('OKTA_HOOK_AUTH_SECRET_FILE: the file is empty');
+    else secrets.push(value);
+  }
+  if (env.OKTA_HOOK_AUTH_SECRETS) secrets.push(...splitList(env.OKTA_HOOK_AUTH_SECRETS, /[,\n]/));
+  const many = readFile(env.OKTA_HOOK_AUTH_SECRETS_FILE, 'OKTA_HOOK_AUTH_SECRETS_FILE', problems);
+  if (many !== undefined) {
+    const values = splitList(many, /\n/);
+    if (values.length === 0) problems.push('OKTA_HOOK_AUTH_SECRETS_FILE: the file holds no secret');
+    secrets.push(...values);
+  }
+  for (const [index, secret] of secrets.entries()) {
+    if (/[\r\n\0]/.test(secret)) problems.push(`hook secret #${index + 1}: contains a line break or NUL, which no HTTP header can carry`);
+  }
+  return [...new Set(secrets)];
+}
+
+function readOAuth(env: NodeJS.ProcessEnv, production: boolean, problems: string[]): OAuthConfig | undefined {
+  const issuer = env.OKTA_HOOK_OAUTH_ISSUER?.trim();
+  const audience = env.OKTA_HOOK_OAUTH_AUDIENCE?.trim();
+  const scope = env.OKTA_HOOK_OAUTH_SCOPE?.trim();
+  const jwksUri = env.OKTA_HOOK_OAUTH_JWKS_URI?.trim();
+  if (!issuer) {
+    for (const [name, value] of [['OKTA_HOOK_OAUTH_AUDIENCE', audience], ['OKTA_HOOK_OAUTH_SCOPE', scope], ['OKTA_HOOK_OAUTH_JWKS_URI', jwksUri]]) {
+      if (value) problems.push(`${name}: set, but OKTA_HOOK_OAUTH_ISSUER is not`);
+    }
+    return undefined;
+  }
+  url(issuer, 'OKTA_HOOK_OAUTH_ISSUER', production, problems);
+  if (!audience) problems.push('OKTA_HOOK_OAUTH_AUDIENCE: required with OKTA_HOOK_OAUTH_ISSUER (the token\'s aud, e.g. api://default)');
+  if (jwksUri) url(jwksUri, 'OKTA_HOOK_OAUTH_JWKS_URI', production, problems);
+  if (scope && /\s/.test(scope)) problems.push(`OKTA_HOOK_OAUTH_SCOPE: "${scope}" must be one scope, without spaces`);
+  return { issuer, audience: audience ?? '', ...(scope ? { scope } : {}), ...(jwksUri ? { jwksUri } : {}) };
+}
+
+function readWorkers(raw: string | undefined, problems: string[]): number {
+  if (raw === 'auto') return availableParallelism();
+  return integer(raw, 1, 'WORKERS', 1, 256, problems, ' (or auto)');
+}
+
+function readTls(env: NodeJS.ProcessEnv, problems: string[]): Config['tls'] {
+  const certFile = env.TLS_CERT_FILE;
+  const keyFile = env.TLS_KEY_FILE;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both or neither');
+    return undefined;
+  }
+  readable(certFile, 'TLS_CERT_FILE', problems);
+  readable(keyFile, 'TLS_KEY_FILE', problems);
+  return { certFile, keyFile };
+}
+
+function splitList(raw: string, separator: RegExp): string[] {
+  return raw
+    .split(separator)
+    .map((part) => part.replace(/\r$/, '').trim())
+    .filter((part) => part !== '');
+}
+
+function readFile(path: string | undefined, name: string, problems: string[]): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${name}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+}
+
+function readable(path: string, name: string, problems: string[]): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    problems.push(`${name}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+function url(raw: string, name: string, production: boolean, problems: string[]): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    problems.push(`${name}: "${raw}" is not a URL`);
+    return;
+  }
+  const allowed = production ? ['https:'] : ['https:', 'http:'];
+  if (!allowed.includes(parsed.protocol)) problems.push(`${name}: "${raw}" must be an ${production ? 'https' : 'http(s)'} URL`);
+}
+
+function integer(raw: string | undefined, fallback: number, name: string, min: number, max: number, problems: string[], extra = ''): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name}: "${raw}" is not a whole number from ${min} to ${max}`);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name}: "${raw}" is not a whole number from ${min} to ${max}${extra}`);
     return fallback;
   }
   return value;
+}
+
+function boolean(raw: string | undefined, fallback: boolean, name: string, problems: string[]): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  problems.push(`${name}: "${raw}" must be true or false`);
+  return fallback;
 }
 
 function oneOf<T extends string>(raw: string | undefined, fallback: T, name: string, allowed: readonly T[], problems: string[]): T {
@@ -73,3 +230,34 @@ function oneOf<T extends string>(raw: string | undefined, fallback: T, name: str
   problems.push(`${name}: "${raw}" must be one of ${allowed.join(', ')}`);
   return fallback;
 }
+
+/** Every environment variable loadConfig reads: the README table and deploy/ manifests are checked against it. */
+export const CONFIG_ENV_NAMES = [
+  'PORT',
+  'HOST',
+  'RULES_DIR',
+  'OKTA_HOOK_AUTH_HEADER',
+  'OKTA_HOOK_AUTH_SECRET',
+  'OKTA_HOOK_AUTH_SECRET_FILE',
+  'OKTA_HOOK_AUTH_SECRETS',
+  'OKTA_HOOK_AUTH_SECRETS_FILE',
+  'OKTA_HOOK_OAUTH_ISSUER',
+  'OKTA_HOOK_OAUTH_AUDIENCE',
+  'OKTA_HOOK_OAUTH_SCOPE',
+  'OKTA_HOOK_OAUTH_JWKS_URI',
+  'RULES_WATCH',
+  'RULES_WATCH_DEBOUNCE_MS',
+  'RULES_WATCH_POLL_MS',
+  'PREVIEW',
+  'BODY_LIMIT',
+  'ON_RULE_ERROR',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'LOG_PII',
+  'NODE_ENV',
+  'WORKERS',
+  'TLS_CERT_FILE',
+  'TLS_KEY_FILE',
+  'SHUTDOWN_DELAY_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+] as const;

@@ -2,17 +2,25 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from './metrics.js';
 import { errorHandling } from './middleware/errors.js';
+import { hookAuthentication } from './middleware/hookAuthentication.js';
+import { createBearerVerifier, type BearerVerifier } from './middleware/oauth.js';
+import { countRequests, registerMetricsRoute } from './routes/metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoute } from './routes/hook.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'preview'>>;
+  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview'>>;
   store: RulesetStore;
   logger: Logger;
   isStopping?: () => boolean;
+  /** Serves GET /metrics and counts requests and decisions; left out, there are no metrics. */
+  metrics?: Metrics;
+  /** The bearer-token check; by default built from config.oauth when that is set. */
+  bearer?: BearerVerifier;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any server. */
@@ -24,13 +32,19 @@ export function createApp(options: AppOptions): Koa {
   app.on('error', (error: Error) => logger.error({ err: error }, 'unhandled error'));
 
   const router = new Router();
-  registerHookRoute(router, { store, logger, ...config });
+  const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
+  const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
+  const { metrics } = options;
+  registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}) });
+  if (metrics) registerMetricsRoute(router, metrics);
   registerHealthRoutes(router, store, options.isStopping ?? (() => false));
   if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
 
+  if (metrics) app.use(countRequests(metrics));
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'no-store');
+    if (options.isStopping?.()) ctx.set('Connection', 'close'); // draining: no more keep-alive
     await next();
   });
   app.use(errorHandling());

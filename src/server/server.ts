@@ -1,4 +1,7 @@
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -7,6 +10,8 @@ import { RulesetLoadError } from '../rules/RuleError.js';
 import { createApp } from './app.js';
 import { DEFAULT_RELOAD } from './reloadConfig.js';
 import { startReloader, type Reloader } from './reloader.js';
+import { clusterMetricsSource } from './clusterMetrics.js';
+import { Metrics } from './metrics.js';
 import { HOOK_PATH } from './routes/hook.js';
 import { RulesetStore } from './RulesetStore.js';
 
@@ -15,12 +20,26 @@ export interface RunningServer {
   store: RulesetStore;
   /** Reloads the rules on demand, on SIGHUP, and on file changes when RULES_WATCH is on. */
   reloader: Reloader;
+  metrics: Metrics;
   url: string;
+  /** Stops at once: no delay, idle connections closed, resolves when the last request ends. */
   close(): Promise<void>;
+  /**
+   * Graceful stop: readiness turns 503; after `shutdownDelayMs` the listener closes; requests in
+   * flight finish and keep-alive connections close as they go idle; after `shutdownTimeoutMs`
+   * whatever is left is cut. Resolves with the number of connections cut.
+   */
+  shutdown(): Promise<{ cut: number }>;
 }
 
-/** Loads the rules (refusing to start on an invalid ruleset), then listens. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export type ServerConfig = Pick<
+  Config,
+  'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
+> &
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload'>>;
+
+/** Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with TLS_CERT_FILE/TLS_KEY_FILE). */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const loaded = await loadRuleset(config.rulesDir);
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
   const store = new RulesetStore(loaded.ruleset);
@@ -28,15 +47,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     { rulesetVersion: loaded.ruleset.version, rules: loaded.ruleset.rules.length, files: loaded.ruleset.files.length, rulesDir: config.rulesDir },
     'rules loaded',
   );
-  if (config.authSecrets.length === 0) {
+  if (config.authSecrets.length === 0 && !config.oauth) {
     logger.warn(
-      `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET is set, so anyone who can reach ${HOOK_PATH} gets answers. Set it to the value Okta sends in the "${config.authHeader}" header.`,
+      `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${HOOK_PATH} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,
     );
   }
+  const metrics = new Metrics();
+  metrics.watch(store);
+  if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
 
   let stopping = false;
-  const app = createApp({ config, store, logger, isStopping: () => stopping });
-  const server = http.createServer(app.callback());
+  const app = createApp({ config, store, logger, metrics, isStopping: () => stopping });
+  const server: http.Server = config.tls
+    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
+    : http.createServer(app.callback());
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
@@ -46,22 +70,53 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reloader = startReloader({ dir: config.rulesDir, store, logger, ...(config.reload ?? DEFAULT_RELOAD) });
 
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   return {
     server,
     store,
     reloader,
+    metrics,
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        stopping = true;
-        app.emit('stopping'); // long-lived streams (the preview page's live updates) end now
-        void reloader.close();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    close: async () => {
+      stopping = true;
+      app.emit('stopping'); // long-lived streams (the preview page's live updates) end now
+      void reloader.close();
+      if (server.listening) server.close();
+      server.closeIdleConnections();
+      await closed;
+    },
+    shutdown: async () => {
+      stopping = true;
+      void reloader.close();
+      logger.info({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs }, 'stopping: readiness is 503');
+      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+      app.emit('stopping');
+      if (server.listening) server.close();
+      // Responses from now on carry Connection: close (app.ts); idle sockets are closed as they appear.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs)));
+      const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
+      clearInterval(sweep);
+      clearTimeout(timer);
+      if (outcome === 'closed') return { cut: 0 };
+      const cut = await openConnections(server);
+      server.closeAllConnections();
+      logger.warn({ cut, timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: cut the connections still open');
+      return { cut };
+    },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function openConnections(server: http.Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((error, count) => resolve(error ? -1 : count)));
 }

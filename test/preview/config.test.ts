@@ -15,8 +15,10 @@ describe('PREVIEW setting', () => {
   });
 
   it('is refused in production without the hook secret, allowed with it', () => {
-    expect(() => loadConfig({ PREVIEW: '1', NODE_ENV: 'production' })).to.throw(ConfigError, /PREVIEW.*OKTA_HOOK_AUTH_SECRET/);
+    // OAuth alone satisfies production, but the page can only send the header secret.
+    const oauth = { OKTA_HOOK_OAUTH_ISSUER: 'https://id.example/oauth2/default', OKTA_HOOK_OAUTH_AUDIENCE: 'api://default' };
+    expect(() => loadConfig({ PREVIEW: '1', NODE_ENV: 'production', ...oauth })).to.throw(ConfigError, /PREVIEW.*OKTA_HOOK_AUTH_SECRET/);
     expect(loadConfig({ PREVIEW: '1', NODE_ENV: 'production', OKTA_HOOK_AUTH_SECRET: 'x' }).preview).to.equal(true);
-    expect(loadConfig({ NODE_ENV: 'production' }).preview).to.equal(false);
+    expect(loadConfig({ NODE_ENV: 'production', OKTA_HOOK_AUTH_SECRET: 'x' }).preview).to.equal(false);
   });
 });

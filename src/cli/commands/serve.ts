@@ -1,6 +1,9 @@
+import cluster from 'node:cluster';
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
+import { loadRuleset } from '../../rules/loadRuleset.js';
+import { runPrimary } from '../../server/cluster.js';
 import { startServer, type RunningServer } from '../../server/server.js';
 import { parse, printError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -13,22 +16,37 @@ Usage: hook-rules serve
 
 Loads, validates and compiles every rule file in RULES_DIR (default ./rules), then listens
 on HOST:PORT (default 0.0.0.0:8080). An invalid ruleset stops the start with every error as
-file:line:column (exit 3). SIGTERM or SIGINT stops it; SIGHUP reloads the rules.
+file:line:column (exit 3).
 
-With RULES_WATCH=1 (npm run dev sets it) the rules reload when files in RULES_DIR change;
-RULES_WATCH_DEBOUNCE_MS (default 200) waits for a burst of changes to end, and
-RULES_WATCH_POLL_MS polls instead of using file events. A reload that fails keeps the
-last good rules serving. See docs/rules.md, "Reloading rules".
+Reloading: SIGHUP reloads the rules in any mode. With RULES_WATCH=1 (npm run dev sets it)
+they reload when files in RULES_DIR change; RULES_WATCH_DEBOUNCE_MS (default 200) waits for
+a burst of changes to end, and RULES_WATCH_POLL_MS polls instead of using file events. A
+reload that fails keeps the last good rules serving. See docs/rules.md, "Reloading rules".
 
-Other settings come from the environment (see README.md): PORT, HOST, RULES_DIR,
-OKTA_HOOK_AUTH_HEADER, OKTA_HOOK_AUTH_SECRET, BODY_LIMIT, ON_RULE_ERROR, LOG_LEVEL.
+Workers: WORKERS=n (or auto) runs n worker processes on the port (node:cluster), each
+reloading on its own; a worker that dies is replaced.
+
+Stopping: SIGTERM or SIGINT stops gracefully: /readyz turns 503, requests in flight finish,
+idle connections close, and the process exits within SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS.
+
+Other settings come from the environment (see the configuration table in README.md).
 
 Exit codes: 0 stopped cleanly, 2 invalid configuration, 3 invalid rules, 1 other errors.
 `,
   async run(argv) {
     parse(argv, {}, 0);
     const config = loadConfig();
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger({ level: config.logLevel, format: config.logFormat, pii: config.logPii });
+    if (config.workers > 1 && cluster.isPrimary) {
+      // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
+      const loaded = await loadRuleset(config.rulesDir);
+      if (!loaded.ok) {
+        logger.fatal({ errors: loaded.errors.map(formatRuleError) }, 'invalid ruleset; not starting');
+        printError(loaded.errors.map(formatRuleError).join('\n'));
+        return EXIT.invalidRules;
+      }
+      return runPrimary(config, logger);
+    }
     // Signals are handled from the start, so a stop during loading is not lost, and a
     // second signal while stopping is ignored rather than fatal.
     let running: RunningServer | undefined;
@@ -37,7 +55,12 @@ Exit codes: 0 stopped cleanly, 2 invalid configuration, 3 invalid rules, 1 other
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      await running?.close();
+      // The last resort if something keeps the process busy past the bound.
+      setTimeout(() => process.exit(EXIT.error), config.shutdownDelayMs + config.shutdownTimeoutMs + 1_000).unref();
+      if (running) {
+        const { cut } = await running.shutdown();
+        logger.info({ cut }, 'stopped');
+      }
       process.exit(EXIT.ok);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -13,16 +13,20 @@ export function hookAuth(header: string, secrets: readonly string[]): Middleware
     if (expected.length === 0) return next();
     // headersDistinct keeps every copy: a header sent twice is never a match (Node would
     // otherwise keep only the first Authorization, or comma-join others).
-    const values = ctx.req.headersDistinct[header];
-    const value = values?.length === 1 ? values[0] : undefined;
-    const given = digest(value ?? '');
-    let ok = false;
-    for (const secret of expected) ok = timingSafeEqual(given, secret) || ok;
-    if (!ok || value === undefined) throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
+    if (!headerMatches(ctx.req.headersDistinct[header], expected)) throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
     return next();
   };
 }
 
-function digest(value: string): Buffer {
+/** One value, equal to one of the digested secrets; every secret is compared, in constant time. */
+export function headerMatches(values: string[] | undefined, expected: readonly Buffer[]): boolean {
+  const value = values?.length === 1 ? values[0] : undefined;
+  const given = digest(value ?? '');
+  let ok = false;
+  for (const secret of expected) ok = timingSafeEqual(given, secret) || ok;
+  return ok && value !== undefined;
+}
+
+export function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
 import type { Logger } from '../../log.js';
+import type { OktaHookRequest } from '../../okta/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { HttpError } from '../HttpError.js';
 import { hookAuth } from '../middleware/hookAuth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
+import type { Metrics } from '../metrics.js';
 import type { RulesetStore } from '../RulesetStore.js';
+import type { Middleware } from 'koa';
 
 export const HOOK_PATH = '/registrationHook';
 
@@ -18,6 +21,9 @@ export interface HookRouteOptions {
   authSecrets: readonly string[];
   bodyLimit: string;
   onRuleError: OnRuleError;
+  /** Replaces the header-secret check (see middleware/hookAuthentication.ts: secret or OAuth). */
+  auth?: Middleware;
+  metrics?: Metrics;
 }
 
 /** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
@@ -25,7 +31,7 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
   const { store, logger } = options;
   router.post(
     HOOK_PATH,
-    hookAuth(options.authHeader, options.authSecrets),
+    options.auth ?? hookAuth(options.authHeader, options.authSecrets),
     ...jsonBody(options.bodyLimit),
     async (ctx) => {
       const started = process.hrtime.bigint();
@@ -40,11 +46,13 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
       ctx.status = 200;
       ctx.body = toOktaResponse(decision, { decisionId });
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+      options.metrics?.observeDecision(decision, latencyMs / 1000);
       if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
       for (const failed of decision.trace.filter((t) => t.status === 'error')) {
         logger.error({ decisionId, ruleId: failed.id, err: failed.error }, 'rule evaluation failed');
       }
-      // The decision log: ids, outcome and timing; never profile values (PII).
+      // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
+      // address are masked by the logger unless LOG_PII is on (see log.ts).
       logger.info(
         {
           event: 'decision',
@@ -57,9 +65,19 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
           updatedAttributes: Object.keys(decision.updates),
           rulesetVersion: decision.rulesetVersion,
           latencyMs: Math.round(latencyMs * 1000) / 1000,
+          subject: subjectOf(request),
         },
         'decision',
       );
     },
   );
+}
+
+/** Who the decision was about: the login (or email) and the end user's IP address, as Okta sent them. */
+function subjectOf(request: OktaHookRequest): { login?: string; ip?: string } {
+  const { data } = request;
+  const profile = data.userProfile ?? data.context?.user?.profile ?? data.user?.profile ?? {};
+  const login = profile.login ?? profile.email;
+  const ip = data.context?.request?.ipAddress;
+  return { ...(typeof login === 'string' ? { login } : {}), ...(typeof ip === 'string' ? { ip } : {}) };
 }

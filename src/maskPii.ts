@@ -1,0 +1,69 @@
+import { isIPv6 } from 'node:net';
+
+/**
+ * Masks personal data before it reaches a log line. Fields known to hold a person's data are
+ * masked by what they are; every other string is scanned for email and IP addresses, so an
+ * error message that quotes a submitted value does not leak it either.
+ */
+
+/** Profile attributes that name a person (Okta's base profile names, and generic ones). */
+const NAME_KEYS = new Set(['firstname', 'lastname', 'middlename', 'displayname', 'nickname', 'name', 'fullname', 'honorificprefix', 'honorificsuffix']);
+const EMAIL_KEYS = new Set(['email', 'login', 'secondemail', 'username']);
+const IP_KEYS = new Set(['ip', 'ipaddress', 'remoteaddress', 'clientip']);
+/** Other personal attributes of Okta's base profile: not searched by pattern, so masked whole. */
+const OTHER_KEYS = new Set(['mobilephone', 'primaryphone', 'phone', 'streetaddress', 'postaladdress', 'zipcode']);
+
+/** Our own settings, never a person's: logged as they are (the listen URL, the rules folder). */
+const SETTING_KEYS = new Set(['url', 'rulesdir', 'jwksuri', 'issuer']);
+
+const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)/g;
+const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
+// Candidates for IPv6: runs of hex digits and colons (with a dotted tail); node:net decides.
+const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]*:[0-9A-Fa-f:]*:[0-9A-Fa-f.]*(?![\w:])/g;
+
+/** `ann@example.com` → `***@example.com`: the domain stays (rules are often about it). */
+export function maskEmail(value: string): string {
+  return value.replace(EMAIL, (_whole, domain: string) => `***@${domain}`);
+}
+
+/** IPv4 keeps its /24 (`203.0.113.x`), IPv6 its first three groups: enough to see a network. */
+export function maskIp(value: string): string {
+  return value
+    .replace(IPV4, (whole, a: string, b: string, c: string, d: string) => ([a, b, c, d].every((n) => Number(n) <= 255) ? `${a}.${b}.${c}.x` : whole))
+    .replace(IPV6_CANDIDATE, (whole) => (isIPv6(whole) ? `${whole.split(':').slice(0, 3).join(':')}:x` : whole));
+}
+
+/** Any string: emails and IP addresses inside it are masked. */
+export function maskText(value: string): string {
+  return maskIp(maskEmail(value));
+}
+
+/** A copy of `value` with personal data masked; cycles and depth are bounded. */
+export function maskPii(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return maskText(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date) return value;
+  if (seen.has(value) || depth > 12) return '[…]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => maskPii(item, depth + 1, seen));
+  // An error stays an error (same prototype, so log serializers still know it), text masked.
+  const out: Record<string, unknown> = value instanceof Error ? (Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>) : {};
+  if (value instanceof Error) {
+    out.message = maskText(value.message);
+    if (value.stack) out.stack = maskText(value.stack);
+    if (value.cause !== undefined) out.cause = maskPii(value.cause, depth + 1, seen);
+  }
+  for (const [key, item] of Object.entries(value)) out[key] = maskField(key, item, depth, seen);
+  return out;
+}
+
+function maskField(key: string, item: unknown, depth: number, seen: WeakSet<object>): unknown {
+  const name = key.toLowerCase();
+  if (typeof item === 'string') {
+    if (SETTING_KEYS.has(name) && depth === 0) return item;
+    if (NAME_KEYS.has(name) || OTHER_KEYS.has(name)) return item === '' ? item : '***';
+    if (EMAIL_KEYS.has(name)) return item.includes('@') ? maskEmail(item) : '***';
+    if (IP_KEYS.has(name)) return maskIp(item);
+  }
+  return maskPii(item, depth + 1, seen);
+}

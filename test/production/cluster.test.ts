@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { fixture } from './appServer.js';
+import { ServeProcess, type LogLine } from './childProcess.js';
+
+const SECRET = 'cluster-test-secret';
+const BODY = JSON.stringify(fixture('guide-ssr-request-2022.json'));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('WORKERS=2 (node:cluster) in the real process', function () {
+  it('replaces a worker killed with SIGKILL while requests keep being answered, and stops all on SIGTERM', async () => {
+    const serve = new ServeProcess({ OKTA_HOOK_AUTH_SECRET: SECRET, WORKERS: '2' });
+    try {
+      const base = await serve.url();
+      const started = (line: LogLine) => line.msg === 'worker started';
+      await serve.waitFor((line) => started(line) && serve.lines.filter(started).length >= 2, 'two workers');
+      const [victim, survivor] = serve.lines.filter(started).map((line) => Number(line.workerPid));
+      expect(victim).to.be.a('number').and.not.equal(survivor);
+
+      const results: Array<{ status: number; afterDeathLogged: boolean }> = [];
+      let deathLogged = false;
+      const post = async () => {
+        const afterDeathLogged = deathLogged;
+        const status = await fetch(`${base}/registrationHook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: SECRET, connection: 'close' },
+          body: BODY,
+        }).then((r) => r.status, () => 0);
+        results.push({ status, afterDeathLogged });
+      };
+      for (let i = 0; i < 6; i++) await post();
+      expect(results.map((r) => r.status)).to.deep.equal([200, 200, 200, 200, 200, 200]);
+      // A scrape reaches one worker, which answers for the whole cluster.
+      const scraped = await (await fetch(`${base}/metrics`)).text();
+      const decisions = [...scraped.matchAll(/^okta_hook_decisions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      expect(decisions).to.equal(6);
+      expect(scraped).to.match(/^okta_hook_ruleset_info\{version="\w+"\} 2$/m); // two workers on that version
+
+      process.kill(victim!, 'SIGKILL');
+      const died = serve.waitFor((line) => line.msg === 'worker died; starting a replacement', 'the death').then((line) => ((deathLogged = true), line));
+      const replaced = serve.waitFor((line) => started(line) && ![victim, survivor].includes(Number(line.workerPid)), 'a replacement');
+      let replacement: number | undefined;
+      void replaced.then((line) => (replacement = Number(line.workerPid)));
+      const answeredBy = () => new Set(serve.lines.filter((line) => line.event === 'decision').map((line) => line.pid));
+      // Requests go on all along; stop once the replacement has answered one (bounded).
+      for (let i = 0; i < 400 && !(replacement !== undefined && answeredBy().has(replacement)); i++) await post();
+
+      const death = await died;
+      expect(death).to.include({ workerPid: victim, signal: 'SIGKILL' });
+      expect(replacement).to.be.a('number');
+      expect(answeredBy().has(replacement!), 'the replacement answers').to.equal(true);
+      expect(answeredBy().has(survivor!)).to.equal(true);
+      expect(alive(victim!)).to.equal(false);
+      const afterDeath = results.filter((r) => r.afterDeathLogged);
+      expect(afterDeath.length).to.be.greaterThan(0);
+      expect(afterDeath.every((r) => r.status === 200), JSON.stringify(results)).to.equal(true);
+
+      serve.kill('SIGTERM');
+      expect(await serve.exited).to.deep.equal({ code: 0, signal: null });
+      expect(alive(survivor!) || alive(replacement!)).to.equal(false);
+    } finally {
+      serve.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start the workers on an invalid ruleset (exit 3)', async () => {
+    const serve = new ServeProcess({ WORKERS: '2', RULES_DIR: '/nonexistent-rules-dir' });
+    expect((await serve.exited).code).to.equal(3);
+    expect(serve.lines.some((line) => line.msg === 'worker started')).to.equal(false);
+  });
+});
