@@ -19,6 +19,9 @@ export function errorHandling(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
+      // The router answers 501 to methods it does not implement (TRACE, PROPFIND…): for a
+      // client that is the same mistake as any other wrong method, so 405 (never a 5xx).
+      if (ctx.status === 501 && ctx.body === undefined) ctx.status = 405;
       if ((ctx.status === 404 || ctx.status === 405) && ctx.body === undefined) {
         const status = ctx.status;
         const message = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed here`;
@@ -26,8 +29,8 @@ export function errorHandling(): Middleware {
         ctx.status = status; // setting a body would otherwise turn it into 200
       }
     } catch (caught) {
-      const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
-      const status = error.status ?? error.statusCode ?? 500;
+      const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; code?: unknown };
+      const status = error.status ?? error.statusCode ?? (isClientStreamError(error) ? 400 : 500);
       ctx.status = status >= 400 && status < 600 ? status : 500;
       if (error instanceof HttpError) {
         ctx.body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
@@ -41,8 +44,20 @@ export function errorHandling(): Middleware {
   };
 }
 
-function clientMessage(error: Error & { type?: string }, status: number): string {
+/**
+ * A body the client garbled: corrupt gzip/deflate/brotli (zlib's Z_* codes) or a malformed
+ * chunked encoding (Node's parser, HPE_*). Neither is a fault of this service.
+ */
+function isClientStreamError(error: { code?: unknown }): boolean {
+  return typeof error.code === 'string' && /^(Z_|HPE_)/.test(error.code);
+}
+
+function clientMessage(error: Error & { type?: string; code?: unknown }, status: number): string {
   if (status === 413) return 'request body is too large';
+  if (status === 415) return 'unsupported request encoding';
+  if (typeof error.code === 'string' && error.code.startsWith('Z_')) return 'request body could not be decompressed';
+  // @hapi/bourne (under the body parser) refuses prototype-poisoning keys outright.
+  if (/forbidden prototype property/i.test(error.message)) return 'request body contains a forbidden key (__proto__ or constructor.prototype)';
   if (error.type === 'entity.parse.failed' || error instanceof SyntaxError) return 'request body is not valid JSON';
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return 'unsupported request encoding';
   return 'bad request';
