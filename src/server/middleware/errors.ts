@@ -29,8 +29,11 @@ export function errorHandling(): Middleware {
         ctx.status = status; // setting a body would otherwise turn it into 200
       }
     } catch (caught) {
-      const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; code?: unknown };
-      const status = error.status ?? error.statusCode ?? (isClientStreamError(error) ? 400 : 500);
+      const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
+      // A body refused half-read (413, a gzip bomb, bad JSON mid-stream) is drained, as Node does
+      // for bodies never read: closing on unread bytes would reset the socket and lose the answer.
+      if (!ctx.req.complete) ctx.req.resume();
+      const status = error.status ?? error.statusCode ?? 500;
       ctx.status = status >= 400 && status < 600 ? status : 500;
       if (error instanceof HttpError) {
         ctx.body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
@@ -44,20 +47,11 @@ export function errorHandling(): Middleware {
   };
 }
 
-/**
- * A body the client garbled: corrupt gzip/deflate/brotli (zlib's Z_* codes) or a malformed
- * chunked encoding (Node's parser, HPE_*). Neither is a fault of this service.
- */
-function isClientStreamError(error: { code?: unknown }): boolean {
-  return typeof error.code === 'string' && /^(Z_|HPE_)/.test(error.code);
-}
-
-function clientMessage(error: Error & { type?: string; code?: unknown }, status: number): string {
+function clientMessage(error: Error & { type?: string }, status: number): string {
   if (status === 413) return 'request body is too large';
   if (status === 415) return 'unsupported request encoding';
-  if (typeof error.code === 'string' && error.code.startsWith('Z_')) return 'request body could not be decompressed';
-  // @hapi/bourne (under the body parser) refuses prototype-poisoning keys outright.
-  if (/forbidden prototype property/i.test(error.message)) return 'request body contains a forbidden key (__proto__ or constructor.prototype)';
+  // @hapi/bourne (under the body parser) refuses a __proto__ key outright.
+  if (/forbidden prototype property/i.test(error.message)) return 'request body contains a forbidden __proto__ key';
   if (error.type === 'entity.parse.failed' || error instanceof SyntaxError) return 'request body is not valid JSON';
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return 'unsupported request encoding';
   return 'bad request';
