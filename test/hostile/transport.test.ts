@@ -279,13 +279,14 @@ describe('hostile transport: limits, framing, types and methods (real server)', 
 
     it('random paths and methods → 404 (or 405 on a known path), always JSON', async () => {
       const segment = fc.oneof(fc.webSegment(), fc.constantFrom('..', '%2e%2e', '%zz', '%00', 'registrationHook', 'healthz', '~', '%2F', ';x'));
-      const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => `/${s.join('/')}`);
+      // The health routes answer their own JSON, not Okta's: they are tested in test/http.
+      const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => `/${s.join('/')}`).filter((p) => !/^\/(healthz|readyz)\/?$/i.test(p));
       await fc.assert(
         fc.asyncProperty(path, fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), async (target, method) => {
           count('random paths');
           const answer = await send(hostile.url, { method, path: target, headers: { 'content-type': 'application/json' }, body: SSR_TEXT });
           expectAcceptable(answer);
-          const known = /^\/(registrationhook|healthz|readyz)\/?$/i.test(target);
+          const known = /^\/registrationhook\/?$/i.test(target);
           if (!known) expect(answer.status, target).to.equal(404);
         }),
         { numRuns: runs(40) },
