@@ -1,8 +1,8 @@
 /**
  * A ruleset that puts every custom operator and the riskier standard ones (in, substr, cat,
  * merge, map, reduce…) on values the caller controls, so random requests reach them all.
- * Some of these throw on odd input (json-logic-js's `in` on null): that must still end in a
- * valid Okta answer, decided by ON_RULE_ERROR.
+ * Some of these throw on odd input (an object where an attribute value goes): that must still
+ * end in a valid Okta answer, decided by ON_RULE_ERROR.
  */
 export const BUSY_RULES = `
 lists:
@@ -45,11 +45,11 @@ rules:
     when:
       ">": [{ reduce: [{ map: [{ merge: [{ var: submitted.scores }] }, { "*": [{ var: "" }, 2] }] }, { "+": [{ var: current }, { var: accumulator }] }, 0] }, 100]
     then: { deny: { message: Too high. } }
-  - id: throws-on-missing
-    description: json-logic-js's "in" throws when its second argument is null (a typical rule mistake)
+  - id: throws-on-objects
+    description: an attribute set from raw input throws when the input is an object
     appliesTo: [self.service.registration]
-    when: { in: ["@", { var: submitted.nickName }] }
-    then: { allow: true }
+    when: { "!!": [{ var: submitted.nickName }] }
+    then: { allow: true, update: { displayName: { var: submitted.nickName } } }
   - id: echo-submitted
     description: echo what was submitted (updateFrom on raw input)
     appliesTo: [progressive.profile]
