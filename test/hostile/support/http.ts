@@ -13,6 +13,8 @@ export interface SendOptions {
   headers?: Record<string, string>;
   /** A Buffer or string is sent with Content-Length; an array of chunks is sent chunked. */
   body?: string | Buffer | Array<string | Buffer>;
+  /** Defaults to a shared keep-alive agent of 16 sockets. */
+  agent?: http.Agent;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -25,7 +27,7 @@ export function send(baseUrl: string, options: SendOptions = {}): Promise<Answer
   if (options.body !== undefined && !chunked) headers['content-length'] = String(Buffer.byteLength(options.body as string | Buffer));
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: url.hostname, port: url.port, path: options.path ?? '/registrationHook', method: options.method ?? 'POST', headers, agent },
+      { host: url.hostname, port: url.port, path: options.path ?? '/registrationHook', method: options.method ?? 'POST', headers, agent: options.agent ?? agent },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
