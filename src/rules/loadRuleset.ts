@@ -41,7 +41,13 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
   const validated: ValidatedFile[] = [];
   const hash = createHash('sha256');
   for (const file of ruleFiles) {
-    const text = await readFile(file, 'utf8');
+    // A file can vanish between listing and reading (an editor's save, a ConfigMap swap):
+    // that is an error of this load, not a rejected promise.
+    const text = await readFile(file, 'utf8').catch((error: Error) => error);
+    if (text instanceof Error) {
+      errors.push({ file, line: 1, column: 1, message: `cannot read rule file: ${text.message}` });
+      continue;
+    }
     hash.update(path.relative(dir, file)).update('\0').update(text).update('\0');
     const result = parseYamlFile(file, text);
     if (!result.ok) {

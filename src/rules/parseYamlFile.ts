@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isNode, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isNode, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { RuleError } from './RuleError.js';
 import type { SourcePosition } from './types.js';
 
@@ -26,12 +26,20 @@ export function parseYamlFile(file: string, text: string): ParseResult {
       }),
     };
   }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // toJS throws (not reports) on an alias bomb ("billion laughs"): point at the first alias.
+    const pos = lineCounter.linePos(firstAliasOffset(doc));
+    return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: `YAML: ${firstLine((error as Error).message)}` }] };
+  }
   return {
     ok: true,
     parsed: {
       file,
       text,
-      value: doc.toJS({ maxAliasCount: 100 }),
+      value,
       positionOf: (path, key) => {
         const offset = offsetOf(doc, path, key);
         const pos = lineCounter.linePos(offset);
@@ -39,6 +47,17 @@ export function parseYamlFile(file: string, text: string): ParseResult {
       },
     },
   };
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function firstLine(message: string): string {

@@ -29,7 +29,12 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa();
   app.proxy = false;
   app.silent = true; // errors are logged below, through the structured logger
-  app.on('error', (error: Error) => logger.error({ err: error }, 'unhandled error'));
+  app.on('error', (error: Error & { code?: unknown }) => {
+    // A client that breaks its own connection (bad chunked framing, a reset) is not our fault,
+    // and the parser's error carries the raw request bytes (PII): log the code only.
+    if (typeof error.code === 'string' && /^(HPE_|ECONNRESET$|EPIPE$)/.test(error.code)) logger.warn({ code: error.code }, 'client connection error');
+    else logger.error({ err: error }, 'unhandled error');
+  });
 
   const router = new Router();
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);

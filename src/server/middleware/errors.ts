@@ -19,6 +19,9 @@ export function errorHandling(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
+      // The router answers 501 to methods it does not implement (TRACE, PROPFIND…): for a
+      // client that is the same mistake as any other wrong method, so 405 (never a 5xx).
+      if (ctx.status === 501 && ctx.body === undefined) ctx.status = 405;
       if ((ctx.status === 404 || ctx.status === 405) && ctx.body === undefined) {
         const status = ctx.status;
         const message = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed here`;
@@ -27,6 +30,9 @@ export function errorHandling(): Middleware {
       }
     } catch (caught) {
       const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
+      // A body refused half-read (413, a gzip bomb, bad JSON mid-stream) is drained, as Node does
+      // for bodies never read: closing on unread bytes would reset the socket and lose the answer.
+      if (!ctx.req.complete) ctx.req.resume();
       const status = error.status ?? error.statusCode ?? 500;
       ctx.status = status >= 400 && status < 600 ? status : 500;
       if (error instanceof HttpError) {
@@ -43,6 +49,9 @@ export function errorHandling(): Middleware {
 
 function clientMessage(error: Error & { type?: string }, status: number): string {
   if (status === 413) return 'request body is too large';
+  if (status === 415) return 'unsupported request encoding';
+  // @hapi/bourne (under the body parser) refuses a __proto__ key outright.
+  if (/forbidden prototype property/i.test(error.message)) return 'request body contains a forbidden __proto__ key';
   if (error.type === 'entity.parse.failed' || error instanceof SyntaxError) return 'request body is not valid JSON';
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return 'unsupported request encoding';
   return 'bad request';

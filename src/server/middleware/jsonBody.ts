@@ -9,7 +9,7 @@ export const MAX_JSON_DEPTH = 32;
  * a top level that is not an object, or nesting deeper than MAX_JSON_DEPTH.
  */
 export function jsonBody(limit: string): Middleware[] {
-  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limit, jsonStrict: true, encoding: 'utf-8' });
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limit, jsonStrict: true, encoding: 'utf-8', onError: asClientError });
   const requireJson: Middleware = async (ctx, next) => {
     if (!ctx.is('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
@@ -27,6 +27,16 @@ export function jsonBody(limit: string): Middleware[] {
     return next();
   };
   return [requireJson, parse as Middleware, checkShape];
+}
+
+/**
+ * The parser's own errors carry a 4xx status (400 bad JSON, 413, 415 encoding). One without a
+ * status came from the bytes themselves: corrupt gzip/deflate/brotli or broken chunked framing.
+ * That is the client's fault, so 400, never a 500.
+ */
+function asClientError(error: Error & { status?: number; statusCode?: number }): never {
+  if (error.status ?? error.statusCode) throw error;
+  throw new HttpError(400, 'bad_request', 'request body could not be read (corrupt compression or framing)');
 }
 
 /** Iterative, so a hostile body cannot overflow the stack while being measured. */
