@@ -49,6 +49,12 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
       continue;
     }
     hash.update(path.relative(dir, file)).update('\0').update(text).update('\0');
+    // An empty file is what a reload sees in the middle of an in-place save (truncate, then
+    // write): taking it as "no rules" would let the defaults decide until the write lands.
+    if (text.trim() === '') {
+      errors.push({ file, line: 1, column: 1, message: 'the file is empty; a rule file needs at least one of description, defaults, lists or rules (a comment is enough)' });
+      continue;
+    }
     const result = parseYamlFile(file, text);
     if (!result.ok) {
       errors.push(...result.errors);

@@ -191,8 +191,10 @@ describe('hostile rule files: the loader always resolves, with positioned errors
       }
     });
 
-    it('an empty file loads as no rules (documented: an empty file adds nothing)', async () => {
-      expect(await loadChecked(dir, '')).to.deep.equal({ ok: true, errors: 0 });
+    it('an empty file is an error (a save caught half-way must not go live as "no rules"); a comment-only file is fine', async () => {
+      expect(await loadChecked(dir, '')).to.deep.equal({ ok: false, errors: 1 });
+      expect(await loadChecked(dir, '  \n\n')).to.deep.equal({ ok: false, errors: 1 });
+      expect(await loadChecked(dir, '# nothing here yet\n')).to.deep.equal({ ok: true, errors: 0 });
     });
 
     it('a rule file that cannot be read is an error at file:1:1, not a rejected promise', async function () {

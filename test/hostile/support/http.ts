@@ -15,6 +15,8 @@ export interface SendOptions {
   body?: string | Buffer | Array<string | Buffer>;
   /** Defaults to a shared keep-alive agent of 16 sockets. */
   agent?: http.Agent;
+  /** Give up on a request with no answer after this long (error code ETIMEDOUT), as Okta does after 3 s. */
+  timeoutMs?: number;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -36,6 +38,9 @@ export function send(baseUrl: string, options: SendOptions = {}): Promise<Answer
       },
     );
     request.on('error', reject);
+    if (options.timeoutMs) {
+      request.setTimeout(options.timeoutMs, () => request.destroy(Object.assign(new Error(`no answer in ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    }
     if (chunked) for (const chunk of options.body as Array<string | Buffer>) request.write(chunk);
     else if (options.body !== undefined) request.write(options.body);
     request.end();

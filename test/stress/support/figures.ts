@@ -21,7 +21,7 @@ export function printFigures(): void {
   for (const [label, n] of inputs) lines.push(`  ${String(n).padStart(8)}  ${label}`);
   for (const [label, r] of loads) {
     lines.push('', `load: ${label}`);
-    lines.push(`  requests served ${r.answered} in ${r.seconds.toFixed(1)} s (${r.perSecond}/s), failures ${r.failed}`);
+    lines.push(`  requests served ${r.answered} in ${r.seconds.toFixed(1)} s (${r.perSecond}/s), failures ${r.failed}${r.tolerated ? `, tolerated ${r.tolerated}` : ''}`);
     lines.push(`  by status ${JSON.stringify(r.byStatus)}; latency ms p50 ${r.latencyMs.p50}, p99 ${r.latencyMs.p99}, max ${r.latencyMs.max}`);
     for (const failure of r.failures) lines.push(`  FAILED ${failure}`);
   }

@@ -13,12 +13,16 @@ export interface LoadOptions {
   check(answer: Answer, request: SendOptions, i: number): string[];
   /** Stop early (e.g. when a fault script is done). */
   signal?: AbortSignal;
+  /** A request that got no answer: return true when that is expected (it is then counted as tolerated, not failed). */
+  tolerate?(error: NodeJS.ErrnoException, i: number): boolean;
 }
 
 export interface LoadReport {
   sent: number;
   answered: number;
   failed: number;
+  /** Requests without an answer that `tolerate` accepted (e.g. connections refused after shutdown). */
+  tolerated: number;
   byStatus: Record<string, number>;
   /** The first few failures, for the report. */
   failures: string[];
@@ -38,7 +42,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const started = performance.now();
   const deadline = started + options.durationMs;
   const latencies: number[] = [];
-  const report: LoadReport = { sent: 0, answered: 0, failed: 0, byStatus: {}, failures: [], seconds: 0, perSecond: 0, latencyMs: { p50: 0, p99: 0, max: 0 } };
+  const report: LoadReport = { sent: 0, answered: 0, failed: 0, tolerated: 0, byStatus: {}, failures: [], seconds: 0, perSecond: 0, latencyMs: { p50: 0, p99: 0, max: 0 } };
   const fail = (message: string) => {
     report.failed++;
     if (report.failures.length < 20) report.failures.push(message);
@@ -50,14 +54,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const request = options.next(i);
       const t0 = performance.now();
       try {
-        const answer = await send(options.url, { ...request, agent });
+        const answer = await send(options.url, { timeoutMs: 10_000, ...request, agent });
         latencies.push(performance.now() - t0);
         report.answered++;
         report.byStatus[answer.status] = (report.byStatus[answer.status] ?? 0) + 1;
         const problems = options.check(answer, request, i);
         if (problems.length > 0) fail(`#${i}: ${problems.join('; ')}`);
       } catch (error) {
-        fail(`#${i}: ${(error as Error).message}`);
+        if (options.tolerate?.(error as NodeJS.ErrnoException, i)) report.tolerated++;
+        else fail(`#${i}: ${(error as NodeJS.ErrnoException).code ?? ''} ${(error as Error).message}`);
       }
     }
   };
