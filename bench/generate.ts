@@ -1,7 +1,8 @@
 /**
- * Writes the large bench ruleset as rule files: `lists.yaml` (the disposable-domain blocklist
- * and two small lists) and `rules.yaml` (the rules of bench/ruleset.ts as JSON-Logic). JSON is
- * YAML, so both are written as JSON: fast to write, and the loader reads them like any file.
+ * Writes the large bench ruleset as rule files: `lists.yaml` (two small inline lists, and the
+ * disposable-domain blocklist taken from the list file `lists/disposable.txt`, one domain a
+ * line: the way big lists ship) and `rules.yaml` (the rules of bench/ruleset.ts as JSON-Logic).
+ * JSON is YAML, so both rule files are written as JSON: fast to write, read like any file.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,11 +17,11 @@ export interface GenerateOptions {
 export const BLOCKED_IPS = Array.from({ length: 1000 }, (_, i) => `203.0.${Math.floor(i / 250)}.${i % 250}`);
 
 export async function generateLargeRuleset(dir: string, options: GenerateOptions): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(path.join(dir, 'lists'), { recursive: true });
   const lists = {
     description: `Bench lists: ${options.listSize} disposable domains, embargoed countries, blocked IPs.`,
     lists: {
-      disposable: { kind: 'domains', values: disposableDomains(options.listSize) },
+      disposable: { kind: 'domains', file: 'lists/disposable.txt' },
       embargoed: EMBARGOED,
       'blocked-ips': BLOCKED_IPS,
     },
@@ -30,6 +31,7 @@ export async function generateLargeRuleset(dir: string, options: GenerateOptions
     defaults: { 'self.service.registration': 'allow', 'progressive.profile': 'allow' },
     rules: benchRules().map(toRuleSpec),
   };
+  await writeFile(path.join(dir, 'lists', 'disposable.txt'), `# ${options.listSize} generated disposable domains\n${disposableDomains(options.listSize).join('\n')}\n`);
   await writeFile(path.join(dir, 'lists.yaml'), JSON.stringify(lists));
   await writeFile(path.join(dir, 'rules.yaml'), JSON.stringify(rules, null, 1));
 }

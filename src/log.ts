@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { maskPii, maskText } from './maskPii.js';
+import { maskPii, maskText, REDACTED } from './maskPii.js';
 
 export type { Logger };
 
@@ -23,9 +23,12 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     level,
     base: { service: 'okta-hook-rules', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['req.headers.authorization', '*.authorization', '*.headers.authorization'], censor: '[redacted]' },
   };
-  if (!pii) {
+  if (pii) {
+    options.redact = { paths: ['req.headers.authorization', '*.authorization', '*.headers.authorization'], censor: REDACTED };
+  } else {
+    // maskPii also replaces every `authorization` value, at any depth, so pino's redaction (a
+    // second walk of every line, about a third of a decision line's cost) is left out here.
     options.formatters = {
       log: (object) => maskPii(object) as Record<string, unknown>,
       bindings: (bindings) => maskPii(bindings) as Record<string, unknown>,
@@ -33,7 +36,8 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     // The message text too (formatters.log only sees the object).
     options.hooks = {
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskText(arg) : arg)) as Parameters<typeof method>);
+        for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = maskText(args[i] as string);
+        method.apply(this, args);
       },
     };
   }

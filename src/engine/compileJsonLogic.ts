@@ -123,7 +123,25 @@ function compileNode(logic: unknown, custom: Readonly<Record<string, Operation>>
   const args = values.map(compile);
   const custom_ = hasOwn(custom, op);
   // Custom operations may read `this` (the data), as json-logic-js allows; standard ones never do.
-  if (custom_) return (data) => call.apply(data, args.map((arg) => arg(data)));
+  if (custom_) {
+    // By arity, as below: no arguments array per call. Still exactly as many arguments as written.
+    switch (args.length) {
+      case 1: {
+        const [a] = args as [Run];
+        return (data) => call.call(data, a(data));
+      }
+      case 2: {
+        const [a, b] = args as [Run, Run];
+        return (data) => call.call(data, a(data), b(data));
+      }
+      case 3: {
+        const [a, b, c] = args as [Run, Run, Run];
+        return (data) => call.call(data, a(data), b(data), c(data));
+      }
+      default:
+        return (data) => call.apply(data, args.map((arg) => arg(data)));
+    }
+  }
   switch (args.length) {
     case 0:
       return () => call();

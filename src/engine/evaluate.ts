@@ -17,6 +17,7 @@ export interface EvaluateOptions {
   explain?: boolean;
 }
 
+const NO_UPDATES: JsonObject = Object.freeze({});
 const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'prototype']);
 
 /**
@@ -51,7 +52,7 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       const result = rule.when.run(facts);
       if (options.explain) explain(rule, facts, result, entry);
       if (!truthy(result)) continue;
-      const ruleUpdates = rule.deny ? {} : computeUpdates(rule, facts);
+      const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts);
       entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {

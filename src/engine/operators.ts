@@ -15,14 +15,18 @@ export interface EvaluationScope {
 }
 
 let activeScope: EvaluationScope | undefined;
+let activePatterns: PatternIndex | undefined;
 
 export function withScope<T>(scope: EvaluationScope, fn: () => T): T {
   const previous = activeScope;
+  const previousPatterns = activePatterns;
   activeScope = scope;
+  activePatterns = patternIndex(scope.patterns);
   try {
     return fn();
   } finally {
     activeScope = previous;
+    activePatterns = previousPatterns;
   }
 }
 
@@ -47,6 +51,31 @@ export function compilePattern(pattern: string, flags: string): RE2JS {
   return RE2JS.compile(pattern, bits);
 }
 
+/**
+ * The ruleset's patterns by flags, then by pattern: looked up with the pattern text the
+ * condition holds (the same string every call, its hash cached by V8) instead of a key
+ * joined per call, which cost more than the RE2 match itself (about 0.5 µs a call).
+ */
+type PatternIndex = Map<string, Map<string, RE2JS>>;
+const patternIndexes = new WeakMap<ReadonlyMap<string, RE2JS>, PatternIndex>();
+
+/** Built once per ruleset (its patterns map), found once per evaluation by withScope. */
+function patternIndex(patterns: ReadonlyMap<string, RE2JS>): PatternIndex {
+  let index = patternIndexes.get(patterns);
+  if (!index) {
+    index = new Map();
+    for (const [key, compiled] of patterns) {
+      const slash = key.indexOf('/'); // flags (i, s, m) never hold a slash: the first one ends them
+      const flags = key.slice(0, slash);
+      const byFlags = index.get(flags) ?? new Map<string, RE2JS>();
+      byFlags.set(key.slice(slash + 1), compiled);
+      index.set(flags, byFlags);
+    }
+    patternIndexes.set(patterns, index);
+  }
+  return index;
+}
+
 function asText(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -68,7 +97,8 @@ export const CUSTOM_OPERATIONS = {
   matches: (value: unknown, pattern: unknown, flags: unknown = '') => {
     const text = asText(value);
     if (text === null) return false;
-    const compiled = scope().patterns.get(patternKey(String(pattern), String(flags ?? '')));
+    scope();
+    const compiled = activePatterns!.get(String(flags ?? ''))?.get(String(pattern));
     if (!compiled) throw new Error(`pattern ${String(pattern)} was not compiled at load`);
     return compiled.test(text);
   },

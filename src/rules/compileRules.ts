@@ -52,9 +52,12 @@ export function compileRules(
       listOrigins.set(name, position);
       const kind = Array.isArray(spec) ? 'values' : (spec.kind ?? 'values');
       const external = listSources?.get(name);
-      const values = Array.isArray(spec) ? spec : (external?.values ?? spec.values ?? []);
       const origin = external ? `${external.label} (${position.file}:${position.line})` : `${position.file}:${position.line}`;
-      lists.set(name, NamedList.of(name, kind, values, origin));
+      // Inline lists are built here, at once: big lists belong in list files (built in chunks by loadRuleset).
+      lists.set(
+        name,
+        external ? NamedList.fromEntries(name, kind, external.entries, origin) : NamedList.of(name, kind, Array.isArray(spec) ? spec : (spec.values ?? []), origin),
+      );
       if (!Array.isArray(spec) && spec.except?.length) overrides.push({ name, except: spec.except, at: at(['lists', name], 'except') });
     }
 

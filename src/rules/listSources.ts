@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
-import { domainEntryProblem, type ListKind } from './lists.js';
+import { LIST_CHUNK, yieldToLoop } from './cooperative.js';
+import { addEntry, domainEntryProblem, type ListKind } from './lists.js';
 import type { RuleError } from './RuleError.js';
 
 /** Where a list's entries come from, as written under `lists:` (see schemas/rules.schema.json). */
@@ -13,7 +14,8 @@ export interface ListSourceSpec {
 }
 
 export interface ListSource {
-  values: Array<string | number>;
+  /** The entries, normalised as NamedList compares them (see `addEntry`). */
+  entries: ReadonlySet<string | number>;
   /** For logs and explanations: `lists/blocked.txt` or `disposable-email-domains-js@1.26.0`. */
   label: string;
   /** What the ruleset version hashes, so a changed list is a new version. */
@@ -45,7 +47,7 @@ export async function readListSource(spec: ListSourceSpec, kind: ListKind, ruleF
     return { ok: false, message: `cannot read list file "${spec.file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
   const label = path.relative(rulesDir, file);
-  return parseListText(text, file, label, kind, `file:${label}`);
+  return await parseListText(text, file, label, kind, `file:${label}`);
 }
 
 async function readPackageList(name: string, file: string | undefined, kind: ListKind, ruleFile: string): Promise<ListSourceResult> {
@@ -65,12 +67,18 @@ async function readPackageList(name: string, file: string | undefined, kind: Lis
     return { ok: false, message: `cannot read "${dataFile}" in package "${name}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
   const label = `${name}@${manifest.version ?? '?'}`;
-  return parseListText(text, full, label, kind, `package:${label}/${dataFile}`);
+  return await parseListText(text, full, label, kind, `package:${label}/${dataFile}`);
 }
 
-/** A JSON file holds an array of entries; any other file holds one entry a line, `#` comments. */
-function parseListText(text: string, file: string, label: string, kind: ListKind, hashName: string): ListSourceResult {
+/**
+ * A JSON file holds an array of entries; any other file holds one entry a line, `#` comments.
+ * Entries are checked and added to the list's Set LIST_CHUNK at a time, with a turn of the
+ * event loop between chunks: a 100,000-entry list loads while requests keep being served.
+ */
+export async function parseListText(text: string, file: string, label: string, kind: ListKind, hashName: string): Promise<ListSourceResult> {
   const hashInput = `${hashName}\0${text}`;
+  const entries = new Set<string | number>();
+  const errors: RuleError[] = [];
   if (/\.json$/i.test(file)) {
     let data: unknown;
     try {
@@ -81,20 +89,30 @@ function parseListText(text: string, file: string, label: string, kind: ListKind
     if (!Array.isArray(data) || !data.every((v) => typeof v === 'string' || typeof v === 'number')) {
       return { ok: false, message: `${label}: a JSON list file holds an array of strings or numbers` };
     }
-    const errors = kind === 'domains' ? data.flatMap((v, i) => entryErrors(String(v), file, i + 1, 1)) : [];
-    if (errors.length > 0) return { ok: false, message: `${label} has invalid entries`, errors };
-    return { ok: true, source: { values: data as Array<string | number>, label, hashInput } };
+    const values = data as Array<string | number>;
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0 && i % LIST_CHUNK === 0) await yieldToLoop();
+      const value = values[i]!;
+      if (kind === 'domains') errors.push(...entryErrors(String(value), file, i + 1, 1));
+      addEntry(entries, kind, value);
+    }
+  } else {
+    // Line by line with indexOf rather than split: no second copy of a big file.
+    let lineNumber = 0;
+    for (let start = 0; start < text.length; ) {
+      const newline = text.indexOf('\n', start);
+      const end = newline < 0 ? text.length : newline;
+      const line = text.slice(start, end > start && text[end - 1] === '\r' ? end - 1 : end);
+      start = end + 1;
+      if (++lineNumber % LIST_CHUNK === 0) await yieldToLoop();
+      const entry = line.replace(/(^|\s)#.*$/, '').trim();
+      if (entry === '') continue;
+      if (kind === 'domains') errors.push(...entryErrors(entry, file, lineNumber, line.indexOf(entry) + 1));
+      addEntry(entries, kind, entry);
+    }
   }
-  const values: string[] = [];
-  const errors: RuleError[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    const entry = line.replace(/(^|\s)#.*$/, '').trim();
-    if (entry === '') return;
-    if (kind === 'domains') errors.push(...entryErrors(entry, file, index + 1, line.indexOf(entry) + 1));
-    values.push(entry);
-  });
   if (errors.length > 0) return { ok: false, message: `${label} has invalid entries`, errors };
-  return { ok: true, source: { values, label, hashInput } };
+  return { ok: true, source: { entries, label, hashInput } };
 }
 
 function entryErrors(entry: string, file: string, line: number, column: number): RuleError[] {

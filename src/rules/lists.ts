@@ -26,10 +26,12 @@ export class NamedList {
 
   static of(name: string, kind: ListKind, values: Iterable<string | number>, source: string): NamedList {
     const entries = new Set<string | number>();
-    for (const value of values) {
-      const key = normalise(kind, value);
-      if (key !== null) entries.add(key);
-    }
+    for (const value of values) addEntry(entries, kind, value);
+    return new NamedList(name, kind, entries, source, []);
+  }
+
+  /** A list of entries already normalised with `addEntry` (list files build theirs in chunks, see listSources.ts). */
+  static fromEntries(name: string, kind: ListKind, entries: ReadonlySet<string | number>, source: string): NamedList {
     return new NamedList(name, kind, entries, source, []);
   }
 
@@ -61,6 +63,12 @@ export class NamedList {
     const key = normalise('values', value);
     return key !== null && this.entries.has(key);
   }
+}
+
+/** Adds a value to a list's entries as lookups compare it (nothing for empty text). */
+export function addEntry(entries: Set<string | number>, kind: ListKind, value: unknown): void {
+  const key = normalise(kind, value);
+  if (key !== null) entries.add(key);
 }
 
 function normalise(kind: ListKind, value: unknown): string | number | null {

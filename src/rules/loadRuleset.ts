@@ -4,7 +4,8 @@ import path from 'node:path';
 import { compileRules, type ValidatedFile } from './compileRules.js';
 import { readListSource, type ListSource } from './listSources.js';
 import type { CompiledRuleset } from './CompiledRuleset.js';
-import { parseYamlFile } from './parseYamlFile.js';
+import { yieldToLoop } from './cooperative.js';
+import { parseYamlFileCooperatively } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
 import type { RuleFile } from './types.js';
 import { validateRuleFile } from './validateRuleFile.js';
@@ -23,7 +24,9 @@ export function isRuleFile(name: string): boolean {
  * skipped, symlinks followed), validates each against the schema, and compiles the lot.
  * Lists a rule file takes from a file or an npm package are read here too, and their
  * contents count in the version hash. All errors are collected, never just the first.
- * Nothing is kept unless all is valid.
+ * Nothing is kept unless all is valid. Parsing and list building give the event loop a turn
+ * every few thousand tokens or entries (see cooperative.ts), so a reload in a serving process
+ * does not stall requests; the caller swaps the result in whole, once it is complete.
  */
 export async function loadRuleset(dir: string): Promise<LoadResult> {
   let files: string[];
@@ -55,11 +58,12 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
       errors.push({ file, line: 1, column: 1, message: 'the file is empty; a rule file needs at least one of description, defaults, lists or rules (a comment is enough)' });
       continue;
     }
-    const result = parseYamlFile(file, text);
+    const result = await parseYamlFileCooperatively(file, text);
     if (!result.ok) {
       errors.push(...result.errors);
       continue;
     }
+    await yieldToLoop(); // between the steps of a big file: parse, validate, lists
     const problems = validateRuleFile(result.parsed);
     if (problems.length > 0) {
       errors.push(...problems);
@@ -81,6 +85,7 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
     }
     validated.push({ parsed: result.parsed, content, listSources });
   }
+  await yieldToLoop();
   const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: errors.length > 0 });
   // Files that passed the schema are still compiled, so one run reports every problem.
   if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]) };

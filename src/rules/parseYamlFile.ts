@@ -1,4 +1,5 @@
-import { LineCounter, isMap, isNode, parseDocument, visit, type Document, type Node } from 'yaml';
+import { Composer, LineCounter, Lexer, Parser, YAMLParseError, isMap, isNode, parseDocument, visit, type Document, type Node } from 'yaml';
+import { YAML_CHUNK, yieldToLoop } from './cooperative.js';
 import type { RuleError } from './RuleError.js';
 import type { SourcePosition } from './types.js';
 
@@ -14,9 +15,41 @@ export interface ParsedYaml {
 
 export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; errors: RuleError[] };
 
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
+
 export function parseYamlFile(file: string, text: string): ParseResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  return toResult(file, text, parseDocument(text, { lineCounter, ...PARSE_OPTIONS }), lineCounter);
+}
+
+/**
+ * The same result as parseYamlFile, with a turn of the event loop every YAML_CHUNK tokens
+ * while lexing and parsing (most of the time a big file takes), so a reload does not stall
+ * the requests being served. The steps are yaml's own `parseDocument`, driven by hand.
+ */
+export async function parseYamlFileCooperatively(file: string, text: string): Promise<ParseResult> {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0); // Parser.parse does this itself; Parser.next does not
+  const parser = new Parser(lineCounter.addNewLine);
+  const tokens = [];
+  let count = 0;
+  for (const lexeme of new Lexer().lex(text, false)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    if (++count % YAML_CHUNK === 0) await yieldToLoop();
+  }
+  for (const token of parser.end()) tokens.push(token);
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer(PARSE_OPTIONS).compose(tokens, true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  return toResult(file, text, doc!, lineCounter);
+}
+
+function toResult(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter): ParseResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { HttpError } from '../HttpError.js';
 
@@ -28,5 +28,6 @@ export function headerMatches(values: string[] | undefined, expected: readonly B
 }
 
 export function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  // crypto.hash (Node 20.12+) is the one-shot form of createHash().update().digest(): same bytes, no Hash object.
+  return hash('sha256', value, 'buffer');
 }

@@ -1,4 +1,5 @@
 import { bodyParser } from '@koa/bodyparser';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Middleware } from 'koa';
 import { HttpError } from '../HttpError.js';
 
@@ -11,7 +12,7 @@ export const MAX_JSON_DEPTH = 32;
 export function jsonBody(limit: string): Middleware[] {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limit, jsonStrict: true, encoding: 'utf-8', onError: asClientError });
   const requireJson: Middleware = async (ctx, next) => {
-    if (!ctx.is('application/json')) {
+    if (!isPlainJson(ctx.req.headers) && !ctx.is('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');
     }
     return next();
@@ -37,6 +38,16 @@ export function jsonBody(limit: string): Middleware[] {
 function asClientError(error: Error & { status?: number; statusCode?: number }): never {
   if (error.status ?? error.statusCode) throw error;
   throw new HttpError(400, 'bad_request', 'request body could not be read (corrupt compression or framing)');
+}
+
+/**
+ * The content type Okta sends, recognised without parsing it; anything else goes to ctx.is
+ * (type-is). Like ctx.is, a request without a body (no length, no transfer encoding) is not JSON.
+ */
+function isPlainJson(headers: IncomingHttpHeaders): boolean {
+  const type = headers['content-type'];
+  if (type !== 'application/json' && type !== 'application/json; charset=utf-8' && type !== 'application/json;charset=UTF-8') return false;
+  return headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(headers['content-length']));
 }
 
 /** Iterative, so a hostile body cannot overflow the stack while being measured. */
