@@ -85,6 +85,8 @@ describe('load with faults', function () {
     const seen = new Map<number, number>();
     try {
       const url = await serve.url();
+      // The watcher starts just after the listener: an edit before it would go unseen.
+      await serve.waitFor((l) => l.msg === 'watching rules for changes', 'the watcher');
       const done = new AbortController();
       const load = runLoad({
         url,
