@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { maskPii, maskText, REDACTED } from './maskPii.js';
+import { isDecisionLine, maskDecisionLine, maskPii, maskText, REDACTED } from './maskPii.js';
 
 export type { Logger };
 
@@ -30,7 +30,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     // maskPii also replaces every `authorization` value, at any depth, so pino's redaction (a
     // second walk of every line, about a third of a decision line's cost) is left out here.
     options.formatters = {
-      log: (object) => maskPii(object) as Record<string, unknown>,
+      log: (object) => (isDecisionLine(object) ? maskDecisionLine(object) : (maskPii(object) as Record<string, unknown>)),
       bindings: (bindings) => maskPii(bindings) as Record<string, unknown>,
     };
     // The message text too (formatters.log only sees the object).
