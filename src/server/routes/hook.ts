@@ -34,7 +34,8 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     HOOK_PATH,
     options.auth ?? hookAuth(options.authHeader, options.authSecrets),
     ...jsonBody(options.bodyLimit),
-    async (ctx) => {
+    // Not async (nothing here waits): a throw becomes a rejection in koa-compose.
+    (ctx) => {
       const started = process.hrtime.bigint();
       const checked = validateRequest(ctx.request.body);
       if (!checked.ok) {
