@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { maskPii, maskText, REDACTED } from './maskPii.js';
+import { isDecisionLine, maskDecisionLine, maskPii, maskText, REDACTED } from './maskPii.js';
 
 export type { Logger };
 
@@ -22,7 +22,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
   const options: LoggerOptions = {
     level,
     base: { service: 'okta-hook-rules', pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime, // pino.stdTimeFunctions.isoTime's text, cheaper (isoTime.ts)
   };
   if (pii) {
     options.redact = { paths: ['req.headers.authorization', '*.authorization', '*.headers.authorization'], censor: REDACTED };
@@ -30,7 +30,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     // maskPii also replaces every `authorization` value, at any depth, so pino's redaction (a
     // second walk of every line, about a third of a decision line's cost) is left out here.
     options.formatters = {
-      log: (object) => maskPii(object) as Record<string, unknown>,
+      log: (object) => (isDecisionLine(object) ? maskDecisionLine(object) : (maskPii(object) as Record<string, unknown>)),
       bindings: (bindings) => maskPii(bindings) as Record<string, unknown>,
     };
     // The message text too (formatters.log only sees the object).
@@ -71,3 +71,27 @@ function hasPinoPretty(): boolean {
     return false;
   }
 }
+
+/**
+ * pino's `isoTime` timestamp (`,"time":"2026-11-26T05:37:45.949Z"`), with the text up to the
+ * second built once per second: Date#toISOString cost more than a microsecond on every log
+ * line. The same text as `new Date(ms).toISOString()` (test/production/isoTime.test.ts).
+ */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+export function isoTimeAt(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years outside 0000–9999 are written ±YYYYYY: not worth a cache.
+    if (iso.length !== 24) return new Date(ms).toISOString();
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
+  }
+  const millis = ms - second * 1000;
+  return cachedPrefix + (millis < 10 ? '00' : millis < 100 ? '0' : '') + millis + 'Z';
+}
+
+/** For pino's `timestamp` option. */
+export const isoTime = (): string => `,"time":"${isoTimeAt(Date.now())}"`;

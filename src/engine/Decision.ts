@@ -39,5 +39,6 @@ export interface Decision {
   /** Which rule set each attribute. */
   updatedBy: Record<string, string>;
   rulesetVersion: string;
+  /** Every rule in evaluation order; with evaluate's `trace: 'errors'`, only the rules that threw. */
   trace: RuleTrace[];
 }

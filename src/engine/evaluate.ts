@@ -15,6 +15,11 @@ export interface EvaluateOptions {
   onRuleError?: OnRuleError;
   /** Record what each condition saw and returned (for `hook-rules eval` and the preview page). */
   explain?: boolean;
+  /**
+   * What `trace` holds: every rule (default), or only the rules that threw ('errors': all the
+   * hook route's log and metrics read, without an object per rule on every request).
+   */
+  trace?: 'all' | 'errors';
 }
 
 const NO_UPDATES: JsonObject = Object.freeze({});
@@ -34,6 +39,7 @@ export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, opt
 
 function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, options: EvaluateOptions, note?: string): Decision {
   const onRuleError = options.onRuleError ?? 'deny';
+  const everyRule = options.trace !== 'errors' || options.explain === true;
   const trace: RuleTrace[] = [];
   const matchedRuleIds: string[] = [];
   const updates: JsonObject = {};
@@ -43,17 +49,19 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
 
   for (const rule of ruleset.rulesFor[type]) {
     if (decision) {
+      if (!everyRule) break;
       trace.push({ id: rule.id, source: rule.source, status: 'skipped', effect: effectOf(rule) });
       continue;
     }
-    const entry: RuleTrace = { id: rule.id, source: rule.source, status: 'not-matched', effect: effectOf(rule) };
-    trace.push(entry);
+    // Without a full trace the entry is made only if the rule throws (see the catch below).
+    const entry: RuleTrace | undefined = everyRule ? { id: rule.id, source: rule.source, status: 'not-matched', effect: effectOf(rule) } : undefined;
+    if (entry) trace.push(entry);
     try {
       const result = rule.when.run(facts);
-      if (options.explain) explain(rule, facts, result, entry);
+      if (options.explain) explain(rule, facts, result, entry!);
       if (!truthy(result)) continue;
       const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts);
-      entry.status = 'matched';
+      if (entry) entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {
         decision = { outcome: 'deny', decidedBy: { kind: 'rule', ruleId: rule.id }, deny: rule.deny };
@@ -66,13 +74,15 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
         updatedBy[attribute] = rule.id;
       }
     } catch (error) {
-      entry.status = 'error';
-      entry.error = (error as Error).message;
+      const failed = entry ?? { id: rule.id, source: rule.source, status: 'error', effect: effectOf(rule) };
+      if (!entry) trace.push(failed);
+      failed.status = 'error';
+      failed.error = (error as Error).message;
       if (onRuleError === 'deny') {
         decision = {
           outcome: 'deny',
           decidedBy: { kind: 'error', ruleId: rule.id },
-          deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id} failed: ${entry.error}` },
+          deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id} failed: ${failed.error}` },
         };
       }
     }

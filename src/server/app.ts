@@ -46,11 +46,11 @@ export function createApp(options: AppOptions): Koa {
   if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
 
   if (metrics) app.use(countRequests(metrics));
-  app.use(async (ctx, next) => {
+  app.use((ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'no-store');
     if (options.isStopping?.()) ctx.set('Connection', 'close'); // draining: no more keep-alive
-    await next();
+    return next(); // not async: no promise of its own per request
   });
   app.use(errorHandling());
   app.use(router.routes());

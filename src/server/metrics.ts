@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Decision } from '../engine/Decision.js';
 import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import { PendingCounts } from './pendingCounts.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 /**
@@ -15,18 +16,21 @@ export class Metrics {
     help: 'HTTP requests answered, by route, method and status',
     labelNames: ['route', 'method', 'status'] as const,
     registers: [this.registry],
+    collect: (): void => this.pendingRequests.flush(),
   });
   private readonly decisions = new Counter({
     name: 'okta_hook_decisions_total',
     help: 'Hook decisions by request type, outcome, what decided (rule, default, error) and the deciding rule id',
     labelNames: ['request_type', 'outcome', 'decided_by', 'rule_id'] as const,
     registers: [this.registry],
+    collect: (): void => this.pendingDecisions.flush(),
   });
   private readonly ruleMatches = new Counter({
     name: 'okta_hook_rule_matches_total',
     help: 'Rules whose condition was true, by rule id',
     labelNames: ['rule_id'] as const,
     registers: [this.registry],
+    collect: (): void => this.pendingMatches.flush(),
   });
   private readonly ruleErrors = new Counter({
     name: 'okta_hook_rule_errors_total',
@@ -73,6 +77,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Counted on every request, handed to the counters above when they are read (pendingCounts.ts).
+  private readonly pendingRequests: PendingCounts<'route' | 'method' | 'status'> = new PendingCounts(() => this.requests);
+  private readonly pendingDecisions: PendingCounts<'request_type' | 'outcome' | 'decided_by' | 'rule_id'> = new PendingCounts(() => this.decisions);
+  private readonly pendingMatches: PendingCounts<'rule_id'> = new PendingCounts(() => this.ruleMatches);
+
   private source: () => Promise<string> = () => this.registry.metrics();
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -103,17 +112,14 @@ export class Metrics {
   }
 
   observeRequest(route: string, method: string, status: number): void {
-    this.requests.inc({ route, method, status: String(status) });
+    this.pendingRequests.add(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }));
   }
 
   observeDecision(decision: Decision, seconds: number): void {
-    this.decisions.inc({
-      request_type: decision.requestType,
-      outcome: decision.outcome,
-      decided_by: decision.decidedBy.kind,
-      rule_id: decision.decidedBy.ruleId ?? '',
-    });
-    for (const id of decision.matchedRuleIds) this.ruleMatches.inc({ rule_id: id });
+    const { requestType, outcome } = decision;
+    const { kind, ruleId = '' } = decision.decidedBy;
+    this.pendingDecisions.add(`${requestType} ${outcome} ${kind} ${ruleId}`, () => ({ request_type: requestType, outcome, decided_by: kind, rule_id: ruleId }));
+    for (const id of decision.matchedRuleIds) this.pendingMatches.add(id, () => ({ rule_id: id }));
     for (const failed of decision.trace) if (failed.status === 'error') this.ruleErrors.inc({ rule_id: failed.id });
     this.latency.observe({ request_type: decision.requestType }, seconds);
   }

@@ -146,6 +146,34 @@ describe('evaluate: failing rules', () => {
   });
 });
 
+describe("evaluate: trace 'errors' (the hook route's mode)", () => {
+  const files = {
+    'r.yaml': `rules:${rule('allow-all', 'true', '{ allow: true, update: { tier: { cat: [gold] } } }')}${rule('broken', 'true', '{ updateFrom: [1, 2] }')}${rule('deny-x', '{ "==": [{ var: email }, bad@x.com] }', DENY('x'))}${rule('after', 'true', '{ allow: true }')}`,
+  };
+
+  it('decides exactly as with a full trace, and keeps only the rules that threw', async () => {
+    const ruleset = await rulesetOf(files);
+    for (const onRuleError of ['deny', 'skip'] as const) {
+      for (const email of ['ok@x.com', 'bad@x.com']) {
+        const full = evaluate(ruleset, ssrRequest({ email }), { onRuleError });
+        const lean = evaluate(ruleset, ssrRequest({ email }), { onRuleError, trace: 'errors' });
+        const { trace: fullTrace, ...fullRest } = full;
+        const { trace: leanTrace, ...leanRest } = lean;
+        expect(leanRest, `${onRuleError} ${email}`).to.deep.equal(fullRest);
+        expect(leanTrace).to.deep.equal(fullTrace.filter((t) => t.status === 'error'));
+        expect(leanTrace.map((t) => [t.id, t.status])).to.deep.equal([['broken', 'error']]);
+        expect(leanTrace[0]!.error).to.match(/updateFrom must return an object/);
+      }
+    }
+  });
+
+  it('still records every rule when explaining', async () => {
+    const ruleset = await rulesetOf(files);
+    const decision = evaluate(ruleset, ssrRequest({ email: 'ok@x.com' }), { onRuleError: 'skip', trace: 'errors', explain: true });
+    expect(decision.trace.map((t) => t.id)).to.deep.equal(['allow-all', 'broken', 'deny-x', 'after']);
+  });
+});
+
 describe('evaluate: facts and explanation', () => {
   it('sees the request as sent and the conveniences', async () => {
     const ruleset = await rulesetOf({

@@ -9,7 +9,8 @@ import { HttpError } from '../HttpError.js';
  */
 export function hookAuth(header: string, secrets: readonly string[]): Middleware {
   const expected = secrets.map(digest);
-  return async (ctx, next) => {
+  // Not async: a throw becomes a rejection in koa-compose, without a promise of its own per request.
+  return (ctx, next) => {
     if (expected.length === 0) return next();
     // headersDistinct keeps every copy: a header sent twice is never a match (Node would
     // otherwise keep only the first Authorization, or comma-join others).

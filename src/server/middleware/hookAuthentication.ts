@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Middleware, Next } from 'koa';
 import type { Logger } from '../../log.js';
 import { HttpError } from '../HttpError.js';
 import { digest, headerMatches } from './hookAuth.js';
@@ -20,22 +20,27 @@ export interface HookAuthenticationOptions {
 export function hookAuthentication(options: HookAuthenticationOptions): Middleware {
   const expected = options.secrets.map(digest);
   const { bearer, logger } = options;
-  return async (ctx, next) => {
+  // Not async: the header-secret path (every request of the HTTP channel) answers without a
+  // promise of its own; only a bearer token needs to wait (for the issuer's keys).
+  return (ctx, next) => {
     if (expected.length === 0 && !bearer) return next();
     if (expected.length > 0 && headerMatches(ctx.req.headersDistinct[options.header], expected)) return next();
     if (bearer) {
       const values = ctx.req.headersDistinct.authorization;
       const match = values?.length === 1 ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(values[0]!) : null;
-      if (match) {
-        const result = await bearer.verify(match[1]!);
-        if (result.ok) return next();
-        if (result.unavailable) {
-          logger.error({ reason: result.reason }, 'cannot verify hook bearer tokens: the issuer\'s keys are unavailable');
-          throw new HttpError(503, 'auth_unavailable', 'cannot verify credentials right now');
-        }
-        logger.warn({ reason: result.reason }, 'hook bearer token rejected');
-      }
+      if (match) return verifyBearer(bearer, match[1]!, logger, next);
     }
     throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
   };
+}
+
+async function verifyBearer(bearer: BearerVerifier, token: string, logger: Logger, next: Next): Promise<unknown> {
+  const result = await bearer.verify(token);
+  if (result.ok) return next();
+  if (result.unavailable) {
+    logger.error({ reason: result.reason }, 'cannot verify hook bearer tokens: the issuer\'s keys are unavailable');
+    throw new HttpError(503, 'auth_unavailable', 'cannot verify credentials right now');
+  }
+  logger.warn({ reason: result.reason }, 'hook bearer token rejected');
+  throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
 }
