@@ -1,17 +1,9 @@
 import { expect } from 'chai';
 import { runCli } from '../helpers/runCli.js';
-import { denyDomainRules, tempRules } from '../helpers/tempRules.js';
+import { denyDomainRules, tempRulesPerTest } from '../helpers/tempRules.js';
 
 describe('hook-rules CLI (child process)', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!();
-  });
-  async function rules(files: Record<string, string>) {
-    const t = await tempRules(files);
-    cleanups.push(t.cleanup);
-    return t;
-  }
+  const rules = tempRulesPerTest();
 
   describe('help and usage', () => {
     it('prints help for the tool and for every command, exit 0', async () => {

@@ -49,3 +49,19 @@ export function denyDomainRules(domain: string, id = 'deny-domain'): string {
     then: { deny: { message: "${domain} may not register" } }
 `;
 }
+
+/**
+ * For a describe block: returns `rules(files)`, which makes a temporary rules folder that is
+ * removed after each test.
+ */
+export function tempRulesPerTest(): (files?: Record<string, string>) => ReturnType<typeof tempRules> {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  return async (files = {}) => {
+    const made = await tempRules(files);
+    cleanups.push(made.cleanup);
+    return made;
+  };
+}

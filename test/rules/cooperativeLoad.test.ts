@@ -8,7 +8,7 @@ import { parseListText } from '../../src/rules/listSources.js';
 import { parseYamlFile, parseYamlFileCooperatively, type PathSegment } from '../../src/rules/parseYamlFile.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { register } from '../helpers/hookClient.js';
-import { tempRules } from '../helpers/tempRules.js';
+import { tempRulesPerTest } from '../helpers/tempRules.js';
 
 const BLOCK_RULE = `
 rules:
@@ -38,15 +38,7 @@ async function countTurns<T>(work: () => Promise<T>): Promise<{ result: T; turns
 }
 
 describe('cooperative loading: big lists and rule files share the event loop', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!();
-  });
-  async function rules(files: Record<string, string>) {
-    const t = await tempRules(files);
-    cleanups.push(t.cleanup);
-    return t;
-  }
+  const rules = tempRulesPerTest();
 
   // Counted around the parsing steps alone: no file I/O, so every turn is one the loader gave.
   it('builds a list from a text file with a turn of the event loop every LIST_CHUNK lines', async () => {

@@ -3,7 +3,7 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { formatRuleError } from '../../src/rules/RuleError.js';
 import type { CompiledRuleset } from '../../src/rules/CompiledRuleset.js';
-import { tempRules } from '../helpers/tempRules.js';
+import { tempRulesPerTest } from '../helpers/tempRules.js';
 
 const BLOCK_RULE = (list: string) => `
 rules:
@@ -25,15 +25,7 @@ async function load(dir: string): Promise<CompiledRuleset> {
 }
 
 describe('named lists from files and packages', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    while (cleanups.length) await cleanups.pop()!();
-  });
-  async function rules(files: Record<string, string>) {
-    const t = await tempRules(files);
-    cleanups.push(t.cleanup);
-    return t;
-  }
+  const rules = tempRulesPerTest();
 
   it('reads a text file beside the rules: one entry a line, comments and blank lines ignored', async () => {
     const t = await rules({
