@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type Koa from 'koa';
-import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
-import type { Logger } from '../../log.js';
+import { evaluate } from '../../engine/evaluate.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
@@ -11,18 +10,12 @@ import { relativeToRules, rulesetState } from '../../preview/rulesetState.js';
 import { HttpError } from '../HttpError.js';
 import { hookAuth } from '../middleware/hookAuth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import type { RulesetStore } from '../RulesetStore.js';
+import type { HookRouteOptions } from './hook.js';
 
 export const PREVIEW_PATH = '/preview';
 
-export interface PreviewRouteOptions {
-  store: RulesetStore;
-  logger: Logger;
-  authHeader: string;
-  authSecrets: readonly string[];
-  bodyLimit: string;
-  onRuleError: OnRuleError;
-}
+/** The hook's own settings: the page decides exactly as the hook does, behind the same secret. */
+export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'>;
 
 // The page is plain files from this origin: no inline script or style, no other host.
 const PAGE_POLICY =
