@@ -1,0 +1,65 @@
+/**
+ * CPU time of a server process per request under load: the steadier figure on a noisy machine.
+ * Usage: npm run build && node --import tsx bench/cpu.ts [variant ...]   (variants below; default all)
+ * Env: ROUNDS (2), AMOUNT (20000 requests measured per row, after 5000 to warm up).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { generateLargeRuleset } from './generate.js';
+import { requestMix } from './requests.js';
+
+const SECRET = 'bench-secret-value';
+const largeDir = await mkdtemp(path.join(os.tmpdir(), 'cpu-large-'));
+await generateLargeRuleset(largeDir, { listSize: 100_000 });
+const serve = [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'];
+const base = { NODE_ENV: 'development', LOG_LEVEL: 'info', OKTA_HOOK_AUTH_HEADER: 'authorization', OKTA_HOOK_AUTH_SECRET: SECRET };
+const variants: Record<string, { args: string[]; env: Record<string, string>; ready: string }> = {
+  limit: { args: ['--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: {}, ready: '/' },
+  large: { args: serve, env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' },
+  'large-nolog': { args: serve, env: { ...base, RULES_DIR: largeDir, LOG_LEVEL: 'warn' }, ready: '/healthz' },
+  'large-prof': { args: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', ...serve], env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' },
+  'limit-prof': { args: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: {}, ready: '/' },
+  default: { args: serve, env: { ...base, RULES_DIR: path.join(PACKAGE_ROOT, 'rules') }, ready: '/healthz' },
+};
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(variants);
+const rounds = Number(process.env.ROUNDS ?? 2);
+const amount = Number(process.env.AMOUNT ?? 20000);
+spawn('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (1/100 s)
+}
+
+const bodies = requestMix().map((m) => JSON.stringify(m.body));
+for (let round = 0; round < rounds; round++) {
+  for (const name of chosen) {
+    const v = variants[name]!;
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn('taskset', ['-c', '1', process.execPath, ...v.args], {
+      env: { ...process.env, ...v.env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const url = `http://127.0.0.1:${port}`;
+    for (;;) {
+      try { await fetch(url + v.ready); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    }
+    const load = { url: url + '/registrationHook', method: 'POST' as const, connections: 10,
+      headers: { 'content-type': 'application/json', authorization: SECRET }, requests: bodies.map((body) => ({ body })) };
+    await autocannon({ ...load, amount: 5000 });
+    // taskset's child is node itself (exec), so child.pid is the server's pid.
+    const before = cpuTicks(child.pid!);
+    const result = await autocannon({ ...load, amount });
+    const after = cpuTicks(child.pid!);
+    const us = ((after - before) * 10_000) / amount;
+    console.log(`${name.padEnd(14)} ${us.toFixed(0).padStart(5)} µs CPU/request  ${Math.round(result.requests.average)} req/s  non2xx=${result.non2xx} errors=${result.errors}`);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+process.exit(0);
