@@ -78,6 +78,19 @@ describe('POST /registrationHook on the default rules (real server on loopback)'
     expect(body.commands[0]).to.deep.equal({ type: 'com.okta.user.progressive.profile.update', value: { nickName: 'Ro' } });
   });
 
+  it('answers the same through the router (a trailing slash, another case) as on the direct path', async () => {
+    const request = ssrRequest({ email: 'a@notexample.com', login: 'a@notexample.com', firstName: 'A', lastName: 'B' });
+    const direct = await server.post(HOOK, request);
+    for (const spelling of [`${HOOK}/`, HOOK.toUpperCase()]) {
+      const routed = await server.post(spelling, request);
+      expect(routed.status).to.equal(200);
+      const { decisionId: _a, ...routedContext } = routed.body.debugContext;
+      const { decisionId: _b, ...directContext } = direct.body.debugContext;
+      expect({ ...routed.body, debugContext: routedContext }).to.deep.equal({ ...direct.body, debugContext: directContext });
+    }
+    expect((await fetch(`${server.url}${HOOK}`)).status).to.equal(405);
+  });
+
   it('writes one decision log line with ids and no personal data', async () => {
     const before = server.logs.lines.length;
     const { body } = await server.post(HOOK, ssrRequest({ email: 'secret.person@notexample.com', firstName: 'Secret' }));

@@ -1,6 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { HttpError } from '../HttpError.js';
+import { headerValues } from './headerValues.js';
 
 /**
  * Okta's header authentication: the configured header must carry one of the secrets,
@@ -9,12 +10,13 @@ import { HttpError } from '../HttpError.js';
  */
 export function hookAuth(header: string, secrets: readonly string[]): Middleware {
   const expected = secrets.map(digest);
+  const name = header.toLowerCase();
   // Not async: a throw becomes a rejection in koa-compose, without a promise of its own per request.
   return (ctx, next) => {
     if (expected.length === 0) return next();
-    // headersDistinct keeps every copy: a header sent twice is never a match (Node would
-    // otherwise keep only the first Authorization, or comma-join others).
-    if (!headerMatches(ctx.req.headersDistinct[header], expected)) throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
+    // Every copy of the header is read: a header sent twice is never a match (Node's
+    // req.headers would keep only the first Authorization, or comma-join others).
+    if (!headerMatches(headerValues(ctx.req, name), expected)) throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
     return next();
   };
 }

@@ -1,6 +1,7 @@
 import type { Middleware, Next } from 'koa';
 import type { Logger } from '../../log.js';
 import { HttpError } from '../HttpError.js';
+import { headerValues } from './headerValues.js';
 import { digest, headerMatches } from './hookAuth.js';
 import type { BearerVerifier } from './oauth.js';
 
@@ -20,13 +21,14 @@ export interface HookAuthenticationOptions {
 export function hookAuthentication(options: HookAuthenticationOptions): Middleware {
   const expected = options.secrets.map(digest);
   const { bearer, logger } = options;
+  const name = options.header.toLowerCase();
   // Not async: the header-secret path (every request of the HTTP channel) answers without a
   // promise of its own; only a bearer token needs to wait (for the issuer's keys).
   return (ctx, next) => {
     if (expected.length === 0 && !bearer) return next();
-    if (expected.length > 0 && headerMatches(ctx.req.headersDistinct[options.header], expected)) return next();
+    if (expected.length > 0 && headerMatches(headerValues(ctx.req, name), expected)) return next();
     if (bearer) {
-      const values = ctx.req.headersDistinct.authorization;
+      const values = headerValues(ctx.req, 'authorization');
       const match = values?.length === 1 ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(values[0]!) : null;
       if (match) return verifyBearer(bearer, match[1]!, logger, next);
     }

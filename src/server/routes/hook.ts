@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
-import type { Logger } from '../../log.js';
+import { logDecision, type Logger } from '../../log.js';
 import { DECISION_LINE, type DecisionLine } from '../../maskPii.js';
 import type { OktaHookRequest } from '../../okta/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { HttpError } from '../HttpError.js';
+import { chain } from '../middleware/chain.js';
 import { hookAuth } from '../middleware/hookAuth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import type { Metrics } from '../metrics.js';
@@ -27,11 +28,13 @@ export interface HookRouteOptions {
   metrics?: Metrics;
 }
 
-/** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
-export function registerHookRoute(router: Router, options: HookRouteOptions): void {
+/**
+ * POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format.
+ * Registered on the router, and returned so the app can run it before routing (app.ts).
+ */
+export function registerHookRoute(router: Router, options: HookRouteOptions): Middleware {
   const { store, logger } = options;
-  router.post(
-    HOOK_PATH,
+  const hook = chain([
     options.auth ?? hookAuth(options.authHeader, options.authSecrets),
     ...jsonBody(options.bodyLimit),
     // Not async (nothing here waits): a throw becomes a rejection in koa-compose.
@@ -55,8 +58,8 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
         logger.error({ decisionId, ruleId: failed.id, err: failed.error }, 'rule evaluation failed');
       }
       // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
-      // address are masked by the logger unless LOG_PII is on (see log.ts; the brand
-      // DECISION_LINE lets it mask these known fields directly instead of walking the object).
+      // address are masked unless LOG_PII is on (log.ts logDecision: these known fields are
+      // masked directly, and the line serialised in one go).
       const line: DecisionLine = {
         [DECISION_LINE]: true,
         event: 'decision',
@@ -71,9 +74,11 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
         latencyMs: Math.round(latencyMs * 1000) / 1000,
         subject: subjectOf(request),
       };
-      logger.info(line, 'decision');
+      logDecision(logger, line);
     },
-  );
+  ]);
+  router.post(HOOK_PATH, hook);
+  return hook;
 }
 
 /** Who the decision was about: the login (or email) and the end user's IP address, as Okta sent them. */
