@@ -20,6 +20,7 @@ const serve = [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'];
 const base = { NODE_ENV: 'development', LOG_LEVEL: 'info', OKTA_HOOK_AUTH_HEADER: 'authorization', OKTA_HOOK_AUTH_SECRET: SECRET };
 const variants: Record<string, { args: string[]; env: Record<string, string>; ready: string }> = {
   limit: { args: ['--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: {}, ready: '/' },
+  duties: { args: ['--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: { LIMIT_DUTIES: '1', OKTA_HOOK_AUTH_SECRET: SECRET }, ready: '/' },
   large: { args: serve, env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' },
   'large-nolog': { args: serve, env: { ...base, RULES_DIR: largeDir, LOG_LEVEL: 'warn' }, ready: '/healthz' },
   'large-prof': { args: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', ...serve], env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' },

@@ -36,6 +36,8 @@ export interface Row {
   p50Ms: number;
   p99Ms: number;
   ratio: number;
+  /** Throughput as a share of the DUTIES_ROW's (the limit that also authenticates and logs). */
+  ratioToDuties: number;
   errors: number;
   /** The answer to each request of the mix, checked against what the mix expects. */
   answers: unknown[];
@@ -49,10 +51,14 @@ export interface BenchResult {
 }
 
 const SECRET = 'bench-secret';
+/** The second reference: the limit plus what every hook request must cost whatever is decided. */
+const DUTIES_ROW = 'limit + header secret check + decision log line';
 const TSX = ['--import', 'tsx'];
 
 interface Target {
   name: string;
+  /** Refuses a request without the secret (checked before loading: the row does what it says). */
+  authenticates?: boolean;
   start(): Promise<RunningBenchServer>;
   path: string;
 }
@@ -62,8 +68,14 @@ function targets(largeDir: string, listSize: number, pin: boolean): Target[] {
     spawnServer([path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'], { RULES_DIR: rulesDir, OKTA_HOOK_AUTH_SECRET: SECRET, LOG_LEVEL: 'info' }, '/readyz', pin);
   return [
     { name: 'limit: bare Koa + JSON body, constant answer', path: '/', start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], {}, '/', pin) },
-    { name: 'okta-hook-rules, default rules', path: '/registrationHook', start: serve(path.join(PACKAGE_ROOT, 'rules')) },
-    { name: `okta-hook-rules, large ruleset`, path: '/registrationHook', start: serve(largeDir) },
+    {
+      name: DUTIES_ROW,
+      path: '/',
+      authenticates: true,
+      start: () => spawnServer([...TSX, path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], { LIMIT_DUTIES: '1', OKTA_HOOK_AUTH_SECRET: SECRET }, '/', pin),
+    },
+    { name: 'okta-hook-rules, default rules', path: '/registrationHook', authenticates: true, start: serve(path.join(PACKAGE_ROOT, 'rules')) },
+    { name: `okta-hook-rules, large ruleset`, path: '/registrationHook', authenticates: true, start: serve(largeDir) },
     {
       name: 'json-rules-engine, large ruleset',
       path: '/',
@@ -86,12 +98,17 @@ function registrationOf(answer: unknown): string | undefined {
   return commands.map((c) => c.value?.registration).find(Boolean);
 }
 
-async function measure(target: Target, bodies: string[], expected: string[], options: BenchOptions): Promise<Omit<Row, 'ratio'>> {
+async function measure(target: Target, bodies: string[], expected: string[], options: BenchOptions): Promise<Omit<Row, 'ratio' | 'ratioToDuties'>> {
   const server = await target.start();
   try {
     const url = `${server.url}${target.path}`;
     const answers = await askEach(url, bodies);
     const got = answers.map(registrationOf);
+    if (target.authenticates) {
+      const anonymous = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[0] });
+      await anonymous.arrayBuffer();
+      if (anonymous.status !== 401) throw new Error(`${target.name}: a request without the secret got ${anonymous.status}, not 401`);
+    }
     if (target.name.startsWith('limit')) {
       if (got.some((g) => g !== 'ALLOW')) throw new Error(`${target.name}: unexpected answers ${JSON.stringify(got)}`);
     } else if (JSON.stringify(got) !== JSON.stringify(expected)) {
@@ -116,7 +133,7 @@ async function measure(target: Target, bodies: string[], expected: string[], opt
   }
 }
 
-function summarise(name: string, result: LoadResult, answers: unknown[]): Omit<Row, 'ratio'> {
+function summarise(name: string, result: LoadResult, answers: unknown[]): Omit<Row, 'ratio' | 'ratioToDuties'> {
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),
@@ -147,7 +164,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     const mix = requestMix(disposableDomains(options.listSize)[Math.floor(options.listSize / 2)]);
     const bodies = mix.map((entry) => JSON.stringify(entry.body));
     const expected = mix.map((entry) => entry.expect);
-    const best = new Map<string, Omit<Row, 'ratio'>>();
+    const best = new Map<string, Omit<Row, 'ratio' | 'ratioToDuties'>>();
     for (let round = 1; round <= options.rounds; round++) {
       for (const target of targets(largeDir, options.listSize, pinned)) {
         progress(`round ${round}/${options.rounds}: ${target.name}`);
@@ -158,9 +175,14 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     }
     const rows = [...best.values()];
     const limit = rows[0]!.requestsPerSecond;
+    const withDuties = rows.find((row) => row.name === DUTIES_ROW)!.requestsPerSecond;
     progress('in-process figures');
     return {
-      rows: rows.map((row) => ({ ...row, ratio: limit > 0 ? row.requestsPerSecond / limit : 0 })),
+      rows: rows.map((row) => ({
+        ...row,
+        ratio: limit > 0 ? row.requestsPerSecond / limit : 0,
+        ratioToDuties: withDuties > 0 ? row.requestsPerSecond / withDuties : 0,
+      })),
       inProcess: await inProcess(options),
       pinned,
       machine,
@@ -176,9 +198,11 @@ export function formatResult(result: BenchResult, options: BenchOptions): string
     `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}; servers ${result.pinned ? 'pinned to CPU 1, load generator to CPU 0 (taskset)' : 'not pinned'}.`,
     `Load: autocannon, ${options.connections} connections, ${options.amount ? `${options.amount} requests` : `${options.duration} s`} per row (best of ${options.rounds}), mix of ${requestMix().length} Okta requests (registration and progressive profile, allowed and denied). Large ruleset: ${f.largeRules} rules, ${f.listSize.toLocaleString('en')}-entry domain blocklist.`,
     '',
-    '| server | req/s | p50 ms | p99 ms | vs limit |',
-    '|---|---:|---:|---:|---:|',
-    ...result.rows.map((r) => `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratio * 100).toFixed(0)}% |`),
+    '| server | req/s | p50 ms | p99 ms | vs limit | vs limit + secret + log line |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...result.rows.map(
+      (r) => `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratio * 100).toFixed(0)}% | ${(r.ratioToDuties * 100).toFixed(0)}% |`,
+    ),
     '',
     '| in-process figure | value |',
     '|---|---:|',
