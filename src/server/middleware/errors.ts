@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import { HttpError } from '../HttpError.js';
 
 const CODES: Record<number, string> = {
@@ -16,35 +16,38 @@ const CODES: Record<number, string> = {
  * and re-emitted for the log. 404 and 405 from routing get the same JSON shape.
  */
 export function errorHandling(): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-      // The router answers 501 to methods it does not implement (TRACE, PROPFIND…): for a
-      // client that is the same mistake as any other wrong method, so 405 (never a 5xx).
-      if (ctx.status === 501 && ctx.body === undefined) ctx.status = 405;
-      if ((ctx.status === 404 || ctx.status === 405) && ctx.body === undefined) {
-        const status = ctx.status;
-        const message = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed here`;
-        ctx.body = { error: { code: CODES[status], message } };
-        ctx.status = status; // setting a body would otherwise turn it into 200
-      }
-    } catch (caught) {
-      const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
-      // A body refused half-read (413, a gzip bomb, bad JSON mid-stream) is drained, as Node does
-      // for bodies never read: closing on unread bytes would reset the socket and lose the answer.
-      if (!ctx.req.complete) ctx.req.resume();
-      const status = error.status ?? error.statusCode ?? 500;
-      ctx.status = status >= 400 && status < 600 ? status : 500;
-      if (error instanceof HttpError) {
-        ctx.body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
-      } else if (ctx.status < 500) {
-        ctx.body = { error: { code: CODES[ctx.status] ?? 'bad_request', message: clientMessage(error, ctx.status) } };
-      } else {
-        ctx.body = { error: { code: 'internal_error', message: 'Internal Server Error' } };
-        ctx.app.emit('error', error, ctx);
-      }
-    }
-  };
+  // Not async: one promise (next's) per request instead of an async function's own and its
+  // microtask turns. koa-compose's next never throws; a failure arrives as its rejection.
+  return (ctx, next) => next().then(() => answerUnrouted(ctx), (caught: unknown) => answerError(ctx, caught as Error));
+}
+
+function answerUnrouted(ctx: ParameterizedContext): void {
+  // The router answers 501 to methods it does not implement (TRACE, PROPFIND…): for a
+  // client that is the same mistake as any other wrong method, so 405 (never a 5xx).
+  if (ctx.status === 501 && ctx.body === undefined) ctx.status = 405;
+  if ((ctx.status === 404 || ctx.status === 405) && ctx.body === undefined) {
+    const status = ctx.status;
+    const message = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed here`;
+    ctx.body = { error: { code: CODES[status], message } };
+    ctx.status = status; // setting a body would otherwise turn it into 200
+  }
+}
+
+function answerError(ctx: ParameterizedContext, caught: Error): void {
+  const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
+  // A body refused half-read (413, a gzip bomb, bad JSON mid-stream) is drained, as Node does
+  // for bodies never read: closing on unread bytes would reset the socket and lose the answer.
+  if (!ctx.req.complete) ctx.req.resume();
+  const status = error.status ?? error.statusCode ?? 500;
+  ctx.status = status >= 400 && status < 600 ? status : 500;
+  if (error instanceof HttpError) {
+    ctx.body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+  } else if (ctx.status < 500) {
+    ctx.body = { error: { code: CODES[ctx.status] ?? 'bad_request', message: clientMessage(error, ctx.status) } };
+  } else {
+    ctx.body = { error: { code: 'internal_error', message: 'Internal Server Error' } };
+    ctx.app.emit('error', error, ctx);
+  }
 }
 
 function clientMessage(error: Error & { type?: string }, status: number): string {

@@ -50,12 +50,14 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
       const decision = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors' });
       const decisionId = randomUUID();
       ctx.status = 200;
-      ctx.body = toOktaResponse(decision, { decisionId });
+      // Serialised here with its type set first: Koa would look the type up and stringify anyway.
+      ctx.set('Content-Type', 'application/json; charset=utf-8');
+      ctx.body = JSON.stringify(toOktaResponse(decision, { decisionId }));
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       options.metrics?.observeDecision(decision, latencyMs / 1000);
       if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
-      for (const failed of decision.trace.filter((t) => t.status === 'error')) {
-        logger.error({ decisionId, ruleId: failed.id, err: failed.error }, 'rule evaluation failed');
+      for (const entry of decision.trace) {
+        if (entry.status === 'error') logger.error({ decisionId, ruleId: entry.id, err: entry.error }, 'rule evaluation failed');
       }
       // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
       // address are masked unless LOG_PII is on (log.ts logDecision: these known fields are

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import type { Metrics } from '../metrics.js';
 
 export const METRICS_PATH = '/metrics';
@@ -18,13 +18,18 @@ export function registerMetricsRoute(router: Router, metrics: Metrics): void {
  * it sees the final status.
  */
 export function countRequests(metrics: Metrics): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      const route = (ctx as { _matchedRoute?: string })._matchedRoute;
-      const method = ['GET', 'POST', 'HEAD', 'OPTIONS'].includes(ctx.method) ? ctx.method : 'other';
-      metrics.observeRequest(typeof route === 'string' ? route : 'unmatched', method, ctx.status);
-    }
+  const count = (ctx: ParameterizedContext): void => {
+    const route = (ctx as { _matchedRoute?: string })._matchedRoute;
+    const method = ['GET', 'POST', 'HEAD', 'OPTIONS'].includes(ctx.method) ? ctx.method : 'other';
+    metrics.observeRequest(typeof route === 'string' ? route : 'unmatched', method, ctx.status);
   };
+  // Not async (see errorHandling): counted when the rest is done, whether it answered or threw.
+  return (ctx, next) =>
+    next().then(
+      () => count(ctx),
+      (error: unknown) => {
+        count(ctx);
+        throw error;
+      },
+    );
 }
