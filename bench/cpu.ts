@@ -23,11 +23,11 @@ const variants: Record<string, { args: string[]; env: Record<string, string>; re
   duties: { args: ['--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: { LIMIT_DUTIES: '1', OKTA_HOOK_AUTH_SECRET: SECRET }, ready: '/' },
   large: { args: serve, env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' },
   'large-nolog': { args: serve, env: { ...base, RULES_DIR: largeDir, LOG_LEVEL: 'warn' }, ready: '/healthz' },
-  'large-prof': { args: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', ...serve], env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' },
-  'limit-prof': { args: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: {}, ready: '/' },
   default: { args: serve, env: { ...base, RULES_DIR: path.join(PACKAGE_ROOT, 'rules') }, ready: '/healthz' },
 };
+// A variant named with "-prof" (large-prof) runs with a CPU profile written to $PROFILE_DIR (/tmp/prof).
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(variants);
+const profileDir = process.env.PROFILE_DIR ?? '/tmp/prof';
 const rounds = Number(process.env.ROUNDS ?? 2);
 const amount = Number(process.env.AMOUNT ?? 20000);
 spawn('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
@@ -40,7 +40,10 @@ function cpuTicks(pid: number): number {
 const bodies = requestMix().map((m) => JSON.stringify(m.body));
 for (let round = 0; round < rounds; round++) {
   for (const name of chosen) {
-    const v = variants[name]!;
+    const profiled = name.endsWith('-prof');
+    const known = variants[profiled ? name.slice(0, -'-prof'.length) : name];
+    if (!known) throw new Error(`unknown variant ${name}: ${Object.keys(variants).join(', ')} (each also as NAME-prof)`);
+    const v = profiled ? { ...known, args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...known.args] } : known;
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn('taskset', ['-c', '1', process.execPath, ...v.args], {
       env: { ...process.env, ...v.env, PORT: String(port), HOST: '127.0.0.1' },

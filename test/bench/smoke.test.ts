@@ -13,14 +13,14 @@ describe('npm run bench (smoke)', function () {
     const options: BenchOptions = { duration: 0, amount: 20, connections: 2, listSize: 1000, rounds: 1, inProcess: { iterations: 50, scaling: [10, 1000] }, pin: false };
     const result = await runBench(options);
 
-    expect(result.rows.map((r) => r.name)).to.have.length(4);
+    expect(result.rows.map((r) => r.name)).to.have.length(5);
     for (const row of result.rows) {
       expect(row.errors, `${row.name} errors`).to.equal(0);
       expect(row.requestsPerSecond, row.name).to.be.greaterThan(0);
     }
     // The large ruleset decides the same through this service and through json-rules-engine:
     // same commands (allow/deny, profile updates) and same user-facing errors.
-    const [, , service, jre] = result.rows;
+    const [, , , service, jre] = result.rows;
     const visible = (answers: unknown[]) => answers.map((a) => ({ commands: (a as { commands: unknown }).commands, error: (a as { error?: unknown }).error }));
     expect(visible(jre!.answers)).to.deep.equal(visible(service!.answers));
     expect(JSON.stringify(service!.answers)).to.include('"DENY"').and.include('com.okta.user.profile.update');
