@@ -78,9 +78,9 @@ export class Metrics {
   });
 
   // Counted on every request, handed to the counters above when they are read (pendingCounts.ts).
-  private readonly pendingRequests: PendingCounts<'route' | 'method' | 'status'> = new PendingCounts(() => this.requests);
-  private readonly pendingDecisions: PendingCounts<'request_type' | 'outcome' | 'decided_by' | 'rule_id'> = new PendingCounts(() => this.decisions);
-  private readonly pendingMatches: PendingCounts<'rule_id'> = new PendingCounts(() => this.ruleMatches);
+  private readonly pendingRequests: PendingCounts<'route' | 'method' | 'status'> = new PendingCounts(() => this.requests, 3);
+  private readonly pendingDecisions: PendingCounts<'request_type' | 'outcome' | 'decided_by' | 'rule_id'> = new PendingCounts(() => this.decisions, 4);
+  private readonly pendingMatches: PendingCounts<'rule_id'> = new PendingCounts(() => this.ruleMatches, 1);
 
   private source: () => Promise<string> = () => this.registry.metrics();
 
@@ -112,14 +112,14 @@ export class Metrics {
   }
 
   observeRequest(route: string, method: string, status: number): void {
-    this.pendingRequests.add(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }));
+    this.pendingRequests.add(requestLabels, route, method, status);
   }
 
   observeDecision(decision: Decision, seconds: number): void {
     const { requestType, outcome } = decision;
     const { kind, ruleId = '' } = decision.decidedBy;
-    this.pendingDecisions.add(`${requestType} ${outcome} ${kind} ${ruleId}`, () => ({ request_type: requestType, outcome, decided_by: kind, rule_id: ruleId }));
-    for (const id of decision.matchedRuleIds) this.pendingMatches.add(id, () => ({ rule_id: id }));
+    this.pendingDecisions.add(decisionLabels, requestType, outcome, kind, ruleId);
+    for (const id of decision.matchedRuleIds) this.pendingMatches.add(matchLabels, id);
     for (const failed of decision.trace) if (failed.status === 'error') this.ruleErrors.inc({ rule_id: failed.id });
     this.latency.observe({ request_type: decision.requestType }, seconds);
   }
@@ -131,3 +131,13 @@ export class Metrics {
     this.lastGoodReload.set(ruleset.loadedAt.getTime() / 1000);
   }
 }
+
+// The label sets of the pending counts, built from their keys the first time each is seen.
+const requestLabels = (route: unknown, method: unknown, status: unknown) => ({ route: String(route), method: String(method), status: String(status) });
+const decisionLabels = (requestType: unknown, outcome: unknown, kind: unknown, ruleId: unknown) => ({
+  request_type: String(requestType),
+  outcome: String(outcome),
+  decided_by: String(kind),
+  rule_id: String(ruleId),
+});
+const matchLabels = (ruleId: unknown) => ({ rule_id: String(ruleId) });

@@ -1,29 +1,62 @@
 import type { Counter } from 'prom-client';
 
+type Key = string | number;
+interface Entry<L extends string> {
+  labels: Partial<Record<L, string>>;
+  count: number;
+}
+type Level<L extends string> = Map<Key, Level<L> | Entry<L>>;
+
 /**
- * Counts kept in a Map between scrapes and added to a prom-client counter when it collects
- * (prom-client calls `collect` before every read: /metrics, the cluster's gathering).
- * prom-client builds and hashes a label string on every inc(), about 0.5 µs; the hook adds
- * one count per matched rule on every request, found here by a key the caller already holds
- * (a rule id). The counter's text is the same, label sets in the order first counted.
+ * Counts kept in nested Maps between scrapes and added to a prom-client counter when it
+ * collects (prom-client calls `collect` before every read: /metrics, the cluster's
+ * gathering). prom-client builds and hashes a label string on every inc(); the hook counts
+ * on every request (once per matched rule), so here each label value is one Map level,
+ * looked up by the value itself: rule ids, request types and outcomes are strings the
+ * ruleset and the engine already hold, whose hashes V8 keeps, so nothing is built per
+ * request. The counter's text is the same, label sets in the order first counted.
  */
 export class PendingCounts<L extends string> {
-  private readonly pending = new Map<string, { labels: Partial<Record<L, string>>; count: number }>();
+  private readonly root: Level<L> = new Map();
+  private readonly entries: Array<Entry<L>> = [];
 
-  constructor(private readonly counter: () => Counter<L>) {}
+  constructor(
+    private readonly counter: () => Counter<L>,
+    /** How many keys each count has: the same number on every add. */
+    private readonly depth: number,
+  ) {}
 
-  /** `labels` is called only the first time `key` is seen: one key, one label set. */
-  add(key: string, labels: () => Partial<Record<L, string>>): void {
-    const entry = this.pending.get(key);
-    if (entry) entry.count++;
-    else this.pending.set(key, { labels: labels(), count: 1 });
+  /**
+   * One count for the keys (`depth` of them, the unused ones ''); `labels` is called only the
+   * first time they are seen, with the same keys. A plain function, so no closure per call.
+   */
+  add(labels: (a: Key, b: Key, c: Key, d: Key) => Partial<Record<L, string>>, a: Key, b: Key = '', c: Key = '', d: Key = ''): void {
+    let level = this.root;
+    if (this.depth > 1) level = step(level, a);
+    if (this.depth > 2) level = step(level, b);
+    if (this.depth > 3) level = step(level, c);
+    const last = this.depth === 1 ? a : this.depth === 2 ? b : this.depth === 3 ? c : d;
+    const entry = level.get(last) as Entry<L> | undefined;
+    if (entry) {
+      entry.count++;
+      return;
+    }
+    const created = { labels: labels(a, b, c, d), count: 1 };
+    level.set(last, created);
+    this.entries.push(created);
   }
 
   flush(): void {
-    for (const entry of this.pending.values()) {
+    for (const entry of this.entries) {
       if (entry.count === 0) continue;
       this.counter().inc(entry.labels, entry.count);
       entry.count = 0;
     }
   }
+}
+
+function step<L extends string>(level: Level<L>, key: Key): Level<L> {
+  let next = level.get(key) as Level<L> | undefined;
+  if (next === undefined) level.set(key, (next = new Map()));
+  return next;
 }

@@ -15,6 +15,8 @@ function alive(pid: number): boolean {
 }
 
 describe('WORKERS=2 (node:cluster) in the real process', function () {
+  // Starting a replacement worker takes seconds on a busy machine; the request loop is bounded.
+  this.timeout(60_000);
   it('replaces a worker killed with SIGKILL while requests keep being answered, and stops all on SIGTERM', async () => {
     const serve = new ServeProcess({ OKTA_HOOK_AUTH_SECRET: SECRET, WORKERS: '2' });
     try {
