@@ -68,9 +68,9 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
         continue;
       }
       if (rule.allow) allowedBy ??= rule.id;
-      for (const [attribute, value] of Object.entries(ruleUpdates)) {
+      for (const attribute of Object.keys(ruleUpdates)) {
         if (attribute in updatedBy) continue;
-        updates[attribute] = value;
+        updates[attribute] = ruleUpdates[attribute]!;
         updatedBy[attribute] = rule.id;
       }
     } catch (error) {
@@ -101,16 +101,34 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   }
 
   const allowed = decision.outcome === 'allow';
-  return {
-    requestType: type,
-    ...(note ? { requestTypeNote: note } : {}),
-    ...decision,
-    matchedRuleIds,
-    updates: allowed ? updates : {},
-    updatedBy: allowed ? updatedBy : {},
-    rulesetVersion: ruleset.version,
-    trace,
-  };
+  return decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+}
+
+/**
+ * The Decision, keys in this order: requestType, requestTypeNote (when there is a note),
+ * outcome, decidedBy, deny (when the decision has one), matchedRuleIds, updates, updatedBy,
+ * rulesetVersion, trace. Written as whole literals: building it with spreads cost about 1 µs.
+ */
+function decisionObject(
+  requestType: RequestType,
+  note: string | undefined,
+  decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'>,
+  matchedRuleIds: string[],
+  updates: JsonObject,
+  updatedBy: Record<string, string>,
+  rulesetVersion: string,
+  trace: RuleTrace[],
+): Decision {
+  const { outcome, decidedBy } = decision;
+  if (!('deny' in decision)) {
+    return note
+      ? { requestType, requestTypeNote: note, outcome, decidedBy, matchedRuleIds, updates, updatedBy, rulesetVersion, trace }
+      : { requestType, outcome, decidedBy, matchedRuleIds, updates, updatedBy, rulesetVersion, trace };
+  }
+  const deny = decision.deny;
+  return note
+    ? { requestType, requestTypeNote: note, outcome, decidedBy, deny, matchedRuleIds, updates, updatedBy, rulesetVersion, trace }
+    : { requestType, outcome, decidedBy, deny, matchedRuleIds, updates, updatedBy, rulesetVersion, trace };
 }
 
 function effectOf(rule: CompiledRule): RuleTrace['effect'] {

@@ -172,6 +172,33 @@ describe("evaluate: trace 'errors' (the hook route's mode)", () => {
     const decision = evaluate(ruleset, ssrRequest({ email: 'ok@x.com' }), { onRuleError: 'skip', trace: 'errors', explain: true });
     expect(decision.trace.map((t) => t.id)).to.deep.equal(['allow-all', 'broken', 'deny-x', 'after']);
   });
+
+  it('gives every decision its keys in one order (what the CLI and the preview print)', async () => {
+    const ruleset = await rulesetOf({
+      ...files,
+      'd.yaml': `defaults:\n  progressive.profile: deny\n`,
+    });
+    const base = ['requestType', 'outcome', 'decidedBy', 'matchedRuleIds', 'updates', 'updatedBy', 'rulesetVersion', 'trace'];
+    const withDeny = ['requestType', 'outcome', 'decidedBy', 'deny', 'matchedRuleIds', 'updates', 'updatedBy', 'rulesetVersion', 'trace'];
+    const noted = (keys: string[]) => [keys[0]!, 'requestTypeNote', ...keys.slice(1)];
+    const unlabelled = (request: ReturnType<typeof ssrRequest>) => {
+      delete (request as { requestType?: string }).requestType;
+      return request;
+    };
+    const cases: Array<[string, ReturnType<typeof ssrRequest>, 'deny' | 'skip', string[]]> = [
+      ['allowed by a rule', ssrRequest({ email: 'ok@x.com' }), 'skip', base],
+      ['denied by a rule', ssrRequest({ email: 'bad@x.com' }), 'skip', withDeny],
+      ['denied by an error', ssrRequest({ email: 'ok@x.com' }), 'deny', withDeny],
+      ['denied by the default', ppRequest({ x: 1 }), 'skip', withDeny],
+      ['allowed, type from the body', unlabelled(ssrRequest({ email: 'ok@x.com' })), 'skip', noted(base)],
+      ['denied, type from the body', unlabelled(ssrRequest({ email: 'bad@x.com' })), 'skip', noted(withDeny)],
+    ];
+    for (const [name, request, onRuleError, keys] of cases) {
+      for (const trace of ['all', 'errors'] as const) {
+        expect(Object.keys(evaluate(ruleset, request, { onRuleError, trace })), `${name}, trace ${trace}`).to.deep.equal(keys);
+      }
+    }
+  });
 });
 
 describe('evaluate: facts and explanation', () => {
