@@ -131,6 +131,35 @@ describe('literal prefilter for matches', () => {
     expect(rejected).to.be.greaterThan(300);
   });
 
+  it('binds matches to its pattern at compile time with the same answers and errors', () => {
+    const patterns = new Map(BENCH_PATTERNS.map(([p, f]) => [patternKey(p, f), compilePattern(p, f)]));
+    const scope = { lists: new Map(), patterns };
+    const values = ['Isaac', 'x JUNK2 y', 'admin@x', 'a.zz3', '1234', '12a4', '', 42, 1234, true, null, undefined, ['spam1'], { a: 1 }];
+    let bound = 0;
+    for (const [p, f] of BENCH_PATTERNS) {
+      for (const logic of [{ matches: [{ var: 't' }, p, f] }, ...(f === '' ? [{ matches: [{ var: 't' }, p] }] : [])]) {
+        const plain = compileLogic(logic);
+        const atLoad = compileLogic(logic, { patterns });
+        // The bound path is the one tested: it no longer looks the pattern up in the scope.
+        const empty = { lists: new Map(), patterns: new Map() };
+        expect(withScope(empty, () => atLoad.run({ t: 'x' }))).to.equal(compilePattern(p, f).test('x'));
+        expect(() => withScope(empty, () => plain.run({ t: 'x' }))).to.throw('was not compiled at load');
+        for (const t of values) {
+          expect(withScope(scope, () => atLoad.run({ t })), `${p} ${String(t)}`).to.equal(withScope(scope, () => plain.run({ t })));
+          bound++;
+        }
+        // Outside an evaluation both refuse a text, and both answer false for a non-text.
+        expect(() => atLoad.run({ t: 'x' })).to.throw('custom operation used outside an evaluation');
+        expect(() => plain.run({ t: 'x' })).to.throw('custom operation used outside an evaluation');
+        expect(atLoad.run({ t: null })).to.equal(false);
+      }
+    }
+    expect(bound).to.be.greaterThan(500);
+    // A pattern the ruleset does not hold is not bound: the operation's own error remains.
+    const unknown = compileLogic({ matches: [{ var: 't' }, 'nowhere'] }, { patterns });
+    expect(() => withScope(scope, () => unknown.run({ t: 'x' }))).to.throw('pattern nowhere was not compiled at load');
+  });
+
   it('leaves the matches operation giving re2js answers', () => {
     const patterns = BENCH_PATTERNS.slice(0, 12);
     const scope = { lists: new Map(), patterns: new Map(patterns.map(([p, f]) => [patternKey(p, f), compilePattern(p, f)])) };
