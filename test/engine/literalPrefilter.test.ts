@@ -56,6 +56,23 @@ describe('literal prefilter for matches', () => {
     expect(literalPrefilter('^$', '')).to.equal(null);
   });
 
+  it('reads a character as literal only where re2js does', () => {
+    let literals = 0;
+    for (let code = 0x20; code <= 0x7e; code++) {
+      const char = String.fromCharCode(code);
+      for (const pattern of [char, `\\${char}`]) {
+        const required = requiredLiterals(pattern);
+        if (required === null || pattern === '^' || pattern === '$' || pattern === '\\b' || pattern === '\\B') continue; // assertions
+        expect(required, pattern).to.deep.equal([[char]]);
+        const re = compilePattern(pattern, '');
+        expect(re.test(`\u00e9${char}\u00e9`), pattern).to.equal(true);
+        expect(re.test('\u00e9\u00e9'), pattern).to.equal(false);
+        literals++;
+      }
+    }
+    expect(literals).to.be.greaterThan(90);
+  });
+
   it('gives up on everything else', () => {
     const outside = [
       'abc?', 'ab*', 'a+', 'a{2}', 'a{', '[ab]', 'a.b', '\\d', '\\w+', '\\x41', '\\Q.\\E', '\\pL', '\\n',
