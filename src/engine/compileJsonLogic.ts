@@ -93,15 +93,23 @@ const isPrimitiveList = (value: unknown): value is Array<string | number> =>
   Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number');
 
 /**
+ * A stand-in for a custom operation at one place in an expression, chosen at compile time from
+ * the operation's name and its arguments as written (e.g. `matches` with a literal pattern
+ * resolves the pattern once). It is called exactly as the operation would be, and must return
+ * what the operation would; undefined keeps the operation itself.
+ */
+export type BindOperation = (op: string, args: readonly unknown[]) => Operation | undefined;
+
+/**
  * @param custom operations added to json-logic-js with add_operation (ours: operators.ts);
  *   like json-logic-js, they are called with the data as `this` and the evaluated arguments.
  */
-export function compileJsonLogic(logic: unknown, custom: Readonly<Record<string, Operation>>): Run {
-  const compile = (node: unknown): Run => compileNode(node, custom, compile);
+export function compileJsonLogic(logic: unknown, custom: Readonly<Record<string, Operation>>, bind?: BindOperation): Run {
+  const compile = (node: unknown): Run => compileNode(node, custom, compile, bind);
   return compile(logic);
 }
 
-function compileNode(logic: unknown, custom: Readonly<Record<string, Operation>>, compile: (node: unknown) => Run): Run {
+function compileNode(logic: unknown, custom: Readonly<Record<string, Operation>>, compile: (node: unknown) => Run, bind?: BindOperation): Run {
   if (Array.isArray(logic)) {
     const items = logic.map(compile);
     return (data) => items.map((item) => item(data));
@@ -115,7 +123,7 @@ function compileNode(logic: unknown, custom: Readonly<Record<string, Operation>>
   if (SPECIAL.has(op)) return compileSpecial(op, values, compile);
 
   let fn: Operation | undefined;
-  if (hasOwn(custom, op)) fn = custom[op];
+  if (hasOwn(custom, op)) fn = bind?.(op, values) ?? custom[op];
   else if (hasOwn(STANDARD, op)) fn = STANDARD[op];
   // Unknown, dotted or `log`: json-logic-js decides (and throws its own error).
   if (!fn) return (data) => jsonLogic.apply(logic as never, data);

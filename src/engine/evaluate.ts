@@ -60,7 +60,10 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       const result = rule.when.run(facts);
       if (options.explain) explain(rule, facts, result, entry!);
       if (!truthy(result)) continue;
-      const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts);
+      // One computed attribute (the usual update rule) skips the object computeUpdates builds.
+      const single = !rule.deny && !rule.updateFrom && rule.update.length === 1 ? rule.update[0]! : undefined;
+      const singleValue = single ? attributeValue(single[0], single[1].run(facts)) : undefined;
+      const ruleUpdates = single || rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts);
       if (entry) entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {
@@ -68,9 +71,14 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
         continue;
       }
       if (rule.allow) allowedBy ??= rule.id;
-      for (const [attribute, value] of Object.entries(ruleUpdates)) {
+      if (single && singleValue !== undefined && !(single[0] in updatedBy)) {
+        updates[single[0]] = singleValue;
+        updatedBy[single[0]] = rule.id;
+      }
+      if (ruleUpdates === NO_UPDATES) continue;
+      for (const attribute of Object.keys(ruleUpdates)) {
         if (attribute in updatedBy) continue;
-        updates[attribute] = value;
+        updates[attribute] = ruleUpdates[attribute]!;
         updatedBy[attribute] = rule.id;
       }
     } catch (error) {
@@ -101,16 +109,34 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   }
 
   const allowed = decision.outcome === 'allow';
-  return {
-    requestType: type,
-    ...(note ? { requestTypeNote: note } : {}),
-    ...decision,
-    matchedRuleIds,
-    updates: allowed ? updates : {},
-    updatedBy: allowed ? updatedBy : {},
-    rulesetVersion: ruleset.version,
-    trace,
-  };
+  return decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+}
+
+/**
+ * The Decision, keys in this order: requestType, requestTypeNote (when there is a note),
+ * outcome, decidedBy, deny (when the decision has one), matchedRuleIds, updates, updatedBy,
+ * rulesetVersion, trace. Written as whole literals: building it with spreads cost about 1 µs.
+ */
+function decisionObject(
+  requestType: RequestType,
+  note: string | undefined,
+  decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'>,
+  matchedRuleIds: string[],
+  updates: JsonObject,
+  updatedBy: Record<string, string>,
+  rulesetVersion: string,
+  trace: RuleTrace[],
+): Decision {
+  const { outcome, decidedBy } = decision;
+  if (!('deny' in decision)) {
+    return note
+      ? { requestType, requestTypeNote: note, outcome, decidedBy, matchedRuleIds, updates, updatedBy, rulesetVersion, trace }
+      : { requestType, outcome, decidedBy, matchedRuleIds, updates, updatedBy, rulesetVersion, trace };
+  }
+  const deny = decision.deny;
+  return note
+    ? { requestType, requestTypeNote: note, outcome, decidedBy, deny, matchedRuleIds, updates, updatedBy, rulesetVersion, trace }
+    : { requestType, outcome, decidedBy, deny, matchedRuleIds, updates, updatedBy, rulesetVersion, trace };
 }
 
 function effectOf(rule: CompiledRule): RuleTrace['effect'] {
@@ -137,12 +163,18 @@ function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
 }
 
 function setAttribute(out: JsonObject, attribute: string, value: unknown): void {
-  if (value === null || value === undefined) return;
+  const checked = attributeValue(attribute, value);
+  // A plain assignment is safe: __proto__ (the one name where it differs from
+  // defineProperty) is refused by attributeValue; defineProperty cost ~0.3 µs per attribute.
+  if (checked !== undefined) out[attribute] = checked;
+}
+
+/** The value to set, undefined for "no value" (null/undefined); throws for what cannot be set. */
+function attributeValue(attribute: string, value: unknown): Json | undefined {
+  if (value === null || value === undefined) return undefined;
   if (RESERVED_ATTRIBUTES.has(attribute)) throw new Error(`attribute "${attribute}" cannot be set`);
   if (!isAttributeValue(value)) throw new Error(`attribute "${attribute}" got ${describe(value)}; a value is text, a number, true/false, or a list of them`);
-  // A plain assignment is safe: __proto__ (the one name where it differs from
-  // defineProperty) is refused above; defineProperty cost ~0.3 µs per attribute.
-  out[attribute] = value;
+  return value;
 }
 
 function isScalar(value: unknown): boolean {

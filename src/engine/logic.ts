@@ -1,6 +1,7 @@
 import jsonLogic from 'json-logic-js';
+import type { RE2JS } from 're2js';
 import { compileJsonLogic } from './compileJsonLogic.js';
-import { CUSTOM_OPERATIONS, registerCustomOperations } from './operators.js';
+import { bindOperation, CUSTOM_OPERATIONS, registerCustomOperations } from './operators.js';
 
 // json-logic-js stays the reference: explain mode and the parity tests call it directly.
 registerCustomOperations();
@@ -18,8 +19,13 @@ const custom = CUSTOM_OPERATIONS as unknown as Record<string, (...args: unknown[
  * meaning; compileJsonLogic turns an expression into closures once, at load, that give the
  * same results about 10× faster (test/engine/parity.test.ts proves the "same").
  */
-export function compileLogic(logic: unknown): CompiledLogic {
-  return { logic, run: compileJsonLogic(logic, custom) };
+export function compileLogic(logic: unknown, context?: LogicContext): CompiledLogic {
+  return { logic, run: compileJsonLogic(logic, custom, context && bindOperation(context.patterns)) };
+}
+
+/** What a ruleset already holds when its logic compiles: its patterns, bound where written. */
+export interface LogicContext {
+  patterns: ReadonlyMap<string, RE2JS>;
 }
 
 /** JsonLogic's truthiness (not JavaScript's): "0" is true, [] is false. */

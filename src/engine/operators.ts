@@ -1,6 +1,7 @@
 import jsonLogic from 'json-logic-js';
 import { RE2JS } from 're2js';
 import { emailDomain } from './emailDomain.js';
+import { literalPrefilter } from './literalPrefilter.js';
 import type { NamedList } from '../rules/lists.js';
 
 /**
@@ -55,8 +56,10 @@ export function compilePattern(pattern: string, flags: string): RE2JS {
  * The ruleset's patterns by flags, then by pattern: looked up with the pattern text the
  * condition holds (the same string every call, its hash cached by V8) instead of a key
  * joined per call, which cost more than the RE2 match itself (about 0.5 µs a call).
+ * Each holds its test: re2js, behind a literal prefilter where one applies (literalPrefilter.ts).
  */
-type PatternIndex = Map<string, Map<string, RE2JS>>;
+type PatternTest = (text: string) => boolean;
+type PatternIndex = Map<string, Map<string, PatternTest>>;
 const patternIndexes = new WeakMap<ReadonlyMap<string, RE2JS>, PatternIndex>();
 
 /** Built once per ruleset (its patterns map), found once per evaluation by withScope. */
@@ -67,13 +70,41 @@ function patternIndex(patterns: ReadonlyMap<string, RE2JS>): PatternIndex {
     for (const [key, compiled] of patterns) {
       const slash = key.indexOf('/'); // flags (i, s, m) never hold a slash: the first one ends them
       const flags = key.slice(0, slash);
-      const byFlags = index.get(flags) ?? new Map<string, RE2JS>();
-      byFlags.set(key.slice(slash + 1), compiled);
+      const pattern = key.slice(slash + 1);
+      const byFlags = index.get(flags) ?? new Map<string, PatternTest>();
+      byFlags.set(pattern, patternTest(compiled, pattern, flags));
       index.set(flags, byFlags);
     }
     patternIndexes.set(patterns, index);
   }
   return index;
+}
+
+/**
+ * `matches` with a literal pattern and flags (the only kind checkLogic lets into a ruleset),
+ * bound to its compiled pattern when the ruleset compiles: the same answers and errors, without
+ * two Map lookups per call. Anything else keeps the operation, which looks the pattern up.
+ */
+export function bindOperation(patterns: ReadonlyMap<string, RE2JS>) {
+  return (op: string, args: readonly unknown[]): ((value: unknown) => boolean) | undefined => {
+    if (op !== 'matches' || args.length < 2 || args.length > 3) return undefined;
+    const [, pattern, flags = ''] = args;
+    if (typeof pattern !== 'string' || typeof flags !== 'string') return undefined;
+    const compiled = patterns.get(patternKey(pattern, flags));
+    if (!compiled) return undefined;
+    const test = patternTest(compiled, pattern, flags);
+    return (value) => {
+      const text = asText(value);
+      if (text === null) return false;
+      scope(); // as the operation: only during an evaluation
+      return test(text);
+    };
+  };
+}
+
+function patternTest(compiled: RE2JS, pattern: string, flags: string): PatternTest {
+  const mayMatch = literalPrefilter(pattern, flags);
+  return mayMatch ? (text) => mayMatch(text) && compiled.test(text) : (text) => compiled.test(text);
 }
 
 function asText(value: unknown): string | null {
@@ -98,9 +129,9 @@ export const CUSTOM_OPERATIONS = {
     const text = asText(value);
     if (text === null) return false;
     scope();
-    const compiled = activePatterns!.get(String(flags ?? ''))?.get(String(pattern));
-    if (!compiled) throw new Error(`pattern ${String(pattern)} was not compiled at load`);
-    return compiled.test(text);
+    const test = activePatterns!.get(String(flags ?? ''))?.get(String(pattern));
+    if (!test) throw new Error(`pattern ${String(pattern)} was not compiled at load`);
+    return test(text);
   },
   /** {"in_list": [value, "listName"]} → true when the value is in the named list. */
   in_list: (value: unknown, name: unknown) => {

@@ -94,7 +94,7 @@ export function compileRules(
         const localNeeds: LogicNeeds = { lists: new Map(), patterns: needs.patterns };
         for (const problem of checkLogic(logic, path, localNeeds)) fail(problem.path, problem.message, problem.key);
         for (const [name, usePath] of localNeeds.lists) listUses.push({ name, at: at(usePath) });
-        return compileLogic(logic);
+        return compileLogic(logic, { patterns: needs.patterns });
       };
       const when = check(rule.when, [...base, 'when']);
       const update = Object.entries(rule.then.update ?? {}).map(

@@ -113,6 +113,42 @@ describe('evaluate: updates', () => {
     expect(denied.updates).to.deep.equal({});
   });
 
+  it('decides a one-attribute update as the same update beside a null attribute', async () => {
+    // One computed attribute takes a shorter path than several; both must give the same
+    // decision, trace and errors, whatever the value (kept, left out, refused) and the name.
+    const values = ['Sales', 42, true, '[a, b]', 'null', '{ var: nothing.here }', '{ var: data }', '[{ var: data }]', '{ "/": [0, 0] }', '{ cat: [x, { var: email }] }'];
+    const names = ['department', 'toString', 'valueOf']; // password and prototype keys are refused at load
+    const seen = { error: 0, set: 0, notSet: 0 };
+    for (const name of names) {
+      for (const value of values) {
+        const one = `{ update: { ${name}: ${value} } }`;
+        const two = `{ update: { ${name}: ${value}, zzz: null } }`;
+        const first = `{ update: { ${name}: first } }`;
+        const [single, pair] = await Promise.all(
+          [one, two].map((then) => rulesetOf({ 'r.yaml': `rules:${rule('before', 'false', first)}${rule('it', 'true', then)}${rule('after', 'true', first)}${rule('last', 'true', '{ allow: true }')}` })),
+        );
+        for (const onRuleError of ['deny', 'skip'] as const) {
+          for (const trace of ['all', 'errors'] as const) {
+            const request = ssrRequest({ email: 'a@x.com' });
+            const a = evaluate(single!, request, { onRuleError, trace });
+            const b = evaluate(pair!, request, { onRuleError, trace });
+            const label = `${name}: ${value}, ${onRuleError}, ${trace}`;
+            // Only where the two files differ is left out: version, source position, and effect.
+            const comparable = (d: typeof a) => ({ ...d, rulesetVersion: '', trace: d.trace.map(({ source, effect, ...t }) => t) });
+            expect(comparable(a), label).to.deep.equal(comparable(b));
+            if (a.trace.some((t) => t.status === 'error')) seen.error++;
+            if (Object.values(a.updatedBy).includes('it')) seen.set++;
+            else if (a.outcome === 'allow') seen.notSet++;
+          }
+        }
+      }
+    }
+    // Every kind of outcome was compared: refused, set, and kept out (null, or set before).
+    expect(seen.error).to.be.greaterThan(10);
+    expect(seen.set).to.be.greaterThan(10);
+    expect(seen.notSet).to.be.greaterThan(10);
+  });
+
   it('never sets password or prototype keys from updateFrom', async () => {
     const ruleset = await rulesetOf({ 'r.yaml': `rules:${rule('echo', 'true', '{ updateFrom: { var: submitted } }')}` });
     const decision = evaluate(ruleset, ssrRequest({ password: 'hunter2' }), { onRuleError: 'skip' });
@@ -171,6 +207,33 @@ describe("evaluate: trace 'errors' (the hook route's mode)", () => {
     const ruleset = await rulesetOf(files);
     const decision = evaluate(ruleset, ssrRequest({ email: 'ok@x.com' }), { onRuleError: 'skip', trace: 'errors', explain: true });
     expect(decision.trace.map((t) => t.id)).to.deep.equal(['allow-all', 'broken', 'deny-x', 'after']);
+  });
+
+  it('gives every decision its keys in one order (what the CLI and the preview print)', async () => {
+    const ruleset = await rulesetOf({
+      ...files,
+      'd.yaml': `defaults:\n  progressive.profile: deny\n`,
+    });
+    const base = ['requestType', 'outcome', 'decidedBy', 'matchedRuleIds', 'updates', 'updatedBy', 'rulesetVersion', 'trace'];
+    const withDeny = ['requestType', 'outcome', 'decidedBy', 'deny', 'matchedRuleIds', 'updates', 'updatedBy', 'rulesetVersion', 'trace'];
+    const noted = (keys: string[]) => [keys[0]!, 'requestTypeNote', ...keys.slice(1)];
+    const unlabelled = (request: ReturnType<typeof ssrRequest>) => {
+      delete (request as { requestType?: string }).requestType;
+      return request;
+    };
+    const cases: Array<[string, ReturnType<typeof ssrRequest>, 'deny' | 'skip', string[]]> = [
+      ['allowed by a rule', ssrRequest({ email: 'ok@x.com' }), 'skip', base],
+      ['denied by a rule', ssrRequest({ email: 'bad@x.com' }), 'skip', withDeny],
+      ['denied by an error', ssrRequest({ email: 'ok@x.com' }), 'deny', withDeny],
+      ['denied by the default', ppRequest({ x: 1 }), 'skip', withDeny],
+      ['allowed, type from the body', unlabelled(ssrRequest({ email: 'ok@x.com' })), 'skip', noted(base)],
+      ['denied, type from the body', unlabelled(ssrRequest({ email: 'bad@x.com' })), 'skip', noted(withDeny)],
+    ];
+    for (const [name, request, onRuleError, keys] of cases) {
+      for (const trace of ['all', 'errors'] as const) {
+        expect(Object.keys(evaluate(ruleset, request, { onRuleError, trace })), `${name}, trace ${trace}`).to.deep.equal(keys);
+      }
+    }
   });
 });
 
