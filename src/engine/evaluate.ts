@@ -71,13 +71,13 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
         continue;
       }
       if (rule.allow) allowedBy ??= rule.id;
-      if (single && singleValue !== undefined && !(single[0] in updatedBy)) {
+      if (single && singleValue !== undefined && !Object.hasOwn(updatedBy, single[0])) {
         updates[single[0]] = singleValue;
         updatedBy[single[0]] = rule.id;
       }
       if (ruleUpdates === NO_UPDATES) continue;
       for (const attribute of Object.keys(ruleUpdates)) {
-        if (attribute in updatedBy) continue;
+        if (Object.hasOwn(updatedBy, attribute)) continue;
         updates[attribute] = ruleUpdates[attribute]!;
         updatedBy[attribute] = rule.id;
       }

@@ -91,6 +91,18 @@ describe('evaluate: updates', () => {
     expect(decision.updatedBy).to.deep.equal({ department: 'a', region: 'a', costCenter: 'b', tags: 'b' });
   });
 
+  it('sets attributes named like Object.prototype members (toString, valueOf, hasOwnProperty)', async () => {
+    // They were once taken for "already set" (an `in` check sees inherited names) and dropped.
+    const ruleset = await rulesetOf({
+      'r.yaml': `rules:${rule('a', 'true', '{ update: { toString: x, department: y } }')}${rule('b', 'true', '{ update: { valueOf: v } }')}${rule('c', 'true', '{ update: { hasOwnProperty: h } }')}`,
+    });
+    const decision = evaluate(ruleset, ssrRequest({ email: 'a@example.com' }));
+    expect({ ...decision.updates }).to.deep.equal({ toString: 'x', department: 'y', valueOf: 'v', hasOwnProperty: 'h' });
+    expect({ ...decision.updatedBy }).to.deep.equal({ toString: 'a', department: 'a', valueOf: 'b', hasOwnProperty: 'c' });
+    const echoed = evaluate(await rulesetOf({ 'r.yaml': `rules:${rule('echo', 'true', '{ allow: true, updateFrom: { var: submitted } }', '', 'progressive.profile')}` }), ppRequest({ toString: '1', hasOwnProperty: '2' }));
+    expect({ ...echoed.updates }).to.deep.equal({ toString: '1', hasOwnProperty: '2' });
+  });
+
   it('echoes submitted attributes with updateFrom, update winning over it', async () => {
     const ruleset = await rulesetOf({
       'r.yaml': `rules:${rule('echo', 'true', '{ allow: true, updateFrom: { var: submitted }, update: { b: override } }', '', 'progressive.profile')}`,
