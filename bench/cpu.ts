@@ -1,7 +1,9 @@
 /**
  * CPU time of a server process per request under load: the steadier figure on a noisy machine.
  * Usage: npm run build && node --import tsx bench/cpu.ts [variant ...]   (variants below; default all)
- * Env: ROUNDS (2), AMOUNT (20000 requests measured per row, after 5000 to warm up).
+ * Env: ROUNDS (2), AMOUNT (20000 requests measured per row, after 5000 to warm up),
+ * BASELINE_ROOT (another checkout, built: adds its server as base-large and base-default).
+ * Prints each row as it is measured, then the minimum and median of each variant.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,6 +28,13 @@ const variants: Record<string, { args: string[]; env: Record<string, string>; re
   default: { args: serve, env: { ...base, RULES_DIR: path.join(PACKAGE_ROOT, 'rules') }, ready: '/healthz' },
 };
 // A variant named with "-prof" (large-prof) runs with a CPU profile written to $PROFILE_DIR (/tmp/prof).
+// BASELINE_ROOT=<another checkout, built> adds base-large and base-default: old code back to back with new.
+const baseline = process.env.BASELINE_ROOT;
+if (baseline) {
+  const baseServe = [path.join(baseline, 'dist/cli/main.js'), 'serve'];
+  variants['base-large'] = { args: baseServe, env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' };
+  variants['base-default'] = { args: baseServe, env: { ...base, RULES_DIR: path.join(baseline, 'rules') }, ready: '/healthz' };
+}
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(variants);
 const profileDir = process.env.PROFILE_DIR ?? '/tmp/prof';
 const rounds = Number(process.env.ROUNDS ?? 2);
@@ -37,6 +46,7 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (1/100 s)
 }
 
+const results: Record<string, number[]> = {};
 const bodies = requestMix().map((m) => JSON.stringify(m.body));
 for (let round = 0; round < rounds; round++) {
   for (const name of chosen) {
@@ -61,9 +71,14 @@ for (let round = 0; round < rounds; round++) {
     const result = await autocannon({ ...load, amount });
     const after = cpuTicks(child.pid!);
     const us = ((after - before) * 10_000) / amount;
+    (results[name] ??= []).push(us);
     console.log(`${name.padEnd(14)} ${us.toFixed(0).padStart(5)} µs CPU/request  ${Math.round(result.requests.average)} req/s  non2xx=${result.non2xx} errors=${result.errors}`);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
+}
+for (const [name, values] of Object.entries(results)) {
+  const sorted = [...values].sort((a, b) => a - b);
+  console.log(`${name.padEnd(14)} min ${sorted[0]!.toFixed(0)} median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} µs CPU/request over ${values.length} rounds`);
 }
 process.exit(0);
