@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatResult, runBench, type BenchOptions } from '../../bench/run.js';
+import { formatResult, runBench, targetLines, type BenchOptions, type BenchResult } from '../../bench/run.js';
 
 /**
  * A smoke run of `npm run bench`: a few requests per row and a small list, so the harness
@@ -29,6 +29,29 @@ describe('npm run bench (smoke)', function () {
     expect(f.largeRules).to.be.at.least(50);
     expect(f.listScaling.map((s) => s.entries)).to.deep.equal([10, 1000]);
     for (const value of [f.evalUs.default, f.evalUs.large, f.loadMs, f.reload.longestPauseMs, f.rssMb.loaded]) expect(value).to.be.a('number').and.greaterThan(0);
-    expect(formatResult(result, options)).to.include('| server | req/s |');
+    const printed = formatResult(result, options);
+    expect(printed).to.include('| server | req/s |');
+    // The targets are printed with this run's own figures.
+    const large = result.rows.find((r) => r.name === 'okta-hook-rules, large ruleset')!;
+    expect(printed).to.include(`throughput ≥ 90 % of the limit: ${(large.ratio * 100).toFixed(0)} %`);
+    expect(printed).to.include(`longest pause ${f.reload.longestPauseMs} ms`);
+  });
+
+  it('says which targets a run meets, from its own figures', () => {
+    const run = (ratio: number, evalUs: [number, number], pauseMs: number) =>
+      ({
+        rows: [{ name: 'okta-hook-rules, large ruleset', requestsPerSecond: 1, p50Ms: 1, p99Ms: 1, errors: 0, answers: [], ratio, ratioToDuties: ratio * 1.5 }],
+        inProcess: { listScaling: [{ entries: 10, evalUs: evalUs[0] }, { entries: 200_000, evalUs: evalUs[1] }], reload: { ms: 1, longestPauseMs: pauseMs } },
+      }) as unknown as BenchResult;
+    expect(targetLines(run(0.43, [8, 7.6], 22.3))).to.deep.equal([
+      'Targets (large ruleset):',
+      "- throughput ≥ 90 % of the limit: 43 % (NOT met); 65 % of the limit with the hook's duties (docs/performance.md: why the first cannot be met)",
+      '- evaluation flat as lists grow: 10 → 200,000 entries, -5 % (met)',
+      '- a reload never stalls requests for more than 50 ms: longest pause 22.3 ms (met)',
+    ]);
+    const worse = targetLines(run(0.95, [8, 16], 50.1));
+    expect(worse[1]).to.match(/95 % \(met\)/);
+    expect(worse[2]).to.include('+100 % (NOT met)');
+    expect(worse[3]).to.include('50.1 ms (NOT met)');
   });
 });
