@@ -6,7 +6,6 @@
  * Prints each row as it is measured, then the minimum and median of each variant.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { generateLargeRuleset } from './generate.js';
 import { requestMix } from './requests.js';
+import { cpuSeconds } from './servers/cpuTime.js';
 
 const SECRET = 'bench-secret-value';
 const largeDir = await mkdtemp(path.join(os.tmpdir(), 'cpu-large-'));
@@ -41,10 +41,6 @@ const rounds = Number(process.env.ROUNDS ?? 2);
 const amount = Number(process.env.AMOUNT ?? 20000);
 spawn('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
 
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (1/100 s)
-}
 
 const results: Record<string, number[]> = {};
 const bodies = requestMix().map((m) => JSON.stringify(m.body));
@@ -67,10 +63,10 @@ for (let round = 0; round < rounds; round++) {
       headers: { 'content-type': 'application/json', authorization: SECRET }, requests: bodies.map((body) => ({ body })) };
     await autocannon({ ...load, amount: 5000 });
     // taskset's child is node itself (exec), so child.pid is the server's pid.
-    const before = cpuTicks(child.pid!);
+    const before = cpuSeconds(child.pid)!;
     const result = await autocannon({ ...load, amount });
-    const after = cpuTicks(child.pid!);
-    const us = ((after - before) * 10_000) / amount;
+    const after = cpuSeconds(child.pid)!;
+    const us = ((after - before) * 1e6) / amount;
     (results[name] ??= []).push(us);
     console.log(`${name.padEnd(14)} ${us.toFixed(0).padStart(5)} µs CPU/request  ${Math.round(result.requests.average)} req/s  non2xx=${result.non2xx} errors=${result.errors}`);
     child.kill('SIGTERM');

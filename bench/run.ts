@@ -14,6 +14,7 @@ import { disposableDomains } from './domains.js';
 import { generateLargeRuleset } from './generate.js';
 import type { InProcessFigures } from './inprocess.js';
 import { requestMix } from './requests.js';
+import { cpuSeconds } from './servers/cpuTime.js';
 import { pinSelf, spawnServer, type RunningBenchServer } from './servers/spawnServer.js';
 
 export interface BenchOptions {
@@ -36,6 +37,8 @@ export interface Row {
   p50Ms: number;
   p99Ms: number;
   ratio: number;
+  /** CPU time of the server process per request under the measured load (Linux only). */
+  cpuUsPerRequest: number | undefined;
   /** Throughput as a share of the DUTIES_ROW's (the limit that also authenticates and logs). */
   ratioToDuties: number;
   errors: number;
@@ -122,19 +125,18 @@ async function measure(target: Target, bodies: string[], expected: string[], opt
       requests: bodies.map((body) => ({ body })),
       connections: options.connections,
     };
-    if (options.amount) {
-      const result = await autocannon({ ...load, amount: options.amount });
-      return summarise(target.name, result, answers);
-    }
-    await autocannon({ ...load, duration: 1 }); // warm-up: JIT, connection pools
-    const result = await autocannon({ ...load, duration: options.duration });
-    return summarise(target.name, result, answers);
+    if (!options.amount) await autocannon({ ...load, duration: 1 }); // warm-up: JIT, connection pools
+    const cpuBefore = cpuSeconds(server.pid);
+    const result = await autocannon(options.amount ? { ...load, amount: options.amount } : { ...load, duration: options.duration });
+    const cpuAfter = cpuSeconds(server.pid);
+    const cpu = cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0 ? undefined : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
+    return { ...summarise(target.name, result, answers), cpuUsPerRequest: cpu === undefined ? undefined : Math.round(cpu) };
   } finally {
     await server.stop();
   }
 }
 
-function summarise(name: string, result: LoadResult, answers: unknown[]): Omit<Row, 'ratio' | 'ratioToDuties'> {
+function summarise(name: string, result: LoadResult, answers: unknown[]): Omit<Row, 'ratio' | 'ratioToDuties' | 'cpuUsPerRequest'> {
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),
@@ -199,10 +201,11 @@ export function formatResult(result: BenchResult, options: BenchOptions): string
     `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}; servers ${result.pinned ? 'pinned to CPU 1, load generator to CPU 0 (taskset)' : 'not pinned'}.`,
     `Load: autocannon, ${options.connections} connections, ${options.amount ? `${options.amount} requests` : `${options.duration} s`} per row (best of ${options.rounds}), mix of ${requestMix().length} Okta requests (registration and progressive profile, allowed and denied). Large ruleset: ${f.largeRules} rules, ${f.listSize.toLocaleString('en')}-entry domain blocklist.`,
     '',
-    '| server | req/s | p50 ms | p99 ms | vs limit | vs limit + secret + log line |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| server | req/s | p50 ms | p99 ms | vs limit | vs limit + secret + log line | server CPU µs/request |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...result.rows.map(
-      (r) => `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratio * 100).toFixed(0)}% | ${(r.ratioToDuties * 100).toFixed(0)}% |`,
+      (r) =>
+        `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${(r.ratio * 100).toFixed(0)}% | ${(r.ratioToDuties * 100).toFixed(0)}% | ${r.cpuUsPerRequest ?? 'n/a'} |`,
     ),
     '',
     '| in-process figure | value |',
@@ -235,6 +238,10 @@ export function targetLines(result: BenchResult): string[] {
       `- throughput ≥ 90 % of the limit: ${(large.ratio * 100).toFixed(0)} % (${verdict(large.ratio >= 0.9)}); ` +
         `${(large.ratioToDuties * 100).toFixed(0)} % of the limit with the hook's duties (docs/performance.md: why the first cannot be met)`,
     );
+    const limit = result.rows[0];
+    if (limit?.cpuUsPerRequest && large.cpuUsPerRequest) {
+      lines.push(`  by server CPU per request: ${limit.cpuUsPerRequest} µs (limit) / ${large.cpuUsPerRequest} µs = ${((limit.cpuUsPerRequest / large.cpuUsPerRequest) * 100).toFixed(0)} %`);
+    }
   }
   if (small && big) {
     const growth = big.evalUs / small.evalUs - 1;

@@ -10,6 +10,8 @@ import os from 'node:os';
 export interface RunningBenchServer {
   url: string;
   pinned: boolean;
+  /** The server's own process (taskset execs it, so the pid stays the same). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function spawnServer(args: string[], env: Record<string, string>, r
   return {
     url,
     pinned: pin && canPin,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);

@@ -17,6 +17,8 @@ describe('npm run bench (smoke)', function () {
     for (const row of result.rows) {
       expect(row.errors, `${row.name} errors`).to.equal(0);
       expect(row.requestsPerSecond, row.name).to.be.greaterThan(0);
+      // Read from /proc on Linux (20 requests may use less than one clock tick: 0 is possible).
+      if (process.platform === 'linux') expect(row.cpuUsPerRequest, `${row.name} CPU`).to.be.a('number').and.at.least(0);
     }
     // The large ruleset decides the same through this service and through json-rules-engine:
     // same commands (allow/deny, profile updates) and same user-facing errors.
@@ -40,7 +42,7 @@ describe('npm run bench (smoke)', function () {
   it('says which targets a run meets, from its own figures', () => {
     const run = (ratio: number, evalUs: [number, number], pauseMs: number) =>
       ({
-        rows: [{ name: 'okta-hook-rules, large ruleset', requestsPerSecond: 1, p50Ms: 1, p99Ms: 1, errors: 0, answers: [], ratio, ratioToDuties: ratio * 1.5 }],
+        rows: [{ name: 'okta-hook-rules, large ruleset', requestsPerSecond: 1, p50Ms: 1, p99Ms: 1, errors: 0, answers: [], ratio, ratioToDuties: ratio * 1.5, cpuUsPerRequest: undefined }],
         inProcess: { listScaling: [{ entries: 10, evalUs: evalUs[0] }, { entries: 200_000, evalUs: evalUs[1] }], reload: { ms: 1, longestPauseMs: pauseMs } },
       }) as unknown as BenchResult;
     expect(targetLines(run(0.43, [8, 7.6], 22.3))).to.deep.equal([
@@ -49,6 +51,10 @@ describe('npm run bench (smoke)', function () {
       '- evaluation flat as lists grow: 10 → 200,000 entries, -5 % (met)',
       '- a reload never stalls requests for more than 50 ms: longest pause 22.3 ms (met)',
     ]);
+    const withCpu = run(0.43, [8, 7.6], 22.3);
+    withCpu.rows.unshift({ ...withCpu.rows[0]!, name: 'limit', cpuUsPerRequest: 100 });
+    withCpu.rows[1]!.cpuUsPerRequest = 250;
+    expect(targetLines(withCpu)[2]).to.equal('  by server CPU per request: 100 µs (limit) / 250 µs = 40 %');
     const worse = targetLines(run(0.95, [8, 16], 50.1));
     expect(worse[1]).to.match(/95 % \(met\)/);
     expect(worse[2]).to.include('+100 % (NOT met)');
