@@ -82,7 +82,14 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
       },
       onError: (error) => logger.warn({ err: error.message }, 'rules watcher'),
     });
-    logger.info({ rulesDir: dir, debounceMs: options.debounceMs, pollMs: options.pollMs }, 'watching rules for changes');
+    // Said once the folders are watched (watchRules sets them up asynchronously): an edit
+    // made after this line is seen. Logged before, an edit right after it could be missed.
+    void watcher.ready.then(
+      () => {
+        if (!closed) logger.info({ rulesDir: dir, debounceMs: options.debounceMs, pollMs: options.pollMs }, 'watching rules for changes');
+      },
+      () => undefined, // watchRules reports its own errors through onError
+    );
   }
   const onSignal = () => {
     logger.info({ signal: 'SIGHUP' }, 'reloading rules');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -39,6 +40,27 @@ describe('hot reload against a running server (real file events)', () => {
     await running?.close();
     running = undefined;
     while (cleanups.length) await cleanups.pop()!();
+  });
+
+  it('says it is watching only once an edit would be seen: an edit made as the line is written goes live', async () => {
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test', 'deny-a') });
+    cleanups.push(t.cleanup);
+    logs = [];
+    // The edit is made the moment the line is written (synchronously, inside the log write):
+    // the earliest an operator, or a test driving the real process, could act on it.
+    const edit = denyDomainRules('two.test', 'deny-a');
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        logs.push(String(chunk));
+        if (String(chunk).includes('"msg":"watching rules for changes"')) writeFileSync(path.join(t.dir, 'a.yaml'), edit);
+        done();
+      },
+    });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', RULES_DIR: t.dir, RULES_WATCH: '1', RULES_WATCH_DEBOUNCE_MS: '10' });
+    running = await startServer(config, createLogger('info', sink));
+    await eventually(async () => (logs.some((line) => line.includes('"msg":"watching rules for changes"')) ? true : undefined), 'the watching line');
+    await live(t.dir);
+    expect((await register(running.url, 'x@two.test')).decision).to.equal('DENY');
   });
 
   it('picks up a changed file, an added file and a deleted file', async () => {
