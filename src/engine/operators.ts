@@ -72,7 +72,7 @@ function patternIndex(patterns: ReadonlyMap<string, RE2JS>): PatternIndex {
       const flags = key.slice(0, slash);
       const pattern = key.slice(slash + 1);
       const byFlags = index.get(flags) ?? new Map<string, PatternTest>();
-      byFlags.set(pattern, patternTest(compiled, pattern, flags));
+      byFlags.set(pattern, testOf(compiled, pattern, flags));
       index.set(flags, byFlags);
     }
     patternIndexes.set(patterns, index);
@@ -92,7 +92,7 @@ export function bindOperation(patterns: ReadonlyMap<string, RE2JS>) {
     if (typeof pattern !== 'string' || typeof flags !== 'string') return undefined;
     const compiled = patterns.get(patternKey(pattern, flags));
     if (!compiled) return undefined;
-    const test = patternTest(compiled, pattern, flags);
+    const test = testOf(compiled, pattern, flags);
     return (value) => {
       const text = asText(value);
       if (text === null) return false;
@@ -102,9 +102,20 @@ export function bindOperation(patterns: ReadonlyMap<string, RE2JS>) {
   };
 }
 
-function patternTest(compiled: RE2JS, pattern: string, flags: string): PatternTest {
-  const mayMatch = literalPrefilter(pattern, flags);
-  return mayMatch ? (text) => mayMatch(text) && compiled.test(text) : (text) => compiled.test(text);
+/**
+ * One test per compiled pattern, shared by the index and the bound operations (the prefilter
+ * is derived once). Keyed by the compiled pattern: the index is built from a finished
+ * ruleset's patterns, while operations are bound as its rules compile, one by one.
+ */
+const tests = new WeakMap<RE2JS, PatternTest>();
+function testOf(compiled: RE2JS, pattern: string, flags: string): PatternTest {
+  let test = tests.get(compiled);
+  if (!test) {
+    const mayMatch = literalPrefilter(pattern, flags);
+    test = mayMatch ? (text) => mayMatch(text) && compiled.test(text) : (text) => compiled.test(text);
+    tests.set(compiled, test);
+  }
+  return test;
 }
 
 function asText(value: unknown): string | null {
