@@ -7,7 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
 import { evaluate } from '../src/engine/evaluate.js';
+import { createLogger, logDecision } from '../src/log.js';
+import { DECISION_LINE, type DecisionLine } from '../src/maskPii.js';
 import { toOktaResponse } from '../src/okta/toOktaResponse.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
 import { validateRequest } from '../src/okta/validateRequest.js';
@@ -26,6 +29,8 @@ export interface InProcessFigures {
   loadMs: number;
   rssMb: { before: number; loaded: number };
   reload: { ms: number; longestPauseMs: number };
+  /** One masked decision line written to /dev/null: through pino's logger.info, and through logDecision. */
+  logLineUs: { pino: number; logDecision: number };
   listScaling: Array<{ entries: number; evalUs: number }>;
 }
 
@@ -72,6 +77,29 @@ async function longestPause<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   return { result, ms, longestPauseMs: longest };
 }
 
+/** The decision line the hook writes for a request, through pino and through logDecision, to /dev/null. */
+function logLineFigures(iterations: number, bodies: OktaHookRequest[]): { pino: number; logDecision: number } {
+  const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+  const line = (body: OktaHookRequest): DecisionLine => ({
+    [DECISION_LINE]: true,
+    event: 'decision',
+    eventId: body.eventId,
+    decisionId: '00000000-0000-4000-8000-000000000000',
+    requestType: 'self.service.registration',
+    decision: 'allow',
+    decidedBy: { kind: 'rule', ruleId: 'allow-partner-domains' },
+    matchedRules: ['allow-partner-domains', 'set-display-name', 'set-initials'],
+    updatedAttributes: ['displayName', 'initials'],
+    rulesetVersion: '0123456789ab',
+    latencyMs: 0.123,
+    subject: { login: 'rosario.jones@example.com', ip: '192.0.2.8' },
+  });
+  return {
+    pino: timeUs(iterations, bodies, (body) => logger.info(line(body), 'decision')),
+    logDecision: timeUs(iterations, bodies, (body) => logDecision(logger, line(body))),
+  };
+}
+
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -97,6 +125,8 @@ export async function inProcessFigures(options: { listSize: number; iterations: 
       large: timeUs(options.iterations, bodies, requestPath(large)),
     };
 
+    const logLineUs = logLineFigures(options.iterations, bodies);
+
     // A reload while "requests" (timer ticks) are waiting: the pause they would see.
     const reload = await longestPause(() => load(largeDir));
 
@@ -118,6 +148,7 @@ export async function inProcessFigures(options: { listSize: number; iterations: 
       loadMs: round(loadMs, 0),
       rssMb: { before: mb(rssBefore), loaded: mb(rssLoaded) },
       reload: { ms: round(reload.ms, 0), longestPauseMs: round(reload.longestPauseMs, 1) },
+      logLineUs: { pino: round(logLineUs.pino), logDecision: round(logLineUs.logDecision) },
       listScaling,
     };
   } finally {

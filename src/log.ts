@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { isDecisionLine, maskDecisionLine, maskPii, maskText, REDACTED, type DecisionLine } from './maskPii.js';
 
 export type { Logger };
@@ -17,7 +17,7 @@ export interface LogSettings {
  * personal data is masked whoever logs it (the decision log in routes/hook.ts, errors, notes).
  * Accepts a level alone for the callers that only have one.
  */
-export function createLogger(settings: string | LogSettings = {}, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(settings: string | LogSettings = {}, destination?: NodeJS.WritableStream | DestinationStream): Logger {
   const { level = 'info', format = 'json', pii = false } = typeof settings === 'string' ? { level: settings } : settings;
   const options: LoggerOptions = {
     level,
