@@ -5,7 +5,6 @@
  * BASELINE_ROOT (another checkout, built: adds its server as base-large and base-default).
  * Prints each row as it is measured, then the minimum and median of each variant.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 import { generateLargeRuleset } from './generate.js';
 import { requestMix } from './requests.js';
 import { cpuSeconds } from './servers/cpuTime.js';
+import { pinSelf, spawnServer } from './servers/spawnServer.js';
 
 const SECRET = 'bench-secret-value';
 const largeDir = await mkdtemp(path.join(os.tmpdir(), 'cpu-large-'));
@@ -39,8 +39,7 @@ const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.key
 const profileDir = process.env.PROFILE_DIR ?? '/tmp/prof';
 const rounds = Number(process.env.ROUNDS ?? 2);
 const amount = Number(process.env.AMOUNT ?? 20000);
-spawn('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
-
+pinSelf(); // the load generator on CPU 0; spawnServer pins each server to CPU 1
 
 const results: Record<string, number[]> = {};
 const bodies = requestMix().map((m) => JSON.stringify(m.body));
@@ -49,28 +48,25 @@ for (let round = 0; round < rounds; round++) {
     const profiled = name.endsWith('-prof');
     const known = variants[profiled ? name.slice(0, -'-prof'.length) : name];
     if (!known) throw new Error(`unknown variant ${name}: ${Object.keys(variants).join(', ')} (each also as NAME-prof)`);
-    const v = profiled ? { ...known, args: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...known.args] } : known;
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn('taskset', ['-c', '1', process.execPath, ...v.args], {
-      env: { ...process.env, ...v.env, PORT: String(port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const url = `http://127.0.0.1:${port}`;
-    for (;;) {
-      try { await fetch(url + v.ready); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    const args = profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...known.args] : known.args;
+    const server = await spawnServer(args, known.env, known.ready, true);
+    try {
+      const load = {
+        url: `${server.url}/registrationHook`,
+        method: 'POST' as const,
+        connections: 10,
+        headers: { 'content-type': 'application/json', authorization: SECRET },
+        requests: bodies.map((body) => ({ body })),
+      };
+      await autocannon({ ...load, amount: 5000 }); // warm-up
+      const before = cpuSeconds(server.pid)!;
+      const result = await autocannon({ ...load, amount });
+      const us = ((cpuSeconds(server.pid)! - before) * 1e6) / amount;
+      (results[name] ??= []).push(us);
+      console.log(`${name.padEnd(14)} ${us.toFixed(0).padStart(5)} µs CPU/request  ${Math.round(result.requests.average)} req/s  non2xx=${result.non2xx} errors=${result.errors}`);
+    } finally {
+      await server.stop(); // SIGTERM: a profiled server writes its profile as it exits
     }
-    const load = { url: url + '/registrationHook', method: 'POST' as const, connections: 10,
-      headers: { 'content-type': 'application/json', authorization: SECRET }, requests: bodies.map((body) => ({ body })) };
-    await autocannon({ ...load, amount: 5000 });
-    // taskset's child is node itself (exec), so child.pid is the server's pid.
-    const before = cpuSeconds(child.pid)!;
-    const result = await autocannon({ ...load, amount });
-    const after = cpuSeconds(child.pid)!;
-    const us = ((after - before) * 1e6) / amount;
-    (results[name] ??= []).push(us);
-    console.log(`${name.padEnd(14)} ${us.toFixed(0).padStart(5)} µs CPU/request  ${Math.round(result.requests.average)} req/s  non2xx=${result.non2xx} errors=${result.errors}`);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
   }
 }
 for (const [name, values] of Object.entries(results)) {
