@@ -1,6 +1,6 @@
 /**
  * The request mix: Okta's published registration and progressive-profile payloads
- * (shared/okta/fixtures), each in an allowed and a denied variant, for both rulesets.
+ * (test/fixtures/okta), each in an allowed and a denied variant, for both rulesets.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { disposableDomains } from './domains.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const FIXTURES = process.env.OKTA_FIXTURES ?? path.resolve(HERE, '../../shared/okta/fixtures');
+export const FIXTURES = process.env.OKTA_FIXTURES ?? path.resolve(HERE, '../test/fixtures/okta');
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

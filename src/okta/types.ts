@@ -1,5 +1,5 @@
 // Okta's registration inline hook contract, typed once and reused everywhere.
-// See ../shared/okta/CONTRACT.md: these types follow what Okta really sends,
+// See test/fixtures/README.md for the published payloads: these types follow what Okta really sends,
 // not only what its OpenAPI spec says (Classic requests, numeric versions…).
 
 export const REQUEST_TYPES = ['self.service.registration', 'progressive.profile'] as const;

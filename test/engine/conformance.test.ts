@@ -7,11 +7,11 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 
 type Case = [rule: unknown, data: unknown, expected: unknown];
 
-const suite = JSON.parse(readFileSync(path.resolve(PACKAGE_ROOT, '..', 'shared', 'jsonlogic', 'tests.json'), 'utf8')) as Array<string | Case>;
+const suite = JSON.parse(readFileSync(path.resolve(PACKAGE_ROOT, 'test', 'fixtures', 'jsonlogic', 'tests.json'), 'utf8')) as Array<string | Case>;
 const cases = suite.filter((entry): entry is Case => Array.isArray(entry));
 const emptyScope = { lists: new Map(), patterns: new Map() };
 
-describe('JsonLogic conformance suite (shared/jsonlogic/tests.json)', () => {
+describe('JsonLogic conformance suite (test/fixtures/jsonlogic/tests.json)', () => {
   it('has all 280 cases', () => {
     expect(cases).to.have.length(280);
   });

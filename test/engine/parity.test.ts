@@ -30,7 +30,7 @@ function expectParity(cases: ParityCase[]): void {
   expect(differences, differences.slice(0, 10).join('\n')).to.deep.equal([]);
 }
 
-const SHARED = process.env.JSONLOGIC_TESTS ?? path.resolve(PACKAGE_ROOT, '../shared/jsonlogic/tests.json');
+const SHARED = process.env.JSONLOGIC_TESTS ?? path.resolve(PACKAGE_ROOT, 'test/fixtures/jsonlogic/tests.json');
 
 describe('compiled JSON-Logic gives what json-logic-js gives', () => {
   it('on the JsonLogic conformance suite (280 cases), matching its expected results too', () => {

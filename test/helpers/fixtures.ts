@@ -3,8 +3,8 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';
 
-/** Okta's published payloads, kept beside the project in ../shared (read-only). */
-export const FIXTURES_DIR = path.resolve(PACKAGE_ROOT, '..', 'shared', 'okta', 'fixtures');
+/** Okta's published payloads, copied into test/fixtures/okta (sources in test/fixtures/README.md). */
+export const FIXTURES_DIR = path.resolve(PACKAGE_ROOT, 'test', 'fixtures', 'okta');
 
 export function fixture<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as T;

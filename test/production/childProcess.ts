@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MAIN = path.join(ROOT, 'dist/cli/main.js');
-export const FIXTURES = path.resolve(ROOT, '../shared/okta/fixtures');
+export const FIXTURES = path.resolve(ROOT, 'test/fixtures/okta');
 
 export type LogLine = Record<string, unknown> & { msg?: string; pid?: number };
 
