@@ -3,6 +3,7 @@ import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/typ
 import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
 import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { FactFailure, ResolvedFacts } from '../facts/types.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { buildFacts, type Facts } from './facts.js';
 import { truthy } from './logic.js';
@@ -20,6 +21,11 @@ export interface EvaluateOptions {
    * hook route's log and metrics read, without an object per rule on every request).
    */
   trace?: 'all' | 'errors';
+  /**
+   * External facts, fetched beforehand (facts/resolveFacts.ts) or given by hand (rule tests):
+   * conditions read them as facts.NAME; a rule reading a failed one follows its onError.
+   */
+  facts?: ResolvedFacts;
 }
 
 const NO_UPDATES: JsonObject = Object.freeze({});
@@ -34,6 +40,7 @@ const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'pr
 export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, options: EvaluateOptions = {}): Decision {
   const { type, note } = detectRequestType(request);
   const facts = buildFacts(request, type);
+  if (options.facts) facts.facts = options.facts.values;
   return withScope(ruleset, () => decide(ruleset, type, facts, options, note));
 }
 
@@ -46,6 +53,8 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   const updatedBy: Record<string, string> = {};
   let allowedBy: string | undefined;
   let decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'> | undefined;
+  const failedFacts = options.facts?.failures;
+  const anyFailed = failedFacts !== undefined && Object.keys(failedFacts).length > 0;
 
   for (const rule of ruleset.rulesFor[type]) {
     if (decision) {
@@ -56,6 +65,25 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
     // Without a full trace the entry is made only if the rule throws (see the catch below).
     const entry: RuleTrace | undefined = everyRule ? { id: rule.id, source: rule.source, status: 'not-matched', effect: effectOf(rule) } : undefined;
     if (entry) trace.push(entry);
+    const failed = anyFailed && rule.facts.length > 0 ? firstFailed(rule.facts, failedFacts) : undefined;
+    if (failed) {
+      const [name, failure] = failed;
+      const why = `fact ${name} failed (${failure.kind}), onError ${failure.onError}`;
+      if (failure.onError === 'skip') {
+        if (entry) entry.factFailure = why;
+        continue;
+      }
+      const failedEntry = entry ?? { id: rule.id, source: rule.source, status: 'error', effect: effectOf(rule) };
+      if (!entry) trace.push(failedEntry);
+      failedEntry.status = 'error';
+      failedEntry.error = why;
+      failedEntry.factFailure = why;
+      decision =
+        failure.onError === 'allow'
+          ? { outcome: 'allow', decidedBy: { kind: 'error', ruleId: rule.id } }
+          : { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id}: ${why}` } };
+      continue;
+    }
     try {
       const result = rule.when.run(facts);
       if (options.explain) explain(rule, facts, result, entry!);
@@ -101,7 +129,14 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   }
 
   const allowed = decision.outcome === 'allow';
-  return decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+  const out = decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+  if (anyFailed) out.failedFacts = Object.entries(failedFacts).map(([name, failure]) => `${name}:${failure.kind}`);
+  return out;
+}
+
+function firstFailed(names: readonly string[], failures: Record<string, FactFailure>): [string, FactFailure] | undefined {
+  for (const name of names) if (Object.hasOwn(failures, name)) return [name, failures[name]!];
+  return undefined;
 }
 
 /**

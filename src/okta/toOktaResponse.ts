@@ -21,6 +21,7 @@ export function toOktaResponse(decision: Decision, meta: ResponseMeta): OktaHook
     requestType: decision.requestType,
   };
   if (decision.deny?.internalReason) debugContext.internalReason = decision.deny.internalReason;
+  if (decision.failedFacts?.length) debugContext.failedFacts = decision.failedFacts.join(',');
 
   if (decision.outcome === 'deny') {
     const deny = decision.deny!;

@@ -1,7 +1,9 @@
 import type { RE2JS } from 're2js';
+import type { CompiledFact } from '../facts/types.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from './lists.js';
+import type { RuleError } from './RuleError.js';
 import type { DenySpec, SourcePosition } from './types.js';
 
 export interface CompiledRule {
@@ -15,6 +17,8 @@ export interface CompiledRule {
   readonly deny?: DenySpec;
   readonly update: ReadonlyArray<readonly [attribute: string, value: CompiledLogic]>;
   readonly updateFrom?: CompiledLogic;
+  /** Names of the facts the rule reads (facts.NAME), in first-read order; [] for most rules. */
+  readonly facts: readonly string[];
 }
 
 export type DefaultOutcome = { decision: 'allow' } | { decision: 'deny'; deny: DenySpec };
@@ -34,4 +38,9 @@ export interface CompiledRuleset {
   readonly defaults: Readonly<Record<RequestType, DefaultOutcome>>;
   readonly lists: ReadonlyMap<string, NamedList>;
   readonly patterns: ReadonlyMap<string, RE2JS>;
+  readonly facts: ReadonlyMap<string, CompiledFact>;
+  /** The facts the rules of each request type read: what a request of that type fetches ([]: nothing, the hook stays synchronous). */
+  readonly factsFor: Readonly<Record<RequestType, readonly CompiledFact[]>>;
+  /** Problems that do not stop a load outside production (an environment variable a fact names is not set). */
+  readonly warnings: readonly RuleError[];
 }

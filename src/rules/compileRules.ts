@@ -1,3 +1,6 @@
+import { compileFact, type FactEnvironment } from '../facts/compileFact.js';
+import { factsRead, type FactRead } from '../facts/factsRead.js';
+import type { CompiledFact } from '../facts/types.js';
 import { compileLogic } from '../engine/logic.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
@@ -25,8 +28,20 @@ export type CompileResult = { ok: true; ruleset: CompiledRuleset } | { ok: false
  */
 export function compileRules(
   files: ValidatedFile[],
-  meta: { dir: string; version: string; /** Some files failed earlier: a list may live in one of them. */ partial?: boolean },
+  meta: {
+    dir: string;
+    version: string;
+    /** Some files failed earlier: a list may live in one of them. */
+    partial?: boolean;
+    /** For facts' environment variables; by default this process's environment and NODE_ENV. */
+    environment?: FactEnvironment;
+  },
 ): CompileResult {
+  const environment = meta.environment ?? { env: process.env, production: process.env.NODE_ENV === 'production' };
+  const facts = new Map<string, CompiledFact>();
+  const factOrigins = new Map<string, SourcePosition>();
+  const warnings: RuleError[] = [];
+  const factReads: Array<FactRead & { at: SourcePosition; enabled: boolean }> = [];
   const errors: RuleError[] = [];
   const rules: CompiledRule[] = [];
   const ids = new Map<string, SourcePosition>();
@@ -59,6 +74,20 @@ export function compileRules(
         external ? NamedList.fromEntries(name, kind, external.entries, origin) : NamedList.of(name, kind, Array.isArray(spec) ? spec : (spec.values ?? []), origin),
       );
       if (!Array.isArray(spec) && spec.except?.length) overrides.push({ name, except: spec.except, at: at(['lists', name], 'except') });
+    }
+
+    for (const [name, spec] of Object.entries(content.facts ?? {})) {
+      const position = at(['facts'], name);
+      const earlier = factOrigins.get(name);
+      if (earlier) {
+        fail(['facts'], `fact "${name}" is already defined at ${earlier.file}:${earlier.line}:${earlier.column}`, name);
+        continue;
+      }
+      factOrigins.set(name, position);
+      const compiled = compileFact(name, spec, ['facts', name], at, needs, environment);
+      errors.push(...compiled.errors);
+      warnings.push(...compiled.warnings);
+      if (compiled.fact) facts.set(name, compiled.fact);
     }
 
     for (const type of REQUEST_TYPES) {
@@ -101,6 +130,12 @@ export function compileRules(
         ([attribute, value]) => [attribute, check(value, [...base, 'then', 'update', attribute])] as const,
       );
       const updateFrom = rule.then.updateFrom === undefined ? undefined : check(rule.then.updateFrom, [...base, 'then', 'updateFrom']);
+      const reads = [
+        ...factsRead(rule.when, [...base, 'when']),
+        ...factsRead(rule.then.update ?? {}, [...base, 'then', 'update']),
+        ...factsRead(rule.then.updateFrom ?? null, [...base, 'then', 'updateFrom']),
+      ];
+      for (const read of reads) factReads.push({ ...read, at: at(read.path), enabled: !rule.disabled });
       if (errors.length > before || rule.disabled) return;
 
       rules.push({
@@ -114,6 +149,7 @@ export function compileRules(
         ...(rule.then.deny ? { deny: rule.then.deny } : {}),
         update,
         ...(updateFrom ? { updateFrom } : {}),
+        facts: [...new Set(reads.map((read) => read.name))],
       });
     });
   }
@@ -122,6 +158,21 @@ export function compileRules(
     if (!lists.has(use.name) && !meta.partial) {
       const known = [...lists.keys()];
       errors.push({ ...use.at, message: `unknown list "${use.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no lists are defined)'}` });
+    }
+  }
+
+  const factsUsed = new Set<string>();
+  for (const read of factReads) {
+    if (read.name === '') errors.push({ ...read.at, message: 'read one fact, as facts.NAME (or facts.NAME.field), not facts itself' });
+    else if (factOrigins.has(read.name)) factsUsed.add(read.name);
+    else if (!meta.partial) {
+      const known = [...factOrigins.keys()];
+      errors.push({ ...read.at, message: `unknown fact "${read.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no facts are defined)'}` });
+    }
+  }
+  if (!meta.partial) {
+    for (const [name, position] of factOrigins) {
+      if (!factsUsed.has(name)) errors.push({ ...position, message: `fact "${name}" is read by no rule (remove it, or read it as facts.${name})` });
     }
   }
 
@@ -143,6 +194,9 @@ export function compileRules(
   const rulesFor = Object.fromEntries(
     REQUEST_TYPES.map((type) => [type, ordered.filter((rule) => rule.appliesTo.has(type))]),
   ) as Record<RequestType, CompiledRule[]>;
+  const factsFor = Object.fromEntries(
+    REQUEST_TYPES.map((type) => [type, [...new Set(rulesFor[type].flatMap((rule) => rule.facts))].map((name) => facts.get(name)!)]),
+  ) as Record<RequestType, CompiledFact[]>;
   const resolvedDefaults = Object.fromEntries(
     REQUEST_TYPES.map((type) => [type, defaults[type]?.outcome ?? { decision: 'allow' }]),
   ) as Record<RequestType, DefaultOutcome>;
@@ -159,6 +213,9 @@ export function compileRules(
       defaults: resolvedDefaults,
       lists,
       patterns: needs.patterns,
+      facts,
+      factsFor,
+      warnings,
     }),
   };
 }

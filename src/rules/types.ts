@@ -1,3 +1,4 @@
+import type { FactSpec } from '../facts/types.js';
 import type { Json, JsonObject, RequestType } from '../okta/types.js';
 
 /** The rule format as written in YAML (see schemas/rules.schema.json and docs/rules.md). */
@@ -5,6 +6,8 @@ export interface RuleFile {
   description?: string;
   defaults?: Partial<Record<RequestType, DefaultOutcomeSpec>>;
   lists?: Record<string, ListSpec>;
+  /** External data the rules read as facts.NAME (docs/facts.md). */
+  facts?: Record<string, FactSpec>;
   rules?: RuleSpec[];
 }
 
