@@ -42,6 +42,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** Upper bound for requests in flight to finish once the listener closes; then the process exits. */
   shutdownTimeoutMs: number;
+  /** The longest the facts stage may take for one request (docs/facts.md); pending facts then fail. */
+  factsDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const tls = readTls(env, problems);
   const shutdownDelayMs = integer(env.SHUTDOWN_DELAY_MS, 0, 'SHUTDOWN_DELAY_MS', 0, 120_000, problems);
   const shutdownTimeoutMs = integer(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS', 100, 300_000, problems);
+  // Okta waits 3 s: a longer deadline would only let Okta give up first.
+  const factsDeadlineMs = integer(env.FACTS_DEADLINE_MS, 2000, 'FACTS_DEADLINE_MS', 1, 2900, problems);
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
   // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
   if (preview && production && authSecrets.length === 0) problems.push('PREVIEW: in production the preview page needs a hook secret (OKTA_HOOK_AUTH_SECRET or its variants)');
@@ -100,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     ...(tls ? { tls } : {}),
     shutdownDelayMs,
     shutdownTimeoutMs,
+    factsDeadlineMs,
     preview,
     reload,
   };
@@ -260,4 +265,5 @@ export const CONFIG_ENV_NAMES = [
   'TLS_KEY_FILE',
   'SHUTDOWN_DELAY_MS',
   'SHUTDOWN_TIMEOUT_MS',
+  'FACTS_DEADLINE_MS',
 ] as const;

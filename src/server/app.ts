@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config.js';
+import type { FactSources } from '../facts/FactSources.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 import { errorHandling } from './middleware/errors.js';
@@ -13,7 +14,7 @@ import { registerPreviewRoutes } from './routes/preview.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview'>>;
+  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview' | 'factsDeadlineMs'>>;
   store: RulesetStore;
   logger: Logger;
   isStopping?: () => boolean;
@@ -21,6 +22,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** The bearer-token check; by default built from config.oauth when that is set. */
   bearer?: BearerVerifier;
+  /** Where the rules' facts are fetched (src/facts); left out, a rule reading a fact meets a failure. */
+  facts?: FactSources;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any server. */
@@ -39,11 +42,11 @@ export function createApp(options: AppOptions): Koa {
   const router = new Router();
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
   const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
-  const { metrics } = options;
-  const hook = registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}) });
+  const { metrics, facts } = options;
+  const hook = registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
-  registerHealthRoutes(router, store, options.isStopping ?? (() => false));
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
+  registerHealthRoutes(router, store, options.isStopping ?? (() => false), facts);
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, ...(facts ? { facts } : {}) });
 
   if (metrics) app.use(countRequests(metrics));
   app.use((ctx, next) => {

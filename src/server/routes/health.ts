@@ -1,8 +1,13 @@
 import type Router from '@koa/router';
+import type { FactSources } from '../../facts/FactSources.js';
 import type { RulesetStore } from '../RulesetStore.js';
 
-/** GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not stopping. */
-export function registerHealthRoutes(router: Router, store: RulesetStore, isStopping: () => boolean): void {
+/**
+ * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not
+ * stopping. Fact sources are reported but never make it unready: a database that is down
+ * fails its facts (per their onError), and taking every pod out of service would fail all.
+ */
+export function registerHealthRoutes(router: Router, store: RulesetStore, isStopping: () => boolean, facts?: FactSources): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -13,6 +18,13 @@ export function registerHealthRoutes(router: Router, store: RulesetStore, isStop
       ctx.body = { status: 'stopping' };
       return;
     }
-    ctx.body = { status: 'ready', rulesetVersion: ruleset.version, rules: ruleset.rules.length, loadedAt: ruleset.loadedAt.toISOString() };
+    const sources = facts?.states() ?? [];
+    ctx.body = {
+      status: 'ready',
+      rulesetVersion: ruleset.version,
+      rules: ruleset.rules.length,
+      loadedAt: ruleset.loadedAt.toISOString(),
+      ...(sources.length > 0 ? { factSources: sources } : {}),
+    };
   });
 }

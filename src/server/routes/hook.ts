@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
+import type { FactSources } from '../../facts/FactSources.js';
+import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
+import type { ResolvedFacts } from '../../facts/types.js';
+import { detectRequestType } from '../../okta/requestType.js';
+import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
 import { logDecision, type Logger } from '../../log.js';
 import { DECISION_LINE, type DecisionLine } from '../../maskPii.js';
 import type { OktaHookRequest } from '../../okta/types.js';
@@ -26,6 +31,10 @@ export interface HookRouteOptions {
   /** Replaces the header-secret check (see middleware/hookAuthentication.ts: secret or OAuth). */
   auth?: Middleware;
   metrics?: Metrics;
+  /** Where facts are fetched (facts/FactSources.ts); without it, facts fail as `config`. */
+  facts?: FactSources;
+  /** FACTS_DEADLINE_MS (default 2000). */
+  factsDeadlineMs?: number;
 }
 
 /**
@@ -37,7 +46,7 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
   const hook = chain([
     options.auth ?? hookAuth(options.authHeader, options.authSecrets),
     ...jsonBody(options.bodyLimit),
-    // Not async (nothing here waits): a throw becomes a rejection in koa-compose.
+    // Not async (nothing here waits unless the rules read facts): a throw becomes a rejection in koa-compose.
     (ctx) => {
       const started = process.hrtime.bigint();
       const checked = validateRequest(ctx.request.body);
@@ -46,39 +55,60 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
       }
       const request = checked.value;
       const ruleset = store.current(); // taken once: this request is decided wholly by this version
-      // The log and the metrics read only the rules that threw: no trace entry for the others.
-      const decision = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors' });
-      const decisionId = randomUUID();
-      ctx.status = 200;
-      // Serialised here with its type set first: Koa would look the type up and stringify anyway.
-      ctx.set('Content-Type', 'application/json; charset=utf-8');
-      ctx.body = JSON.stringify(toOktaResponse(decision, { decisionId }));
-      const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
-      options.metrics?.observeDecision(decision, latencyMs / 1000);
-      if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
-      for (const entry of decision.trace) {
-        if (entry.status === 'error') logger.error({ decisionId, ruleId: entry.id, err: entry.error }, 'rule evaluation failed');
+      // A ruleset without facts (or none for this request type) is decided synchronously, as before.
+      if (ruleset.facts.size === 0 || ruleset.factsFor[detectRequestType(request).type].length === 0) {
+        answer(ctx, request, ruleset, started, undefined);
+        return;
       }
-      // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
-      // address are masked unless LOG_PII is on (log.ts logDecision: these known fields are
-      // masked directly, and the line serialised in one go).
-      const line: DecisionLine = {
-        [DECISION_LINE]: true,
-        event: 'decision',
-        eventId: request.eventId,
-        decisionId,
-        requestType: decision.requestType,
-        decision: decision.outcome,
-        decidedBy: decision.decidedBy,
-        matchedRules: decision.matchedRuleIds,
-        updatedAttributes: Object.keys(decision.updates),
-        rulesetVersion: decision.rulesetVersion,
-        latencyMs: Math.round(latencyMs * 1000) / 1000,
-        subject: subjectOf(request),
-      };
-      logDecision(logger, line);
+      if (!options.facts) {
+        answer(ctx, request, ruleset, started, unavailableFacts(ruleset, request));
+        return;
+      }
+      return resolveFacts(ruleset, request, options.facts, { deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS }).then((facts) =>
+        answer(ctx, request, ruleset, started, facts),
+      );
     },
   ]);
+
+  function answer(ctx: Parameters<Middleware>[0], request: OktaHookRequest, ruleset: CompiledRuleset, started: bigint, facts: ResolvedFacts | undefined): void {
+    // The log and the metrics read only the rules that threw: no trace entry for the others.
+    const decision = evaluate(ruleset, request, facts ? { onRuleError: options.onRuleError, trace: 'errors', facts } : { onRuleError: options.onRuleError, trace: 'errors' });
+    const decisionId = randomUUID();
+    if (facts) {
+      for (const entry of facts.trace) {
+        // Names, kinds and timings only: never a fetched value or a parameter.
+        if (entry.failure) logger.warn({ decisionId, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
+      }
+    }
+    ctx.status = 200;
+    // Serialised here with its type set first: Koa would look the type up and stringify anyway.
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
+    ctx.body = JSON.stringify(toOktaResponse(decision, { decisionId }));
+    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    options.metrics?.observeDecision(decision, latencyMs / 1000);
+    if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
+    for (const entry of decision.trace) {
+      if (entry.status === 'error') logger.error({ decisionId, ruleId: entry.id, err: entry.error }, 'rule evaluation failed');
+    }
+    // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
+    // address are masked unless LOG_PII is on (log.ts logDecision: these known fields are
+    // masked directly, and the line serialised in one go).
+    const line: DecisionLine = {
+      [DECISION_LINE]: true,
+      event: 'decision',
+      eventId: request.eventId,
+      decisionId,
+      requestType: decision.requestType,
+      decision: decision.outcome,
+      decidedBy: decision.decidedBy,
+      matchedRules: decision.matchedRuleIds,
+      updatedAttributes: Object.keys(decision.updates),
+      rulesetVersion: decision.rulesetVersion,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+      subject: subjectOf(request),
+    };
+    logDecision(logger, line);
+  }
   router.post(HOOK_PATH, hook);
   return hook;
 }
