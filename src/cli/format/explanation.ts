@@ -1,4 +1,5 @@
 import type { Decision, ExplainedPart, RuleTrace } from '../../engine/Decision.js';
+import type { FactTrace } from '../../facts/types.js';
 import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
 import { relative } from '../commands/validate.js';
 
@@ -6,7 +7,7 @@ import { relative } from '../commands/validate.js';
  * "Why was this user denied?", in words: the decision, then every rule considered in
  * evaluation order, whether it matched, what its condition saw and what each part returned.
  */
-export function formatExplanation(decision: Decision, ruleset: CompiledRuleset): string {
+export function formatExplanation(decision: Decision, ruleset: CompiledRuleset, facts: readonly FactTrace[] = []): string {
   const lines: string[] = [];
   const decided =
     decision.decidedBy.kind === 'rule'
@@ -25,6 +26,11 @@ export function formatExplanation(decision: Decision, ruleset: CompiledRuleset):
     lines.push(`Sets ${attribute} = ${show(decision.updates[attribute])} (rule ${ruleId})`);
   }
   lines.push('');
+  if (facts.length > 0) {
+    lines.push(`Facts (${facts.length}):`);
+    for (const fact of facts) lines.push(`  ${formatFact(fact)}`);
+    lines.push('');
+  }
   if (decision.trace.length === 0) {
     lines.push(`No rule applies to ${decision.requestType}.`);
   } else {
@@ -46,11 +52,19 @@ function formatRule(entry: RuleTrace, n: number, ruleset: CompiledRuleset): stri
   const lines = [`${n}. ${entry.id} [${entry.effect}] ${STATUS[entry.status]}  ${relative(entry.source.file)}:${entry.source.line}:${entry.source.column}`];
   if (entry.status === 'skipped') return lines;
   if (entry.error) lines.push(`     error: ${entry.error}`);
+  else if (entry.factFailure) lines.push(`     not evaluated: ${entry.factFailure}`);
   if (rule) lines.push(`     when ${compact(rule.when.logic)} → ${show(entry.result)}`);
   for (const part of entry.parts ?? []) lines.push(...formatPart(part, 7));
   const saw = Object.entries(entry.saw ?? {});
   if (saw.length > 0) lines.push(`     saw: ${saw.map(([path, value]) => `${path} = ${show(value)}`).join(', ')}`);
   return lines;
+}
+
+/** member from sql:MEMBERS_DB in 3.2 ms (cache hit): {"plan":"gold"}, or the failure and the onError applied. */
+export function formatFact(fact: FactTrace): string {
+  const head = `${fact.name} from ${fact.source} in ${fact.ms} ms${fact.cacheHit ? ' (cache hit)' : ''}`;
+  if (fact.failure) return `${head}: FAILED (${fact.failure.kind}: ${fact.failure.message}); onError ${fact.failure.onError} applied`;
+  return `${head}: ${show(fact.value)}`;
 }
 
 function formatPart(part: ExplainedPart, indent: number): string[] {

@@ -44,6 +44,7 @@ export async function loadSuites(dir: string): Promise<SuitesResult> {
         at,
         skip: spec.skip === true,
         request: built.ok ? built.request : { problem: built.problem },
+        ...(spec.facts ? { facts: spec.facts } : {}),
         expect: spec.expect,
       });
     }

@@ -1,4 +1,4 @@
-import type { JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
+import type { Json, JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
 import type { SourcePosition } from '../types.js';
 
 /** A rule test suite as written in *.test.yaml (see schemas/rules-test.schema.json). */
@@ -12,6 +12,8 @@ export interface CaseSpec {
   description?: string;
   skip?: boolean;
   request: RequestSpec;
+  /** Facts given by hand (docs/facts.md): a value, or { error: KIND }. */
+  facts?: Record<string, Json>;
   expect: Expectation;
 }
 
@@ -42,5 +44,6 @@ export interface LoadedCase {
   at: SourcePosition;
   skip: boolean;
   request: OktaHookRequest | { problem: string };
+  facts?: Record<string, Json>;
   expect: Expectation;
 }
