@@ -1,6 +1,6 @@
 // The preview page: edit an Okta request, ask the service to decide it, show the answer and why.
 import { HttpStatusError, readEvents } from './sse.js';
-import { TYPE_LABELS, decidedBy, el, traceItem, widgetCard } from './render.js';
+import { TYPE_LABELS, decidedBy, el, factItem, traceItem, widgetCard } from './render.js';
 import { submittedKey, widgetView } from './widget.js';
 
 const API = '/preview/api';
@@ -259,10 +259,12 @@ function showProblem(message, details) {
   $('updates').replaceChildren();
   $('widget').replaceChildren();
   $('trace').replaceChildren();
+  $('facts').replaceChildren();
+  $('facts-section').hidden = true;
   $('response').textContent = '';
 }
 
-function showEvaluation({ request, response, decision, trace, rulesetVersion }) {
+function showEvaluation({ request, response, decision, trace, facts = [], rulesetVersion }) {
   page.evaluatedVersion = rulesetVersion;
   const type = decision.requestType;
   $('summary').className = `summary summary--${decision.outcome}`;
@@ -291,6 +293,8 @@ function showEvaluation({ request, response, decision, trace, rulesetVersion }) 
 
   const submittedValues = request.data?.[submittedKey(type)] ?? request.data?.userProfile ?? {};
   $('widget').replaceChildren(widgetCard(type, widgetView(type, submittedValues, response)));
+  $('facts-section').hidden = facts.length === 0;
+  $('facts').replaceChildren(...facts.map((fact) => factItem(fact)));
   $('trace').replaceChildren(...trace.map((entry) => traceItem(entry, decision)));
   $('response').textContent = JSON.stringify(response, null, 2);
 }

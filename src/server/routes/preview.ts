@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { evaluate } from '../../engine/evaluate.js';
+import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
+import type { ResolvedFacts } from '../../facts/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
@@ -15,7 +17,7 @@ import type { HookRouteOptions } from './hook.js';
 export const PREVIEW_PATH = '/preview';
 
 /** The hook's own settings: the page decides exactly as the hook does, behind the same secret. */
-export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'>;
+export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs'>;
 
 // The page is plain files from this origin: no inline script or style, no other host.
 const PAGE_POLICY =
@@ -57,14 +59,21 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     ctx.body = rulesetState(store);
   });
 
-  router.post(`${PREVIEW_PATH}/api/evaluate`, auth, ...jsonBody(options.bodyLimit), (ctx) => {
+  router.post(`${PREVIEW_PATH}/api/evaluate`, auth, ...jsonBody(options.bodyLimit), async (ctx) => {
     const checked = validateRequest(ctx.request.body);
     if (!checked.ok) {
       throw new HttpError(400, 'invalid_hook_request', 'the body is not an Okta registration inline hook request', checked.problems);
     }
     const request = checked.value;
     const ruleset = store.current();
-    const { trace, ...decision } = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true });
+    // Facts come from the same sources as the hook's (and its cache), so the page shows what Okta would get.
+    let facts: ResolvedFacts | undefined;
+    if (ruleset.facts.size > 0) {
+      facts = options.facts
+        ? await resolveFacts(ruleset, request, options.facts, { deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS })
+        : unavailableFacts(ruleset, request);
+    }
+    const { trace, ...decision } = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true, ...(facts ? { facts } : {}) });
     const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
     ctx.body = {
       request,
@@ -75,6 +84,7 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
         description: descriptions.get(entry.id),
         source: { ...entry.source, file: relativeToRules(ruleset.dir, entry.source.file) },
       })),
+      ...(facts ? { facts: facts.trace } : {}),
       rulesetVersion: ruleset.version,
     };
   });
