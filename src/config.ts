@@ -79,8 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const shutdownDelayMs = integer(env.SHUTDOWN_DELAY_MS, 0, 'SHUTDOWN_DELAY_MS', 0, 120_000, problems);
   const shutdownTimeoutMs = integer(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS', 100, 300_000, problems);
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
-  // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
-  if (preview && production && authSecrets.length === 0) problems.push('PREVIEW: in production the preview page needs a hook secret (OKTA_HOOK_AUTH_SECRET or its variants)');
+  // In production the preview explains rules to whoever asks, so it must sit behind the hook's own check.
+  if (preview && production && authSecrets.length === 0 && !oauth) {
+    problems.push('PREVIEW: in production the preview page needs hook authentication (OKTA_HOOK_AUTH_SECRET or its variants, or OKTA_HOOK_OAUTH_ISSUER)');
+  }
   const reload = reloadConfigFromEnv(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {

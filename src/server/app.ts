@@ -43,7 +43,8 @@ export function createApp(options: AppOptions): Koa {
   const hook = registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
   registerHealthRoutes(router, store, options.isStopping ?? (() => false));
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
+  // The preview runs the hook's own check: a bearer token or a header secret, nothing else.
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined });
 
   if (metrics) app.use(countRequests(metrics));
   app.use((ctx, next) => {
