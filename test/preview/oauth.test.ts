@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { requestOnNewConnection } from '../helpers/freshConnection.js';
 import { keyPair, signToken, startIssuer, type Issuer } from '../helpers/oauthIssuer.js';
 import { ServeProcess } from '../production/childProcess.js';
 import { openEvents, startPreviewServer, type PreviewServer } from './helpers.js';
@@ -8,19 +9,16 @@ const SAMPLE = { data: { userProfile: { email: 'rosario@example.com', firstName:
 
 /** Every /preview/api endpoint that reveals or evaluates rules, asked with `headers`; the statuses. */
 async function previewStatuses(base: string, headers: Record<string, string>): Promise<Record<string, number>> {
-  const get = (path: string) => fetch(`${base}${path}`, { headers: { connection: 'close', ...headers } }).then(async (r) => (await r.arrayBuffer(), r.status));
+  // Each on a new connection, so that with workers the calls spread over them.
+  const get = async (path: string) => (await requestOnNewConnection(`${base}${path}`, { headers })).status;
   const events = await openEvents(`${base}/preview/api/events`, headers);
   events.close();
-  return {
-    samples: await get('/preview/api/samples'),
-    state: await get('/preview/api/state'),
-    evaluate: await fetch(`${base}/preview/api/evaluate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', connection: 'close', ...headers },
-      body: JSON.stringify(SAMPLE),
-    }).then(async (r) => (await r.arrayBuffer(), r.status)),
-    events: events.status,
-  };
+  const evaluate = await requestOnNewConnection(`${base}/preview/api/evaluate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(SAMPLE),
+  });
+  return { samples: await get('/preview/api/samples'), state: await get('/preview/api/state'), evaluate: evaluate.status, events: events.status };
 }
 
 const all = (status: number) => ({ samples: status, state: status, evaluate: status, events: status });
@@ -89,11 +87,17 @@ describe('preview API with OAuth configured: exactly what the hook accepts', fun
       const started = (line: { msg?: string }) => line.msg === 'worker started';
       await serve.waitFor((line) => started(line) && serve.lines.filter(started).length >= 2, 'two workers');
       const headers = { authorization: `Bearer ${await signToken(key, issuer.issuer, AUDIENCE)}` };
-      // Connection: close on each call, so the calls spread over both workers.
       for (let i = 0; i < 4; i++) {
         expect(await previewStatuses(base, {})).to.deep.equal(all(401));
         expect(await previewStatuses(base, headers)).to.deep.equal(all(200));
       }
+      // New connections are dealt out to both workers in turn: the hook's decision lines show both answered.
+      for (let i = 0; i < 4; i++) {
+        const answer = await requestOnNewConnection(`${base}/registrationHook`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(SAMPLE) });
+        expect(answer.status).to.equal(200);
+      }
+      await serve.waitFor((line) => line.event === 'decision' && serve.lines.filter((l) => l.event === 'decision').length >= 4, 'four decisions');
+      expect(new Set(serve.lines.filter((line) => line.event === 'decision').map((line) => line.pid)).size).to.equal(2);
     } finally {
       serve.kill('SIGTERM');
       await serve.exited;
