@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { evaluate } from '../../engine/evaluate.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
 import { LiveUpdates } from '../../preview/liveUpdates.js';
@@ -74,11 +74,15 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     }
     const request = checked.value;
     const ruleset = store.current();
-    const { trace, ...decision } = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true });
+    const evaluated = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true });
+    // What the hook would send, size limit included.
+    const answer = oktaAnswer(evaluated, { decisionId: randomUUID() }, options.onRuleError);
+    const { trace, ...decision } = answer.decision;
     const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
     ctx.body = {
       request,
-      response: toOktaResponse({ ...decision, trace }, { decisionId: randomUUID() }),
+      response: answer.response,
+      ...(answer.tooLarge ? { answerTooLarge: answer.tooLarge } : {}),
       decision,
       trace: trace.map((entry) => ({
         ...entry,
