@@ -85,6 +85,11 @@ function showState(state) {
   $('load-errors-list').replaceChildren(
     ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.message)),
   );
+  const warnings = state.warnings ?? [];
+  $('rule-warnings').hidden = warnings.length === 0;
+  $('rule-warnings-list').replaceChildren(
+    ...warnings.map((warning) => el('li', {}, el('code', { class: 'position' }, `${warning.file}:${warning.line}:${warning.column}`), ' ', warning.message)),
+  );
 }
 
 /** Tells screen reader users what changed in the rules; the banner and version show it to everyone. */

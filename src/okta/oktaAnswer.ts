@@ -4,8 +4,11 @@ import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
 import { toOktaResponse, type ResponseMeta } from './toOktaResponse.js';
 import type { OktaHookResponse } from './types.js';
 
-/** Okta rejects a hook response of 256 KB or more (and the sign-up fails with its generic error). */
-export const OKTA_RESPONSE_LIMIT_BYTES = 256 * 1024;
+/**
+ * Okta rejects a hook response of 256 KB or more (and the sign-up fails with its generic error).
+ * Read as 256,000 bytes, the smaller of the two readings of "KB": no reading rejects what is sent.
+ */
+export const OKTA_RESPONSE_LIMIT_BYTES = 256_000;
 
 export interface OktaAnswer {
   /** The decision the answer carries: the evaluated one, or its stand-in when that was too large. */

@@ -48,7 +48,7 @@ describe('POST /registrationHook: an answer of 256 KB or more is never sent', fu
   it('sends a large answer that fits as it is', async () => {
     const { status, bytes, body, logs } = await call('deny', 'b'.repeat(80_000));
     expect(status).to.equal(200);
-    expect(bytes).to.be.greaterThan(240_000).and.lessThan(256 * 1024);
+    expect(bytes).to.be.greaterThan(240_000).and.lessThan(256_000);
     expect(Object.keys(body.commands[0].value)).to.deep.equal(['bioCopyA', 'bioCopyB', 'bioCopyC']);
     expect(logs.filter((line) => line.event === 'answer-too-large')).to.deep.equal([]);
   });
@@ -60,8 +60,8 @@ describe('POST /registrationHook: an answer of 256 KB or more is never sent', fu
     expect(body.commands).to.deep.equal([{ type: 'com.okta.action.update', value: { registration: 'DENY' } }]);
     expect(body.error.errorSummary).to.equal('Registration cannot be completed at this time.');
     const line = logs.find((l) => l.event === 'answer-too-large')!;
-    expect(line).to.include({ level: 50, limit: 262_144, onRuleError: 'deny', sent: 'deny' });
-    expect(line.bytes).to.be.greaterThan(262_144);
+    expect(line).to.include({ level: 50, limit: 256_000, onRuleError: 'deny', sent: 'deny' });
+    expect(line.bytes).to.be.greaterThan(256_000);
     expect(line.rules).to.deep.equal(['copy-bio']);
     const decision = logs.find((l) => l.event === 'decision')!;
     expect(decision).to.deep.include({ decision: 'deny', decidedBy: { kind: 'error' }, updatedAttributes: [] });

@@ -35,7 +35,7 @@ describe("oktaAnswer: never an answer Okta rejects for its size", () => {
     }
   });
 
-  it('at 256 KB, with ON_RULE_ERROR=deny: the generic deny, the reason for admins only', () => {
+  it('at 256 KB (256,000 bytes), with ON_RULE_ERROR=deny: the generic deny, the reason for admins only', () => {
     const answer = oktaAnswer(allowOfSize(OKTA_RESPONSE_LIMIT_BYTES), meta, 'deny');
     expect(answer.tooLarge).to.deep.equal({ bytes: OKTA_RESPONSE_LIMIT_BYTES, limit: OKTA_RESPONSE_LIMIT_BYTES });
     expect(answer.decision).to.include({ outcome: 'deny' });

@@ -214,3 +214,35 @@ describe('preview page in a browser, behind OAuth (a bearer token, no header sec
     expect(errors.filter((error) => !/401/.test(error))).to.deep.equal([]);
   });
 });
+
+describe('preview page in a browser: rule warnings', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: PreviewServer;
+
+  before(async () => {
+    browser = await launch();
+    server = await startPreviewServer();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows a deny cause the widget cannot place, live after a reload, with its position', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/preview`);
+    await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
+    expect(await page.locator('#rule-warnings').isHidden()).to.equal(true);
+
+    const file = path.join(server.rulesDir, 'warned.yaml');
+    await writeFile(
+      file,
+      'rules:\n  - id: deny-zero\n    description: d\n    appliesTo: [progressive.profile]\n    when: false\n    then:\n      deny:\n        message: No.\n        causes:\n          - { message: Here., location: data.userProfileUpdate.employeeNumber }\n',
+    );
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    const warning = page.locator('#rule-warnings-list li');
+    await warning.waitFor();
+    expect(await warning.textContent()).to.match(/^warned\.yaml:10:\d+ cause location "data\.userProfileUpdate\.employeeNumber" is not data\.userProfile\.<attribute>/);
+    expect(errors).to.deep.equal([]);
+  });
+});
