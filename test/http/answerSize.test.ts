@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { runCli } from '../helpers/runCli.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
 import { LogSink } from '../production/appServer.js';
 
@@ -74,5 +75,13 @@ describe('POST /registrationHook: an answer of 256 KB or more is never sent', fu
     expect(body.commands).to.deep.equal([{ type: 'com.okta.action.update', value: { registration: 'ALLOW' } }]);
     expect(body.error).to.equal(undefined);
     expect(logs.find((l) => l.event === 'answer-too-large')).to.include({ onRuleError: 'skip', sent: 'allow' });
+  });
+
+  it('hook-rules eval prints the answer the service would send, and says why', async () => {
+    const request = JSON.stringify({ data: { userProfile: { email: 'rosario@example.com', bio: 'b'.repeat(90_000) } } });
+    const result = await runCli(['eval', '-', '--dir', rules.dir], { input: request });
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.include('"registration": "DENY"');
+    expect(result.stdout).to.match(/Decision: DENY, decided by an error: the answer would be \d+ bytes; Okta rejects 256000 or more/);
   });
 });
