@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
@@ -38,7 +38,7 @@ export interface SecretsReloaderOptions {
 export function startSecretsReloader(options: SecretsReloaderOptions): SecretsReloader {
   const { sources, secrets, logger } = options;
   const files = [sources.secretFile, sources.secretsFile].filter((file): file is string => Boolean(file));
-  const folders = [...new Set(files.map((file) => path.dirname(path.resolve(file))))];
+  const folders = watchedFolders(files);
   const watchers = new Map<string, { watcher: FSWatcher; ino: number }>();
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -136,4 +136,23 @@ export function startSecretsReloader(options: SecretsReloaderOptions): SecretsRe
       watchers.clear();
     },
   };
+}
+
+/**
+ * Each file's folder and, when that folder is itself a symlink (a path through `..data/`), the
+ * folder holding the symlink too: re-pointing the symlink changes nothing in the folder it
+ * pointed to, only in its parent.
+ */
+function watchedFolders(files: string[]): string[] {
+  const folders = new Set<string>();
+  for (const file of files) {
+    const folder = path.dirname(path.resolve(file));
+    folders.add(folder);
+    try {
+      if (lstatSync(folder).isSymbolicLink()) folders.add(path.dirname(folder));
+    } catch {
+      // missing now: watched once it appears (see the retry)
+    }
+  }
+  return [...folders];
 }

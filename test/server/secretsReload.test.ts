@@ -82,6 +82,21 @@ describe('hook secrets read again from their files', function () {
     expect([await hook(url, 'first'), await hook(url, 'second'), await hook(url, 'fixed')]).to.deep.equal([401, 200, 200]);
   });
 
+  it('follows a path through a symlinked folder re-pointed to another (the old folder left in place)', async () => {
+    const { mkdir, symlink, rename } = await import('node:fs/promises');
+    for (const [name, value] of [['a', 'alpha\n'], ['b', 'beta\n']] as const) {
+      await mkdir(path.join(tmp, name));
+      await writeFile(path.join(tmp, name, 'secrets'), value);
+    }
+    await symlink('a', path.join(tmp, 'current'));
+    const { url } = await start({ OKTA_HOOK_AUTH_SECRETS_FILE: path.join(tmp, 'current', 'secrets') });
+    expect(await hook(url, 'alpha')).to.equal(200);
+    await symlink('b', path.join(tmp, 'current.tmp'));
+    await rename(path.join(tmp, 'current.tmp'), path.join(tmp, 'current'));
+    await logged(sink.lines, reloadedTo(1), 'secrets reloaded, 1');
+    expect([await hook(url, 'alpha'), await hook(url, 'beta')]).to.deep.equal([401, 200]);
+  });
+
   it('keeps the old set when the new one cannot be read (empty file, missing key), logs it without a secret, then takes the fixed file', async () => {
     const mount = path.join(tmp, 'hook-secret');
     const secret = await k8sSecretFolder(mount, { secrets: 'kept-secret\n' });
