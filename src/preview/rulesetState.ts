@@ -10,6 +10,8 @@ export interface RulesetState {
   files: string[];
   /** Errors of the last failed reload (the version above keeps serving), [] after a good one. */
   loadErrors: RuleError[];
+  /** Warnings of the version in use (e.g. a deny cause the widget cannot place at a field). */
+  warnings: RuleError[];
 }
 
 export function rulesetState(store: RulesetStore): RulesetState {
@@ -21,6 +23,7 @@ export function rulesetState(store: RulesetStore): RulesetState {
     rules: ruleset.rules.length,
     files: ruleset.files.map(relative),
     loadErrors: store.loadErrors().map((error) => ({ ...error, file: relative(error.file) })),
+    warnings: ruleset.warnings.map((warning) => ({ ...warning, file: relative(warning.file) })),
   };
 }
 

@@ -2,6 +2,7 @@ import type { RE2JS } from 're2js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from './lists.js';
+import type { RuleError } from './RuleError.js';
 import type { DenySpec, SourcePosition } from './types.js';
 
 export interface CompiledRule {
@@ -34,4 +35,6 @@ export interface CompiledRuleset {
   readonly defaults: Readonly<Record<RequestType, DefaultOutcome>>;
   readonly lists: ReadonlyMap<string, NamedList>;
   readonly patterns: ReadonlyMap<string, RE2JS>;
+  /** What loads but will not work as meant in Okta (e.g. a cause the widget cannot place); `validate --strict` refuses these. */
+  readonly warnings: readonly RuleError[];
 }

@@ -6,7 +6,7 @@ import type { ListSource } from './listSources.js';
 import { NamedList } from './lists.js';
 import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
-import type { RuleFile, SourcePosition } from './types.js';
+import type { DenySpec, RuleFile, SourcePosition } from './types.js';
 
 /** A rule file that passed the schema, with its parsed source for positions. */
 export interface ValidatedFile {
@@ -28,6 +28,7 @@ export function compileRules(
   meta: { dir: string; version: string; /** Some files failed earlier: a list may live in one of them. */ partial?: boolean },
 ): CompileResult {
   const errors: RuleError[] = [];
+  const warnings: RuleError[] = [];
   const rules: CompiledRule[] = [];
   const ids = new Map<string, SourcePosition>();
   const lists = new Map<string, NamedList>();
@@ -76,6 +77,7 @@ export function compileRules(
           : spec === 'deny'
             ? { decision: 'deny', deny: { message: GENERIC_DENY_MESSAGE[type] } }
             : { decision: 'deny', deny: spec.deny };
+      if (typeof spec === 'object') warnings.push(...causeWarnings(spec.deny, ['defaults', type, 'deny'], at));
       defaults[type] = { outcome, at: position };
     }
 
@@ -102,6 +104,7 @@ export function compileRules(
       );
       const updateFrom = rule.then.updateFrom === undefined ? undefined : check(rule.then.updateFrom, [...base, 'then', 'updateFrom']);
       if (errors.length > before || rule.disabled) return;
+      if (rule.then.deny) warnings.push(...causeWarnings(rule.then.deny, [...base, 'then', 'deny'], at));
 
       rules.push({
         id: rule.id,
@@ -159,8 +162,28 @@ export function compileRules(
       defaults: resolvedDefaults,
       lists,
       patterns: needs.patterns,
+      warnings,
     }),
   };
+}
+
+/** `data.userProfile.<attribute>`: the only cause location the Sign-In Widget places next to a field. */
+const FIELD_LOCATION = /^data\.userProfile\.[^.\s[\]]+$/;
+
+/**
+ * A cause whose location is not `data.userProfile.<attribute>` loads, but Okta's widget shows
+ * it at no field (and its message may be lost): a warning, an error under `validate --strict`.
+ */
+function causeWarnings(deny: DenySpec, path: PathSegment[], at: (path: PathSegment[], key?: string) => SourcePosition): RuleError[] {
+  const warnings: RuleError[] = [];
+  (deny.causes ?? []).forEach((cause, index) => {
+    if (cause.location === undefined || FIELD_LOCATION.test(cause.location)) return;
+    warnings.push({
+      ...at([...path, 'causes', index], 'location'),
+      message: `cause location "${cause.location}" is not data.userProfile.<attribute>: the Sign-In Widget shows this cause at no field`,
+    });
+  });
+  return warnings;
 }
 
 /** Okta's own wording when a registration or profile update is refused without details. */

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { HookSecrets } from './hookSecrets.js';
 import type { Metrics } from './metrics.js';
 import { errorHandling } from './middleware/errors.js';
 import { hookAuthentication } from './middleware/hookAuthentication.js';
@@ -21,6 +22,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** The bearer-token check; by default built from config.oauth when that is set. */
   bearer?: BearerVerifier;
+  /** The live header secrets (a reload swaps them); by default fixed to config.authSecrets. */
+  secrets?: HookSecrets;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any server. */
@@ -38,12 +41,13 @@ export function createApp(options: AppOptions): Koa {
 
   const router = new Router();
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
-  const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
+  const auth = hookAuthentication({ header: config.authHeader, secrets: options.secrets ?? config.authSecrets, ...(bearer ? { bearer } : {}), logger });
   const { metrics } = options;
   const hook = registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
   registerHealthRoutes(router, store, options.isStopping ?? (() => false));
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
+  // The preview runs the hook's own check: a bearer token or a header secret, nothing else.
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined });
 
   if (metrics) app.use(countRequests(metrics));
   app.use((ctx, next) => {

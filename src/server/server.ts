@@ -7,12 +7,15 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
+import { logRuleWarnings } from './ruleWarnings.js';
 import { createApp } from './app.js';
 import { DEFAULT_RELOAD } from './reloadConfig.js';
 import { startReloader, type Reloader } from './reloader.js';
 import { clusterMetricsSource } from './clusterMetrics.js';
 import { Metrics } from './metrics.js';
+import { HookSecrets } from './hookSecrets.js';
 import { HOOK_PATH } from './routes/hook.js';
+import { startSecretsReloader, type SecretsReloader } from './secretsReloader.js';
 import { RulesetStore } from './RulesetStore.js';
 
 export interface RunningServer {
@@ -20,6 +23,8 @@ export interface RunningServer {
   store: RulesetStore;
   /** Reloads the rules on demand, on SIGHUP, and on file changes when RULES_WATCH is on. */
   reloader: Reloader;
+  /** Set when a secret file is configured: reads the files again on change and on SIGHUP. */
+  secretsReloader?: SecretsReloader;
   metrics: Metrics;
   url: string;
   /** Stops at once: no delay, idle connections closed, resolves when the last request ends. */
@@ -36,7 +41,7 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources'>>;
 
 /** Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with TLS_CERT_FILE/TLS_KEY_FILE). */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
@@ -47,6 +52,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     { rulesetVersion: loaded.ruleset.version, rules: loaded.ruleset.rules.length, files: loaded.ruleset.files.length, rulesDir: config.rulesDir },
     'rules loaded',
   );
+  logRuleWarnings(logger, loaded.ruleset);
   if (config.authSecrets.length === 0 && !config.oauth) {
     logger.warn(
       `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${HOOK_PATH} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,
@@ -57,7 +63,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
 
   let stopping = false;
-  const app = createApp({ config, store, logger, metrics, isStopping: () => stopping });
+  const secrets = new HookSecrets(config.authSecrets);
+  const app = createApp({ config, store, logger, metrics, secrets, isStopping: () => stopping });
   const server: http.Server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
     : http.createServer(app.callback());
@@ -72,19 +79,26 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
-  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...(config.reload ?? DEFAULT_RELOAD) });
+  const reload = config.reload ?? DEFAULT_RELOAD;
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...reload });
+  // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
+  const secretsReloader = config.authSecretSources
+    ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })
+    : undefined;
 
   const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   return {
     server,
     store,
     reloader,
+    ...(secretsReloader ? { secretsReloader } : {}),
     metrics,
     url,
     close: async () => {
       stopping = true;
       app.emit('stopping'); // long-lived streams (the preview page's live updates) end now
       void reloader.close();
+      secretsReloader?.close();
       if (server.listening) server.close();
       server.closeIdleConnections();
       await closed;
@@ -92,6 +106,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     shutdown: async () => {
       stopping = true;
       void reloader.close();
+      secretsReloader?.close();
       logger.info({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs }, 'stopping: readiness is 503');
       if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
       app.emit('stopping');

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { relativeToRules } from '../../src/preview/rulesetState.js';
+import { keyPair, signToken, startIssuer, type Issuer } from '../helpers/oauthIssuer.js';
 import { BROKEN_YAML, reloadRules, startPreviewServer, type PreviewServer } from './helpers.js';
 
 // Debian's chromium, which .ci/run installs. Missing means the test fails: it is not optional.
@@ -159,14 +160,89 @@ describe('preview page in a browser, behind the hook secret', function () {
     const { page } = await openPage(browser, `${server.url}/preview`);
     const secret = page.getByLabel('Hook secret');
     await secret.waitFor();
+    expect(await page.getByLabel('Bearer token').isHidden(), 'no OAuth: no token field').to.equal(true);
     await secret.fill('wrong');
-    await page.getByRole('button', { name: 'Use secret' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#auth-error', { hasText: 'not accepted' }).waitFor();
 
     await secret.fill('correct horse');
-    await page.getByRole('button', { name: 'Use secret' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
     await page.locator('#live-status', { hasText: 'connected' }).waitFor();
     expect(await page.locator('#auth').isHidden()).to.equal(true);
+  });
+});
+
+describe('preview page in a browser, behind OAuth (a bearer token, no header secret)', function () {
+  this.timeout(60_000);
+  const AUDIENCE = 'api://okta-hook';
+  let browser: Browser;
+  let server: PreviewServer;
+  let issuer: Issuer;
+  let key: Awaited<ReturnType<typeof keyPair>>;
+
+  before(async () => {
+    issuer = await startIssuer();
+    key = await keyPair('key-a');
+    issuer.setKeys([key.jwk]);
+    browser = await launch();
+    server = await startPreviewServer({ OKTA_HOOK_OAUTH_ISSUER: issuer.issuer, OKTA_HOOK_OAUTH_AUDIENCE: AUDIENCE });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await issuer?.close();
+  });
+
+  it('asks for a bearer token, refuses an expired one, and works with a valid one pasted', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/preview`);
+    const token = page.getByLabel('Bearer token');
+    await token.waitFor();
+    expect(await page.getByLabel('Hook secret').isHidden(), 'no header secret configured: no secret field').to.equal(true);
+
+    await token.fill(await signToken(key, issuer.issuer, AUDIENCE, {}, Math.floor(Date.now() / 1000) - 600));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#auth-error', { hasText: 'not accepted' }).waitFor();
+
+    // Pasted as copied from a tool, "Bearer " and all.
+    await token.fill(`Bearer ${await signToken(key, issuer.issuer, AUDIENCE)}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
+    await page.locator('#live-status', { hasText: 'connected' }).waitFor();
+    expect(await page.locator('#auth').isHidden()).to.equal(true);
+    // The 401s of the refused token are the only console errors (the browser logs failed fetches).
+    expect(errors.filter((error) => !/401/.test(error))).to.deep.equal([]);
+  });
+});
+
+describe('preview page in a browser: rule warnings', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: PreviewServer;
+
+  before(async () => {
+    browser = await launch();
+    server = await startPreviewServer();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows a deny cause the widget cannot place, live after a reload, with its position', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/preview`);
+    await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
+    expect(await page.locator('#rule-warnings').isHidden()).to.equal(true);
+
+    const file = path.join(server.rulesDir, 'warned.yaml');
+    await writeFile(
+      file,
+      'rules:\n  - id: deny-zero\n    description: d\n    appliesTo: [progressive.profile]\n    when: false\n    then:\n      deny:\n        message: No.\n        causes:\n          - { message: Here., location: data.userProfileUpdate.employeeNumber }\n',
+    );
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    const warning = page.locator('#rule-warnings-list li');
+    await warning.waitFor();
+    expect(await warning.textContent()).to.match(/^warned\.yaml:10:\d+ cause location "data\.userProfileUpdate\.employeeNumber" is not data\.userProfile\.<attribute>/);
+    expect(errors).to.deep.equal([]);
   });
 });

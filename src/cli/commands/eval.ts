@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { evaluate } from '../../engine/evaluate.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { caseRequest } from '../../rules/suites/caseRequest.js';
@@ -67,8 +67,8 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
     }
-    const decision = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true });
-    const response = toOktaResponse(decision, { decisionId: 'hook-rules-eval' });
+    // What the service would send, Okta's size limit included.
+    const { decision, response } = oktaAnswer(evaluate(loaded.ruleset, built.request, { onRuleError, explain: true }), { decisionId: 'hook-rules-eval' }, onRuleError);
     if (values.json) {
       print(JSON.stringify({ response, decision }, null, 2));
     } else {

@@ -8,17 +8,24 @@ export const validateCommand: Command = {
   name: 'validate',
   help: `hook-rules validate: check a ruleset without serving it
 
-Usage: hook-rules validate [dir]
+Usage: hook-rules validate [--strict] [dir]
 
 Reads every rule file in dir (default: RULES_DIR, else ./rules) and its list files, checks
 them against schemas/rules.schema.json and everything the service checks at load (operators,
 paths, patterns, list names, unique ids), exactly as the service would.
 
 Prints "ok" with the ruleset version, or every error as file:line:column: message.
-Exit codes: 0 valid, 3 invalid, 2 bad usage.
+Warnings (what loads but will not work as meant in Okta, such as a deny cause whose location
+is not data.userProfile.<attribute>, which the Sign-In Widget shows at no field) are printed
+as file:line:column: warning: message; the service logs them too.
+
+Options:
+  --strict   warnings are errors (exit 3)
+
+Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
 `,
   async run(argv) {
-    const { positionals } = parse(argv, {}, 1);
+    const { positionals, values } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
     const loaded = await loadRuleset(dir);
     if (!loaded.ok) {
@@ -27,10 +34,20 @@ Exit codes: 0 valid, 3 invalid, 2 bad usage.
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
+    const { warnings } = ruleset;
+    if (warnings.length > 0) {
+      const label = values.strict ? '' : 'warning: ';
+      printError(warnings.map((warning) => formatRuleError({ ...warning, file: relative(warning.file), message: `${label}${warning.message}` })).join('\n'));
+      if (values.strict) {
+        printError(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}, errors under --strict: the ruleset in ${dir} is refused`);
+        return EXIT.invalidRules;
+      }
+    }
     const lists = [...ruleset.lists.values()].map((list) => `${list.name} (${list.size})`);
     print(
       `ok: ${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} in ${ruleset.files.length} file${ruleset.files.length === 1 ? '' : 's'}` +
-        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}; version ${ruleset.version}`,
+        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}; version ${ruleset.version}` +
+        `${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`,
     );
     return EXIT.ok;
   },

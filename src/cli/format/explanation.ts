@@ -13,7 +13,9 @@ export function formatExplanation(decision: Decision, ruleset: CompiledRuleset):
       ? `rule ${decision.decidedBy.ruleId}`
       : decision.decidedBy.kind === 'default'
         ? `the default for ${decision.requestType} (no allow or deny rule matched)`
-        : `an error in rule ${decision.decidedBy.ruleId}`;
+        : decision.decidedBy.ruleId
+          ? `an error in rule ${decision.decidedBy.ruleId}`
+          : `an error: ${decision.deny?.internalReason ?? 'see the log'}`;
   lines.push(`Decision: ${decision.outcome.toUpperCase()}, decided by ${decided}`);
   lines.push(`Ruleset ${ruleset.version} (${ruleset.dir}); request type ${decision.requestType}`);
   if (decision.requestTypeNote) lines.push(`Note: ${decision.requestTypeNote}`);

@@ -51,7 +51,7 @@ export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options
 
 export function decidedByText(decision: Decision): string {
   const { kind, ruleId } = decision.decidedBy;
-  return kind === 'rule' ? ruleId! : kind === 'default' ? 'default' : `error:${ruleId}`;
+  return kind === 'rule' ? ruleId! : kind === 'default' ? 'default' : ruleId ? `error:${ruleId}` : 'error';
 }
 
 function compare(expect: Expectation, decision: Decision): string[] {

@@ -2,12 +2,14 @@ import type { Middleware, Next } from 'koa';
 import type { Logger } from '../../log.js';
 import { HttpError } from '../HttpError.js';
 import { headerValues } from './headerValues.js';
-import { digest, headerMatches } from './hookAuth.js';
+import { HookSecrets } from '../hookSecrets.js';
+import { headerMatches } from './hookAuth.js';
 import type { BearerVerifier } from './oauth.js';
 
 export interface HookAuthenticationOptions {
   header: string;
-  secrets: readonly string[];
+  /** Fixed values, or the live set a secrets reload replaces (read on every request). */
+  secrets: readonly string[] | HookSecrets;
   /** Set when OAuth is configured: a valid `Authorization: Bearer` token is accepted. */
   bearer?: BearerVerifier;
   logger: Logger;
@@ -19,12 +21,13 @@ export interface HookAuthenticationOptions {
  * to the other without downtime. With neither configured the check is off (the server warns).
  */
 export function hookAuthentication(options: HookAuthenticationOptions): Middleware {
-  const expected = options.secrets.map(digest);
+  const secrets = options.secrets instanceof HookSecrets ? options.secrets : new HookSecrets(options.secrets);
   const { bearer, logger } = options;
   const name = options.header.toLowerCase();
   // Not async: the header-secret path (every request of the HTTP channel) answers without a
   // promise of its own; only a bearer token needs to wait (for the issuer's keys).
   return (ctx, next) => {
+    const expected = secrets.digests(); // taken once: this request is checked against one set
     if (expected.length === 0 && !bearer) return next();
     if (expected.length > 0 && headerMatches(headerValues(ctx.req, name), expected)) return next();
     if (bearer) {

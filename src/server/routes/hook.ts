@@ -4,7 +4,7 @@ import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
 import { logDecision, type Logger } from '../../log.js';
 import { DECISION_LINE, type DecisionLine } from '../../maskPii.js';
 import type { OktaHookRequest } from '../../okta/types.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { HttpError } from '../HttpError.js';
 import { chain } from '../middleware/chain.js';
@@ -47,12 +47,22 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
       const request = checked.value;
       const ruleset = store.current(); // taken once: this request is decided wholly by this version
       // The log and the metrics read only the rules that threw: no trace entry for the others.
-      const decision = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors' });
+      const evaluated = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors' });
       const decisionId = randomUUID();
+      // Never an answer Okta would reject for its size: that is a rule error (okta/oktaAnswer.ts).
+      const answer = oktaAnswer(evaluated, { decisionId }, options.onRuleError);
+      const { decision } = answer;
       ctx.status = 200;
       // Serialised here with its type set first: Koa would look the type up and stringify anyway.
       ctx.set('Content-Type', 'application/json; charset=utf-8');
-      ctx.body = JSON.stringify(toOktaResponse(decision, { decisionId }));
+      ctx.body = answer.body;
+      if (answer.tooLarge) {
+        // Rule ids only: attribute names can come from the request (updateFrom).
+        logger.error(
+          { event: 'answer-too-large', decisionId, bytes: answer.tooLarge.bytes, limit: answer.tooLarge.limit, onRuleError: options.onRuleError, sent: decision.outcome, rules: [...new Set(Object.values(evaluated.updatedBy))] },
+          `answer too large for Okta (${answer.tooLarge.bytes} bytes): treated as a rule error (ON_RULE_ERROR=${options.onRuleError})`,
+        );
+      }
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       options.metrics?.observeDecision(decision, latencyMs / 1000);
       if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
