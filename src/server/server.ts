@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
 import { createApp } from './app.js';
+import { MAX_QUIET_WAIT_MS, QUIET_MS, waitForQuiet } from './drain.js';
 import { DEFAULT_RELOAD } from './reloadConfig.js';
 import { startReloader, type Reloader } from './reloader.js';
 import { clusterMetricsSource } from './clusterMetrics.js';
@@ -25,9 +26,10 @@ export interface RunningServer {
   /** Stops at once: no delay, idle connections closed, resolves when the last request ends. */
   close(): Promise<void>;
   /**
-   * Graceful stop: readiness turns 503; after `shutdownDelayMs` the listener closes; requests in
-   * flight finish and keep-alive connections close as they go idle; after `shutdownTimeoutMs`
-   * whatever is left is cut. Resolves with the number of connections cut.
+   * Graceful stop: readiness turns 503; the listener keeps accepting for `shutdownDelayMs` and
+   * until no connection has arrived for a short quiet period (drain.ts), then closes; requests
+   * in flight finish and keep-alive connections close as they go idle; whatever is left when
+   * `shutdownDelayMs + shutdownTimeoutMs` have passed is cut. Resolves with the number cut.
    */
   shutdown(): Promise<{ cut: number }>;
 }
@@ -92,15 +94,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     shutdown: async () => {
       stopping = true;
       void reloader.close();
+      const deadline = Date.now() + config.shutdownDelayMs + config.shutdownTimeoutMs;
       logger.info({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs }, 'stopping: readiness is 503');
-      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+      // Keep accepting until connections stop arriving: what the kernel already queued would
+      // be reset by closing the listener (answers from now on carry Connection: close, app.ts).
+      const quietWait = Math.min(MAX_QUIET_WAIT_MS, Math.floor(config.shutdownTimeoutMs / 2));
+      const { waitedMs } = await waitForQuiet(server, { minMs: config.shutdownDelayMs, quietMs: QUIET_MS, maxMs: config.shutdownDelayMs + quietWait });
       app.emit('stopping');
       if (server.listening) server.close();
-      // Responses from now on carry Connection: close (app.ts); idle sockets are closed as they appear.
+      logger.info({ waitedMs }, 'listener closed; finishing requests in flight');
+      // Idle sockets are closed as they appear.
       server.closeIdleConnections();
       const sweep = setInterval(() => server.closeIdleConnections(), 100);
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs)));
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
       const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
       clearInterval(sweep);
       clearTimeout(timer);
@@ -111,10 +118,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       return { cut };
     },
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function openConnections(server: http.Server): Promise<number> {
