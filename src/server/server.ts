@@ -10,6 +10,8 @@ import { RulesetLoadError } from '../rules/RuleError.js';
 import { createApp } from './app.js';
 import { MAX_QUIET_WAIT_MS, QUIET_MS, waitForQuiet } from './drain.js';
 import { DEFAULT_RELOAD } from './reloadConfig.js';
+import { checkTls, describeListenError } from './preflight.js';
+import { StartError } from './StartError.js';
 import { startReloader, type Reloader } from './reloader.js';
 import { clusterMetricsSource } from './clusterMetrics.js';
 import { Metrics } from './metrics.js';
@@ -40,7 +42,10 @@ export type ServerConfig = Pick<
 > &
   Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload'>>;
 
-/** Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with TLS_CERT_FILE/TLS_KEY_FILE). */
+/**
+ * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
+ * TLS_CERT_FILE/TLS_KEY_FILE). A failed listen rejects with a StartError in plain words.
+ */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const loaded = await loadRuleset(config.rulesDir);
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
@@ -60,14 +65,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   let stopping = false;
   const app = createApp({ config, store, logger, metrics, isStopping: () => stopping });
-  const server: http.Server = config.tls
-    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
-    : http.createServer(app.callback());
+  const server = createServer(config, app.callback());
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new StartError([describeListenError(error, config.host, config.port)], 'listen')));
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -118,6 +121,17 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       return { cut };
     },
   };
+}
+
+function createServer(config: ServerConfig, handler: http.RequestListener): http.Server {
+  if (!config.tls) return http.createServer(handler);
+  try {
+    return https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler);
+  } catch (error) {
+    // serve checks the pair before listening; this covers files changed since.
+    const problems = checkTls(config.tls);
+    throw new StartError(problems.length > 0 ? problems : [`TLS_CERT_FILE/TLS_KEY_FILE: ${(error as Error).message}`], 'config');
+  }
 }
 
 function openConnections(server: http.Server): Promise<number> {

@@ -1,9 +1,12 @@
 import cluster from 'node:cluster';
-import { loadConfig } from '../../config.js';
-import { createLogger } from '../../log.js';
+import { ConfigError, loadConfig, type Config } from '../../config.js';
+import { createLogger, type Logger } from '../../log.js';
 import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import { runPrimary } from '../../server/cluster.js';
+import { runPrimary, START_FAILED, type StartFailed } from '../../server/cluster.js';
+import { answerReloadRequests } from '../../server/clusterReload.js';
+import { checkBeforeListening } from '../../server/preflight.js';
+import { StartError } from '../../server/StartError.js';
 import { startServer, type RunningServer } from '../../server/server.js';
 import { parse, printError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -35,16 +38,26 @@ Exit codes: 0 stopped cleanly, 2 invalid configuration, 3 invalid rules, 1 other
 `,
   async run(argv) {
     parse(argv, {}, 0);
-    const config = loadConfig();
+    // Until the reloader takes SIGHUP over, it must not end the process (Node's default).
+    const early = () => undefined;
+    process.on('SIGHUP', early);
+    let config: Config;
+    try {
+      config = loadConfig();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return refuse(createLogger({ format: 'json' }), { kind: 'config', problems: error.problems, exitCode: EXIT.usage });
+    }
     const logger = createLogger({ level: config.logLevel, format: config.logFormat, pii: config.logPii });
+    if (cluster.isPrimary) {
+      const problems = await checkBeforeListening(config);
+      if (problems.length > 0) return refuse(logger, { kind: 'config', problems, exitCode: EXIT.usage });
+    }
     if (config.workers > 1 && cluster.isPrimary) {
       // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
       const loaded = await loadRuleset(config.rulesDir);
-      if (!loaded.ok) {
-        logger.fatal({ errors: loaded.errors.map(formatRuleError) }, 'invalid ruleset; not starting');
-        printError(loaded.errors.map(formatRuleError).join('\n'));
-        return EXIT.invalidRules;
-      }
+      if (!loaded.ok) return refuse(logger, { kind: 'rules', problems: loaded.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
+      process.off('SIGHUP', early);
       return runPrimary(config, logger);
     }
     // Signals are handled from the start, so a stop during loading is not lost, and a
@@ -67,14 +80,35 @@ Exit codes: 0 stopped cleanly, 2 invalid configuration, 3 invalid rules, 1 other
     process.on('SIGINT', () => void stop('SIGINT'));
     try {
       running = await startServer(config, logger);
+      process.off('SIGHUP', early);
+      if (cluster.isWorker) answerReloadRequests(running.reloader);
       return -1; // keep running
     } catch (error) {
-      if (error instanceof RulesetLoadError) {
-        logger.fatal({ errors: error.errors.map(formatRuleError) }, 'invalid ruleset; not starting');
-        printError(error.errors.map(formatRuleError).join('\n'));
-        return EXIT.invalidRules;
-      }
+      if (error instanceof RulesetLoadError) return refuse(logger, { kind: 'rules', problems: error.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
+      if (error instanceof StartError) return refuse(logger, { kind: error.kind, problems: error.problems, exitCode: error.kind === 'config' ? EXIT.usage : EXIT.error });
       throw error;
     }
   },
 };
+
+const HEADLINES: Record<StartFailed['kind'], string> = {
+  config: 'invalid configuration',
+  rules: 'invalid ruleset',
+  listen: 'cannot listen',
+};
+
+/**
+ * The service cannot start: one `fatal` JSON line and the problems on stderr, then exit. A
+ * worker leaves both to the primary, which ends the whole (cluster.ts).
+ */
+function refuse(logger: Logger, failure: Omit<StartFailed, 'type'>): Promise<number> {
+  if (cluster.isWorker) {
+    return new Promise(() => process.send?.({ type: START_FAILED, ...failure } satisfies StartFailed, () => process.exit(failure.exitCode)));
+  }
+  const headline = HEADLINES[failure.kind];
+  logger.fatal({ problems: failure.problems }, `${headline}; not starting`);
+  printError(`${headline}:\n  ${failure.problems.join('\n  ')}`);
+  // Nothing should be left running; if something is, it must not keep a failed start alive.
+  setTimeout(() => process.exit(failure.exitCode), 2_000).unref();
+  return Promise.resolve(failure.exitCode);
+}
