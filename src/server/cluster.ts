@@ -19,6 +19,18 @@ export interface StartFailed {
   exitCode: number;
 }
 
+export const START_HEADLINES: Record<StartFailed['kind'], string> = {
+  config: 'invalid configuration',
+  rules: 'invalid ruleset',
+  listen: 'cannot listen',
+};
+
+/** For stderr: the headline, then a problem a line (rule errors unindented: file:line:column starts the line). */
+export function problemsText(failure: Pick<StartFailed, 'kind' | 'problems'>): string {
+  const indent = failure.kind === 'rules' ? '' : '  ';
+  return `${START_HEADLINES[failure.kind]}:\n${failure.problems.map((problem) => indent + problem).join('\n')}`;
+}
+
 /**
  * The primary of `WORKERS=n`: forks n workers (each runs `serve` alone: loads and reloads its
  * own rules and shares the port through node:cluster), replaces a worker that dies, on SIGHUP
@@ -54,9 +66,8 @@ export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 
 
     cluster.on('message', (_worker, message: StartFailed) => {
       if (message?.type !== START_FAILED || stopping) return;
-      const what = message.kind === 'listen' ? 'cannot listen' : message.kind === 'rules' ? 'invalid ruleset' : 'invalid configuration';
-      logger.fatal({ problems: message.problems }, `${what}; not starting`);
-      printError(`${what}:\n  ${message.problems.join('\n  ')}`);
+      logger.fatal({ problems: message.problems }, `${START_HEADLINES[message.kind]}; not starting`);
+      printError(problemsText(message));
       stopAll('SIGTERM', message.exitCode);
     });
 
