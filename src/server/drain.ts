@@ -19,11 +19,20 @@ export async function waitForQuiet(server: Server, options: { minMs: number; qui
   const onConnection = () => (last = Date.now());
   server.on('connection', onConnection);
   try {
-    for (;;) {
+    const remaining = () => {
       const now = Date.now();
-      const wait = Math.min(Math.max(start + options.minMs, last + options.quietMs) - now, start + options.maxMs - now);
-      if (wait <= 0) break;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      return Math.min(Math.max(start + options.minMs, last + options.quietMs) - now, start + options.maxMs - now);
+    };
+    for (;;) {
+      const wait = remaining();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+      // A timer runs before the loop polls for I/O: when the loop was busy, connections (or a
+      // cluster primary's hand-overs) may be waiting unseen. Let one poll pass, then decide.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (remaining() <= 0) break;
     }
   } finally {
     server.off('connection', onConnection);
