@@ -54,6 +54,13 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The smallest BODY_LIMIT accepted. Okta's requests are 1–3 KB with a handful of profile
+ * attributes, but a profile may have dozens of custom attributes of up to a few hundred
+ * characters each: 16kb leaves room for them, and anything lower is a mistake (0kb answered 413 to all).
+ */
+export const MIN_BODY_LIMIT_BYTES = 16 * 1024;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads every setting and reports every bad one at once (values of secrets are never echoed). */
@@ -67,7 +74,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const logFormat = oneOf(env.LOG_FORMAT, !production && stdoutIsTty ? 'pretty' : 'json', 'LOG_FORMAT', ['json', 'pretty'] as const, problems);
   const logPii = boolean(env.LOG_PII, false, 'LOG_PII', problems);
   const bodyLimit = env.BODY_LIMIT || '100kb';
-  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT: "${bodyLimit}" is not a size such as 100kb`);
+  const bodyBytes = sizeInBytes(bodyLimit);
+  if (bodyBytes === undefined) problems.push(`BODY_LIMIT: "${bodyLimit}" is not a size such as 100kb`);
+  else if (bodyBytes < MIN_BODY_LIMIT_BYTES) {
+    problems.push(`BODY_LIMIT: "${bodyLimit}" is below 16kb, too small for Okta's requests (every sign-up would get 413 and be denied)`);
+  }
   const authHeader = (env.OKTA_HOOK_AUTH_HEADER || 'authorization').trim().toLowerCase();
   if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(authHeader)) problems.push(`OKTA_HOOK_AUTH_HEADER: "${authHeader}" is not an HTTP header name`);
   const { secrets: authSecrets, sources: authSecretSources } = readSecrets(env, problems);
@@ -163,6 +174,15 @@ function readTls(env: NodeJS.ProcessEnv, problems: string[]): Config['tls'] {
   readable(keyFile, 'TLS_KEY_FILE', problems);
   return { certFile, keyFile };
 }
+
+/** "100kb" → 102400, as the body parser reads it (1 kb = 1024 bytes); undefined if not a size. */
+function sizeInBytes(raw: string): number | undefined {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(raw);
+  if (!match) return undefined;
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match[1]) * unit;
+}
+
 
 function readable(path: string, name: string, problems: string[]): void {
   try {

@@ -9,7 +9,10 @@ import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
 import { logRuleWarnings } from './ruleWarnings.js';
 import { createApp } from './app.js';
+import { MAX_QUIET_WAIT_MS, QUIET_MS, waitForQuiet } from './drain.js';
 import { DEFAULT_RELOAD } from './reloadConfig.js';
+import { checkTls, describeListenError } from './preflight.js';
+import { StartError } from './StartError.js';
 import { startReloader, type Reloader } from './reloader.js';
 import { clusterMetricsSource } from './clusterMetrics.js';
 import { Metrics } from './metrics.js';
@@ -30,9 +33,10 @@ export interface RunningServer {
   /** Stops at once: no delay, idle connections closed, resolves when the last request ends. */
   close(): Promise<void>;
   /**
-   * Graceful stop: readiness turns 503; after `shutdownDelayMs` the listener closes; requests in
-   * flight finish and keep-alive connections close as they go idle; after `shutdownTimeoutMs`
-   * whatever is left is cut. Resolves with the number of connections cut.
+   * Graceful stop: readiness turns 503; the listener keeps accepting for `shutdownDelayMs` and
+   * until no connection has arrived for a short quiet period (drain.ts), then closes; requests
+   * in flight finish and keep-alive connections close as they go idle; whatever is left when
+   * `shutdownDelayMs + shutdownTimeoutMs` have passed is cut. Resolves with the number cut.
    */
   shutdown(): Promise<{ cut: number }>;
 }
@@ -43,7 +47,10 @@ export type ServerConfig = Pick<
 > &
   Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources'>>;
 
-/** Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with TLS_CERT_FILE/TLS_KEY_FILE). */
+/**
+ * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
+ * TLS_CERT_FILE/TLS_KEY_FILE). A failed listen rejects with a StartError in plain words.
+ */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const loaded = await loadRuleset(config.rulesDir);
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
@@ -65,14 +72,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let stopping = false;
   const secrets = new HookSecrets(config.authSecrets);
   const app = createApp({ config, store, logger, metrics, secrets, isStopping: () => stopping });
-  const server: http.Server = config.tls
-    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
-    : http.createServer(app.callback());
+  const server = createServer(config, app.callback());
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new StartError([describeListenError(error, config.host, config.port)], 'listen')));
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -107,15 +112,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       stopping = true;
       void reloader.close();
       secretsReloader?.close();
+      const deadline = Date.now() + config.shutdownDelayMs + config.shutdownTimeoutMs;
       logger.info({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs }, 'stopping: readiness is 503');
-      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+      // Keep accepting until connections stop arriving: what the kernel already queued would
+      // be reset by closing the listener (answers from now on carry Connection: close, app.ts).
+      const quietWait = Math.min(MAX_QUIET_WAIT_MS, Math.floor(config.shutdownTimeoutMs / 2));
+      const { waitedMs } = await waitForQuiet(server, { minMs: config.shutdownDelayMs, quietMs: QUIET_MS, maxMs: config.shutdownDelayMs + quietWait });
       app.emit('stopping');
       if (server.listening) server.close();
-      // Responses from now on carry Connection: close (app.ts); idle sockets are closed as they appear.
+      logger.info({ waitedMs }, 'listener closed; finishing requests in flight');
+      // Idle sockets are closed as they appear.
       server.closeIdleConnections();
       const sweep = setInterval(() => server.closeIdleConnections(), 100);
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs)));
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
       const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
       clearInterval(sweep);
       clearTimeout(timer);
@@ -128,8 +138,15 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function createServer(config: ServerConfig, handler: http.RequestListener): http.Server {
+  if (!config.tls) return http.createServer(handler);
+  try {
+    return https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler);
+  } catch (error) {
+    // serve checks the pair before listening; this covers files changed since.
+    const problems = checkTls(config.tls);
+    throw new StartError(problems.length > 0 ? problems : [`TLS_CERT_FILE/TLS_KEY_FILE: ${(error as Error).message}`], 'config');
+  }
 }
 
 function openConnections(server: http.Server): Promise<number> {
