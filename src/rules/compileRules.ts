@@ -16,7 +16,8 @@ export interface ValidatedFile {
   listSources?: ReadonlyMap<string, ListSource>;
 }
 
-export type CompileResult = { ok: true; ruleset: CompiledRuleset } | { ok: false; errors: RuleError[] };
+/** Warnings are things almost surely wrong that still load (errors under `validate --strict`). */
+export type CompileResult = { ok: true; ruleset: CompiledRuleset; warnings: RuleError[] } | { ok: false; errors: RuleError[]; warnings: RuleError[] };
 
 /**
  * Turns schema-valid rule files into one immutable ruleset, checking what a schema cannot:
@@ -28,6 +29,7 @@ export function compileRules(
   meta: { dir: string; version: string; /** Some files failed earlier: a list may live in one of them. */ partial?: boolean },
 ): CompileResult {
   const errors: RuleError[] = [];
+  const warnings: RuleError[] = [];
   const rules: CompiledRule[] = [];
   const ids = new Map<string, SourcePosition>();
   const lists = new Map<string, NamedList>();
@@ -125,6 +127,11 @@ export function compileRules(
     }
   }
 
+  const used = new Set([...listUses.map((use) => use.name), ...overrides.flatMap((o) => o.except)]);
+  for (const [name, at] of listOrigins) {
+    if (!used.has(name)) warnings.push({ ...at, message: `list "${name}" is defined but no rule uses it (in_list) and no list names it in except` });
+  }
+
   for (const { name, except, at } of overrides) {
     const allowLists: NamedList[] = [];
     for (const other of except) {
@@ -136,7 +143,7 @@ export function compileRules(
     lists.set(name, lists.get(name)!.excluding(allowLists));
   }
 
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, warnings };
 
   // Stable sort: equal priorities keep file order.
   const ordered = [...rules].sort((a, b) => b.priority - a.priority);
@@ -160,6 +167,7 @@ export function compileRules(
       lists,
       patterns: needs.patterns,
     }),
+    warnings,
   };
 }
 

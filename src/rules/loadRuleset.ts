@@ -10,7 +10,8 @@ import type { RuleError } from './RuleError.js';
 import type { RuleFile } from './types.js';
 import { validateRuleFile } from './validateRuleFile.js';
 
-export type LoadResult = { ok: true; ruleset: CompiledRuleset } | { ok: false; errors: RuleError[] };
+/** Warnings: almost surely mistakes that still load; `validate --strict` refuses them. */
+export type LoadResult = { ok: true; ruleset: CompiledRuleset; warnings: RuleError[] } | { ok: false; errors: RuleError[]; warnings: RuleError[] };
 
 const RULE_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
@@ -33,11 +34,11 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
   try {
     files = await listFiles(dir);
   } catch (error) {
-    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: `cannot read rules directory: ${(error as Error).message}` }] };
+    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: `cannot read rules directory: ${(error as Error).message}` }], warnings: [] };
   }
   const ruleFiles = files.filter((file) => isRuleFile(file));
   if (ruleFiles.length === 0) {
-    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: 'no rule files (*.yaml, *.yml) found' }] };
+    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: 'no rule files (*.yaml, *.yml) found' }], warnings: [] };
   }
 
   const errors: RuleError[] = [];
@@ -88,12 +89,13 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
   await yieldToLoop();
   const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: errors.length > 0 });
   // Files that passed the schema are still compiled, so one run reports every problem.
-  if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]) };
-  if (!compiled.ok) return { ok: false, errors: byPosition(compiled.errors) };
-  return compiled;
+  const warnings = byPosition(compiled.warnings);
+  if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]), warnings };
+  if (!compiled.ok) return { ok: false, errors: byPosition(compiled.errors), warnings };
+  return { ...compiled, warnings };
 }
 
-function byPosition(errors: RuleError[]): RuleError[] {
+export function byPosition(errors: RuleError[]): RuleError[] {
   return [...errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
 }
 

@@ -3,6 +3,7 @@ import { loadRuleset } from '../rules/loadRuleset.js';
 import { formatRuleError, type RuleError } from '../rules/RuleError.js';
 import { watchRules, type RulesWatcher } from '../rules/watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';
+import { logRuleWarnings } from './ruleWarnings.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 export type ReloadOutcome =
@@ -54,6 +55,7 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
       return { status: 'unchanged', version: live.version };
     }
     store.swap(next);
+    logRuleWarnings(logger, loaded.warnings);
     logger.info(
       { event: 'rules-reloaded', reason, rulesetVersion: next.version, previousVersion: live.version, rules: next.rules.length, files: next.files.length },
       `rules reloaded: now serving ${next.version}`,

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
+import { logRuleWarnings } from './ruleWarnings.js';
 import { createApp } from './app.js';
 import { DEFAULT_RELOAD } from './reloadConfig.js';
 import { startReloader, type Reloader } from './reloader.js';
@@ -47,6 +48,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     { rulesetVersion: loaded.ruleset.version, rules: loaded.ruleset.rules.length, files: loaded.ruleset.files.length, rulesDir: config.rulesDir },
     'rules loaded',
   );
+  logRuleWarnings(logger, loaded.warnings);
   if (config.authSecrets.length === 0 && !config.oauth) {
     logger.warn(
       `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${HOOK_PATH} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,

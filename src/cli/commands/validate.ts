@@ -8,22 +8,36 @@ export const validateCommand: Command = {
   name: 'validate',
   help: `hook-rules validate: check a ruleset without serving it
 
-Usage: hook-rules validate [dir]
+Usage: hook-rules validate [dir] [--strict]
 
 Reads every rule file in dir (default: RULES_DIR, else ./rules) and its list files, checks
 them against schemas/rules.schema.json and everything the service checks at load (operators,
 paths, patterns, list names, unique ids), exactly as the service would.
 
 Prints "ok" with the ruleset version, or every error as file:line:column: message.
-Exit codes: 0 valid, 3 invalid, 2 bad usage.
+Warnings (things that load but are almost surely mistakes, such as a list no rule uses or a
+pattern with a stray "{") are printed as file:line:column: warning: message.
+
+Options:
+  --strict  treat warnings as errors (exit 3), e.g. in CI
+
+Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
 `,
   async run(argv) {
-    const { positionals } = parse(argv, {}, 1);
+    const { values, positionals } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
     const loaded = await loadRuleset(dir);
+    const strict = values.strict === true;
+    if (loaded.warnings.length > 0) {
+      const label = strict ? '' : 'warning: ';
+      printError(loaded.warnings.map((warning) => formatRuleError({ ...warning, file: relative(warning.file), message: `${label}${warning.message}` })).join('\n'));
+    }
+    const errorCount = (loaded.ok ? 0 : loaded.errors.length) + (strict ? loaded.warnings.length : 0);
     if (!loaded.ok) {
       printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
-      printError(`${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}: the ruleset in ${dir} is invalid`);
+    }
+    if (!loaded.ok || errorCount > 0) {
+      printError(`${errorCount} error${errorCount === 1 ? '' : 's'}${strict && loaded.warnings.length ? ' (warnings count as errors with --strict)' : ''}: the ruleset in ${dir} is invalid`);
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
