@@ -59,8 +59,10 @@ function showState(state) {
   const errors = state.loadErrors ?? [];
   $('load-errors').hidden = errors.length === 0;
   $('load-errors-version').textContent = state.rulesetVersion;
+  const failure = state.lastReloadFailure;
+  $('load-errors-when').textContent = failure ? `Refused at ${new Date(failure.at).toLocaleTimeString()} (${failure.at}), in ${failure.files.join(', ')}.` : '';
   $('load-errors-list').replaceChildren(
-    ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.message)),
+    ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.text ?? error.message)),
   );
 }
 

@@ -4,6 +4,7 @@ import { formatRuleError, type RuleError } from '../rules/RuleError.js';
 import { watchRules, type RulesWatcher } from '../rules/watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';
 import { logRuleWarnings } from './ruleWarnings.js';
+import { reloadFailureSummary } from './reloadFailureSummary.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 export type ReloadOutcome =
@@ -37,8 +38,9 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
     if (!loaded.ok) {
       store.reject(loaded.errors);
       for (const error of loaded.errors) logger.error({ event: 'rules-reload-error', at: formatRuleError(error) }, formatRuleError(error));
+      const failure = reloadFailureSummary(store.lastFailure()!, dir);
       logger.warn(
-        { event: 'rules-reload-rejected', reason, errors: loaded.errors.length, rulesetVersion: live.version },
+        { event: 'rules-reload-rejected', reason, errors: loaded.errors.length, files: failure.files, firstErrors: failure.firstErrors, rulesetVersion: live.version },
         `rules reload rejected (${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}); still serving ${live.version}`,
       );
       return { status: 'rejected', errors: loaded.errors, keptVersion: live.version };

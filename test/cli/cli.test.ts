@@ -50,8 +50,8 @@ describe('hook-rules CLI (child process)', () => {
       });
       const result = await runCli(['validate', t.dir]);
       expect(result.code).to.equal(3);
-      expect(result.stderr).to.match(new RegExp(`${t.dir}/a\\.yaml:5:\\d+: unknown operator "Matches" \\(did you mean "matches"\\?\\)`));
-      expect(result.stderr).to.match(new RegExp(`${t.dir}/b\\.yaml:5:\\d+: unknown list "nolist"`));
+      expect(result.stderr).to.match(new RegExp(`${t.dir}/a\\.yaml:5:\\d+: rule "one" \\(\\S+a\\.yaml:2:5\\): unknown operator "Matches" \\(did you mean "matches"\\?\\)`));
+      expect(result.stderr).to.match(new RegExp(`${t.dir}/b\\.yaml:5:\\d+: rule "two" \\(\\S+b\\.yaml:2:5\\): unknown list "nolist"`));
       expect(result.stderr).to.include('2 errors');
     });
     it('warns about a list no rule uses (exit 0), and refuses it with --strict (exit 3)', async () => {

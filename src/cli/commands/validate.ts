@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -28,16 +28,15 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
     const dir = rulesDirFrom(positionals[0]);
     const loaded = await loadRuleset(dir);
     const strict = values.strict === true;
-    if (loaded.warnings.length > 0) {
-      const label = strict ? '' : 'warning: ';
-      printError(loaded.warnings.map((warning) => formatRuleError({ ...warning, file: relative(warning.file), message: `${label}${warning.message}` })).join('\n'));
-    }
+    // Errors and warnings together, in file order, as an editor lists them.
+    const label = strict ? '' : 'warning: ';
+    const warnings = loaded.warnings.map((warning) => ({ ...warning, message: `${label}${warning.message}` }));
+    const problems = byPosition([...(loaded.ok ? [] : loaded.errors), ...warnings]);
+    if (problems.length > 0) printError(problems.map((problem) => formatRuleError({ ...problem, file: relative(problem.file) })).join('\n'));
     const errorCount = (loaded.ok ? 0 : loaded.errors.length) + (strict ? loaded.warnings.length : 0);
-    if (!loaded.ok) {
-      printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
-    }
     if (!loaded.ok || errorCount > 0) {
-      printError(`${errorCount} error${errorCount === 1 ? '' : 's'}${strict && loaded.warnings.length ? ' (warnings count as errors with --strict)' : ''}: the ruleset in ${dir} is invalid`);
+      const counted = strict && loaded.warnings.length ? ' (warnings count as errors with --strict)' : '';
+      printError(`${errorCount} error${errorCount === 1 ? '' : 's'}${counted}: the ruleset in ${dir} is invalid`);
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
