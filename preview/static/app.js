@@ -276,6 +276,7 @@ function showEvaluation({ request, response, decision, trace, rulesetVersion }) 
   );
   if (decision.deny) {
     $('summary').append(el('p', { class: 'note' }, 'Message: ', decision.deny.message));
+    if (decision.deniedBy) $('summary').append(el('p', { class: 'note', id: 'denied-by' }, `Causes from every matching deny rule (settings.denyCauses: all): ${decision.deniedBy.join(', ')}`));
     if (decision.deny.internalReason) $('summary').append(el('p', { class: 'note muted' }, 'Internal reason (System Log only): ', decision.deny.internalReason));
   }
   if (decision.requestTypeNote) $('summary').append(el('p', { class: 'note' }, `Note: ${decision.requestTypeNote}`));

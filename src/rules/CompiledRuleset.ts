@@ -2,7 +2,7 @@ import type { RE2JS } from 're2js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from './lists.js';
-import type { DenySpec, SourcePosition } from './types.js';
+import type { DenySpec, RulesetSettings, SourcePosition } from './types.js';
 
 export interface CompiledRule {
   readonly id: string;
@@ -32,6 +32,9 @@ export interface CompiledRuleset {
   readonly rulesFor: Readonly<Record<RequestType, readonly CompiledRule[]>>;
   readonly rules: readonly CompiledRule[];
   readonly defaults: Readonly<Record<RequestType, DefaultOutcome>>;
+  /** Where each default was set, for the request types whose default a file sets (rule-test coverage counts them). */
+  readonly defaultSources: Readonly<Partial<Record<RequestType, SourcePosition>>>;
+  readonly settings: Readonly<RulesetSettings>;
   readonly lists: ReadonlyMap<string, NamedList>;
   readonly patterns: ReadonlyMap<string, RE2JS>;
 }

@@ -7,7 +7,7 @@ import { NamedList } from './lists.js';
 import { nearest } from './nearest.js';
 import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
-import type { RuleFile, SourcePosition } from './types.js';
+import { DEFAULT_SETTINGS, type RuleFile, type RulesetSettings, type SourcePosition } from './types.js';
 import { ruleAt } from './validateRuleFile.js';
 
 /** A rule file that passed the schema, with its parsed source for positions. */
@@ -45,6 +45,8 @@ export function compileRules(
   const needs: LogicNeeds = { lists: new Map(), patterns: new Map() };
   const listUses: Array<{ name: string; at: SourcePosition; rule?: { rule: NonNullable<RuleError['rule']> } }> = [];
 
+  const settings: RulesetSettings = { ...DEFAULT_SETTINGS };
+  const settingOrigins = new Map<keyof RulesetSettings, SourcePosition>();
   const overrides: Array<{ name: string; except: string[]; at: SourcePosition }> = [];
 
   for (const { parsed, content: written, listSources, schemaValid = true } of files) {
@@ -77,6 +79,17 @@ export function compileRules(
         external ? NamedList.fromEntries(name, kind, external.entries, origin) : NamedList.of(name, kind, Array.isArray(spec) ? spec : (spec.values ?? []), origin),
       );
       if (!Array.isArray(spec) && spec.except?.length) overrides.push({ name, except: spec.except, at: at(['lists', name], 'except') });
+    }
+
+    for (const [name, value] of Object.entries(schemaValid ? (content.settings ?? {}) : {})) {
+      const key = name as keyof RulesetSettings;
+      const earlier = settingOrigins.get(key);
+      if (earlier) {
+        fail(['settings'], `settings.${key} is already set at ${earlier.file}:${earlier.line}:${earlier.column}`, key);
+        continue;
+      }
+      settingOrigins.set(key, at(['settings'], key));
+      settings[key] = value as never;
     }
 
     for (const type of REQUEST_TYPES) {
@@ -191,6 +204,8 @@ export function compileRules(
       rulesFor,
       rules: ordered,
       defaults: resolvedDefaults,
+      defaultSources: Object.fromEntries(Object.entries(defaults).map(([type, spec]) => [type, spec.at])),
+      settings: Object.freeze(settings),
       lists,
       patterns: needs.patterns,
     }),
