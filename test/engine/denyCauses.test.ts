@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { fromShorthand } from '../../src/rules/suites/caseRequest.js';
-import type { OktaHookRequest } from '../../src/okta/types.js';
+import type { JsonObject, OktaHookRequest } from '../../src/okta/types.js';
 import { runCli } from '../helpers/runCli.js';
 import { rulesetOf, tempRulesPerTest } from '../helpers/tempRules.js';
 import { startTestServer } from '../helpers/server.js';
@@ -39,7 +39,7 @@ rules:
     then: { deny: { message: That nickname is taken. } }
 `;
 
-const request = (submitted: Record<string, unknown>): OktaHookRequest =>
+const request = (submitted: JsonObject): OktaHookRequest =>
   fromShorthand({ submitted, user: { profile: { login: 'a@example.com' } } }) as OktaHookRequest;
 
 const BOTH_BAD = { employeeNumber: '12a4', phone: '12', nickname: 'root' };

@@ -188,6 +188,35 @@ describe('hot reload against a running server (real file events)', () => {
     expect((await readyz()).lastReloadFailure).to.equal(undefined);
   });
 
+  it('with RULES_RELOAD_REQUIRE_TESTS=1, a reload whose rules fail the suites beside them does not go live', async () => {
+    const suite = `tests:
+  - name: one.test is denied
+    request: { profile: { email: x@one.test } }
+    expect: { decision: deny }
+`;
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test'), 'a.test.yaml': suite });
+    cleanups.push(t.cleanup);
+    const { url, store } = await serve(t.dir, { RULES_RELOAD_REQUIRE_TESTS: '1' });
+    const good = (await register(url, 'x@one.test')).version;
+
+    // Valid rules, but they no longer deny one.test: the suite fails, so they are refused.
+    const rejected = new Promise((resolve) => store.once('rejected', resolve));
+    await t.write('a.yaml', denyDomainRules('two.test'));
+    await rejected;
+    expect((await register(url, 'x@one.test')).version).to.equal(good);
+    const [error] = store.loadErrors();
+    expect(error!.file).to.equal(path.join(t.dir, 'a.test.yaml'));
+    expect(error!.message).to.equal('rule test "one.test is denied" fails with the new rules: decision: expected deny, got allow');
+    const body = (await (await fetch(`${url}/readyz`)).json()) as Record<string, any>;
+    expect(body.lastReloadFailure.files).to.deep.equal(['a.test.yaml']);
+
+    // Rules that keep the suite passing go live.
+    await t.write('a.yaml', denyDomainRules('one.test') + denyDomainRules('two.test', 'deny-two').replace('rules:\n', ''));
+    await live(t.dir);
+    expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
+    expect(store.loadErrors()).to.deep.equal([]);
+  });
+
   it('reloads list files with the rules', async () => {
     const t = await tempRules({
       'a.yaml': `lists:\n  blocked: { kind: domains, file: lists/blocked.txt }\nrules:\n  - id: block\n    description: b\n    appliesTo: [self.service.registration]\n    when: { in_list: [{ var: email }, blocked] }\n    then: { deny: { message: no } }\n`,
