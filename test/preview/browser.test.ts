@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -159,6 +159,31 @@ describe('preview page in a browser', function () {
     expect(await page.locator('#announcer').textContent()).to.equal(`Rules reloaded: version ${server.store.current().version}.`);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).to.equal(true);
     await page.screenshot({ path: path.join(OUTPUT, 'preview.png'), fullPage: true });
+  });
+
+  it('with settings.denyCauses: all, shows every deny rule that gave causes, each cause in the widget', async () => {
+    // The page is left on progressive profile with employeeNumber "12" (denied) by the tests above.
+    const extra = path.join(server.rulesDir, 'zz-all-causes.yaml');
+    await writeFile(extra, `settings: { denyCauses: all }
+rules:
+  - id: deny-not-1234
+    description: a second deny for the same request
+    appliesTo: [progressive.profile]
+    when: { "!=": [{ var: submitted.employeeNumber }, "1234"] }
+    then: { deny: { message: Not 1234., causes: [{ message: Only 1234 is accepted here. }] } }
+`);
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await page.locator('#denied-by').waitFor();
+    expect(await page.locator('#denied-by').textContent()).to.equal(
+      'Causes from every matching deny rule (settings.denyCauses: all): deny-malformed-employee-number, deny-not-1234',
+    );
+    expect(await widgetField('employeeNumber').locator('.widget-field-error').textContent()).to.equal('Four digits, please.');
+    expect(await page.locator('#widget').textContent()).to.include('Only 1234 is accepted here.');
+    expect(await rule('deny-not-1234').locator('.badge').textContent()).to.equal('matched');
+    await page.screenshot({ path: path.join(OUTPUT, 'preview-deny-causes-all.png'), fullPage: true });
+    await rm(extra);
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await page.locator('#denied-by').waitFor({ state: 'detached' });
   });
 });
 
