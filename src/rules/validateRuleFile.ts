@@ -48,6 +48,9 @@ interface Described {
   key?: string;
   /** What is wrong, without saying where. */
   problem: string;
+  /** A missing required property, or the known property an unknown one is near. */
+  missing?: string;
+  near?: string;
 }
 
 function describeErrors(errors: ErrorObject[]): Described[] {
@@ -64,7 +67,9 @@ function describeErrors(errors: ErrorObject[]): Described[] {
     seen.add(id);
     out.push(described);
   }
-  return out;
+  // "messages" where "message" is required: the misspelling says it all; "missing message" is noise.
+  const misspelt = new Set(out.filter((d) => d.near).map((d) => `${d.path.join('/')}|${d.near}`));
+  return out.filter((d) => !d.missing || !misspelt.has(`${d.path.join('/')}|${d.missing}`));
 }
 
 function isComposite(error: ErrorObject): boolean {
@@ -79,10 +84,10 @@ function describe(error: ErrorObject): Described {
       const name = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const near = nearest(name, known);
-      return { path, key: name, problem: `unknown property "${name}"${near ? ` (did you mean "${near}"?)` : ''}` };
+      return { path, key: name, problem: `unknown property "${name}"${near ? ` (did you mean "${near}"?)` : ''}`, ...(near ? { near } : {}) };
     }
     case 'required':
-      return { path, problem: `missing required property "${String(params.missingProperty)}"` };
+      return { path, problem: `missing required property "${String(params.missingProperty)}"`, missing: String(params.missingProperty) };
     case 'enum':
       return { path, problem: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'const':

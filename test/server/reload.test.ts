@@ -130,7 +130,7 @@ describe('hot reload against a running server (real file events)', () => {
     const during = await register(url, 'x@one.test');
     expect(during.version).to.equal(good);
     expect(during.decision).to.equal('DENY');
-    expect(logs.join('')).to.match(new RegExp(`${t.dir.replace(/[/\\]/g, '.')}.a\\.yaml:\\d+:\\d+: rule \\\\"deny-domain\\\\" \\(\\S+a\\.yaml:2:5\\): missing required property`));
+    expect(logs.join('')).to.match(new RegExp(`${t.dir.replace(/[/\\]/g, '.')}.a\\.yaml:\\d+:\\d+: rule \\\\"deny-domain\\\\" \\(\\S+a\\.yaml:2:5\\): unknown property \\\\"whn\\\\" \\(did you mean \\\\"when\\\\"\\?\\)`));
     expect(logs.join('')).to.include(`still serving ${good}`);
 
     await t.write('a.yaml', denyDomainRules('two.test'));
