@@ -82,8 +82,10 @@ function showState(state) {
   const errors = state.loadErrors ?? [];
   $('load-errors').hidden = errors.length === 0;
   $('load-errors-version').textContent = state.rulesetVersion;
+  const failure = state.lastReloadFailure;
+  $('load-errors-when').textContent = failure ? `Refused at ${new Date(failure.at).toLocaleTimeString()} (${failure.at}), in ${failure.files.join(', ')}.` : '';
   $('load-errors-list').replaceChildren(
-    ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.message)),
+    ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.text ?? error.message)),
   );
   const warnings = state.warnings ?? [];
   $('rule-warnings').hidden = warnings.length === 0;
@@ -302,6 +304,7 @@ function showEvaluation({ request, response, decision, trace, rulesetVersion }) 
   );
   if (decision.deny) {
     $('summary').append(el('p', { class: 'note' }, 'Message: ', decision.deny.message));
+    if (decision.deniedBy) $('summary').append(el('p', { class: 'note', id: 'denied-by' }, `Causes from every matching deny rule (settings.denyCauses: all): ${decision.deniedBy.join(', ')}`));
     if (decision.deny.internalReason) $('summary').append(el('p', { class: 'note muted' }, 'Internal reason (System Log only): ', decision.deny.internalReason));
   }
   if (decision.requestTypeNote) $('summary').append(el('p', { class: 'note' }, `Note: ${decision.requestTypeNote}`));

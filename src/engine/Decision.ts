@@ -34,6 +34,8 @@ export interface Decision {
   /** Ids of every rule whose condition was true, in evaluation order. */
   matchedRuleIds: string[];
   deny?: DenySpec;
+  /** With settings.denyCauses: all, when more than one deny rule matched: their ids, in evaluation order (the first decided). */
+  deniedBy?: string[];
   /** Attributes to set (allow only), in the order they were first set. */
   updates: JsonObject;
   /** Which rule set each attribute. */

@@ -3,6 +3,7 @@ import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/typ
 import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
 import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { DenySpec } from '../rules/types.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { buildFacts, type Facts } from './facts.js';
 import { truthy } from './logic.js';
@@ -46,10 +47,17 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   const updatedBy: Record<string, string> = {};
   let allowedBy: string | undefined;
   let decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'> | undefined;
+  // settings.denyCauses: all — after the first matching deny, the other deny rules still run, for their causes.
+  const collectDenials = ruleset.settings.denyCauses === 'all';
+  const moreDenials: Array<{ id: string; deny: DenySpec }> = [];
+  let deniedBy: string[] | undefined;
 
   for (const rule of ruleset.rulesFor[type]) {
-    if (decision) {
-      if (!everyRule) break;
+    if (decision && !(collectDenials && rule.deny && decision.decidedBy.kind === 'rule')) {
+      if (!everyRule) {
+        if (collectDenials) continue;
+        break;
+      }
       trace.push({ id: rule.id, source: rule.source, status: 'skipped', effect: effectOf(rule) });
       continue;
     }
@@ -64,7 +72,8 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       if (entry) entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {
-        decision = { outcome: 'deny', decidedBy: { kind: 'rule', ruleId: rule.id }, deny: rule.deny };
+        if (decision) moreDenials.push({ id: rule.id, deny: rule.deny });
+        else decision = { outcome: 'deny', decidedBy: { kind: 'rule', ruleId: rule.id }, deny: rule.deny };
         continue;
       }
       if (rule.allow) allowedBy ??= rule.id;
@@ -78,7 +87,8 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       if (!entry) trace.push(failed);
       failed.status = 'error';
       failed.error = (error as Error).message;
-      if (onRuleError === 'deny') {
+      // Once a rule has denied (collecting causes), a later failing deny rule adds nothing: the answer is a deny already.
+      if (onRuleError === 'deny' && !decision) {
         decision = {
           outcome: 'deny',
           decidedBy: { kind: 'error', ruleId: rule.id },
@@ -100,13 +110,19 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
     }
   }
 
+  if (moreDenials.length > 0 && decision.deny) {
+    decision = { ...decision, deny: combineDenials(decision.decidedBy.ruleId!, decision.deny, moreDenials) };
+    deniedBy = [decision.decidedBy.ruleId!, ...moreDenials.map(({ id }) => id)];
+  }
+
   const allowed = decision.outcome === 'allow';
-  return decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+  return decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace, deniedBy);
 }
 
 /**
  * The Decision, keys in this order: requestType, requestTypeNote (when there is a note),
- * outcome, decidedBy, deny (when the decision has one), matchedRuleIds, updates, updatedBy,
+ * outcome, decidedBy, deny (when the decision has one), deniedBy (when several deny rules
+ * answered together), matchedRuleIds, updates, updatedBy,
  * rulesetVersion, trace. Assigned in that order: building it with spreads cost about 1 µs.
  */
 function decisionObject(
@@ -118,18 +134,36 @@ function decisionObject(
   updatedBy: Record<string, string>,
   rulesetVersion: string,
   trace: RuleTrace[],
+  deniedBy?: string[],
 ): Decision {
   const out: Partial<Decision> = { requestType };
   if (note) out.requestTypeNote = note;
   out.outcome = decision.outcome;
   out.decidedBy = decision.decidedBy;
   if ('deny' in decision) out.deny = decision.deny;
+  if (deniedBy) out.deniedBy = deniedBy;
   out.matchedRuleIds = matchedRuleIds;
   out.updates = updates;
   out.updatedBy = updatedBy;
   out.rulesetVersion = rulesetVersion;
   out.trace = trace;
   return out as Decision;
+}
+
+/**
+ * One deny from several: the first rule's message is the summary, the causes of every rule
+ * follow in evaluation order, and the internal reasons are joined (each naming its rule).
+ */
+function combineDenials(firstId: string, first: DenySpec, more: ReadonlyArray<{ id: string; deny: DenySpec }>): DenySpec {
+  const all = [{ id: firstId, deny: first }, ...more];
+  // A rule without causes still has something to say: its message, as a cause with no field.
+  const causes = all.flatMap(({ deny }, i) => deny.causes ?? (i === 0 ? [] : [{ message: deny.message }]));
+  const reasons = all.filter(({ deny }) => deny.internalReason).map(({ id, deny }) => `${id}: ${deny.internalReason}`);
+  return {
+    message: first.message,
+    ...(causes.length ? { causes } : {}),
+    ...(reasons.length ? { internalReason: reasons.join('; ') } : {}),
+  };
 }
 
 function effectOf(rule: CompiledRule): RuleTrace['effect'] {

@@ -3,7 +3,7 @@ import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from './lists.js';
 import type { RuleError } from './RuleError.js';
-import type { DenySpec, SourcePosition } from './types.js';
+import type { DenySpec, RulesetSettings, SourcePosition } from './types.js';
 
 export interface CompiledRule {
   readonly id: string;
@@ -33,6 +33,9 @@ export interface CompiledRuleset {
   readonly rulesFor: Readonly<Record<RequestType, readonly CompiledRule[]>>;
   readonly rules: readonly CompiledRule[];
   readonly defaults: Readonly<Record<RequestType, DefaultOutcome>>;
+  /** Where each default was set, for the request types whose default a file sets (rule-test coverage counts them). */
+  readonly defaultSources: Readonly<Partial<Record<RequestType, SourcePosition>>>;
+  readonly settings: Readonly<RulesetSettings>;
   readonly lists: ReadonlyMap<string, NamedList>;
   readonly patterns: ReadonlyMap<string, RE2JS>;
   /** What loads but will not work as meant in Okta (e.g. a cause the widget cannot place); `validate --strict` refuses these. */

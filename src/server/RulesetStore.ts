@@ -2,6 +2,13 @@ import { EventEmitter } from 'node:events';
 import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
 import type { RuleError } from '../rules/RuleError.js';
 
+/** A reload that was refused: when, which files had errors, and the errors. */
+export interface ReloadFailure {
+  at: Date;
+  files: string[];
+  errors: RuleError[];
+}
+
 export interface RulesetStoreEvents {
   /** A new ruleset is live. */
   swapped: [next: CompiledRuleset, previous: CompiledRuleset];
@@ -15,7 +22,7 @@ export interface RulesetStoreEvents {
  * log, metrics and the preview page listen.
  */
 export class RulesetStore extends EventEmitter<RulesetStoreEvents> {
-  private lastErrors: RuleError[] = [];
+  private failure: ReloadFailure | undefined;
 
   constructor(private ruleset: CompiledRuleset) {
     super();
@@ -27,19 +34,24 @@ export class RulesetStore extends EventEmitter<RulesetStoreEvents> {
 
   /** Errors of the last failed reload, or [] once a reload has succeeded since. */
   loadErrors(): readonly RuleError[] {
-    return this.lastErrors;
+    return this.failure?.errors ?? [];
+  }
+
+  /** The last failed reload, while the rules serving are older than it (undefined once a reload succeeds). */
+  lastFailure(): ReloadFailure | undefined {
+    return this.failure;
   }
 
   swap(next: CompiledRuleset): CompiledRuleset {
     const previous = this.ruleset;
     this.ruleset = next;
-    this.lastErrors = [];
+    this.failure = undefined;
     this.emit('swapped', next, previous);
     return previous;
   }
 
   reject(errors: RuleError[]): void {
-    this.lastErrors = errors;
+    this.failure = { at: new Date(), files: [...new Set(errors.map((error) => error.file))], errors };
     this.emit('rejected', errors);
   }
 }

@@ -8,14 +8,19 @@ export interface ReloadConfig {
   pollMs: number;
   /** Reload on SIGHUP, in any mode (default true for the service). */
   sighup: boolean;
+  /** RULES_RELOAD_REQUIRE_TESTS=1: a reload goes live only if the rule tests beside the rules pass with it. */
+  requireTests?: boolean;
 }
 
-export const DEFAULT_RELOAD: ReloadConfig = { watch: false, debounceMs: 200, pollMs: 0, sighup: true };
+export const DEFAULT_RELOAD: ReloadConfig = { watch: false, debounceMs: 200, pollMs: 0, sighup: true, requireTests: false };
 
-/** Reads RULES_WATCH, RULES_WATCH_DEBOUNCE_MS and RULES_WATCH_POLL_MS; problems are added to `problems`. */
+/** Reads RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS and RULES_RELOAD_REQUIRE_TESTS; problems are added to `problems`. */
 export function reloadConfigFromEnv(env: NodeJS.ProcessEnv, problems: string[]): ReloadConfig {
-  const flag = (env.RULES_WATCH ?? '').trim().toLowerCase();
-  if (!['', '0', '1', 'true', 'false', 'yes', 'no'].includes(flag)) problems.push(`RULES_WATCH: "${env.RULES_WATCH}" must be 1 or 0`);
+  const boolean = (name: string): boolean => {
+    const flag = (env[name] ?? '').trim().toLowerCase();
+    if (!['', '0', '1', 'true', 'false', 'yes', 'no'].includes(flag)) problems.push(`${name}: "${env[name]}" must be 1 or 0`);
+    return ['1', 'true', 'yes'].includes(flag);
+  };
   const ms = (name: string, fallback: number, min: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -27,9 +32,10 @@ export function reloadConfigFromEnv(env: NodeJS.ProcessEnv, problems: string[]):
     return value;
   };
   return {
-    watch: ['1', 'true', 'yes'].includes(flag),
+    watch: boolean('RULES_WATCH'),
     debounceMs: ms('RULES_WATCH_DEBOUNCE_MS', DEFAULT_RELOAD.debounceMs, 0),
     pollMs: ms('RULES_WATCH_POLL_MS', DEFAULT_RELOAD.pollMs, 0),
     sighup: true,
+    requireTests: boolean('RULES_RELOAD_REQUIRE_TESTS'),
   };
 }

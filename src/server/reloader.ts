@@ -1,9 +1,11 @@
 import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { formatRuleError, type RuleError } from '../rules/RuleError.js';
+import { suiteFailures } from '../rules/suites/suiteGate.js';
 import { watchRules, type RulesWatcher } from '../rules/watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';
 import { logRuleWarnings } from './ruleWarnings.js';
+import { reloadFailureSummary } from './reloadFailureSummary.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 export type ReloadOutcome =
@@ -31,18 +33,21 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
   let chain: Promise<unknown> = Promise.resolve();
   let queued: Promise<ReloadOutcome> | undefined;
 
+  const reject = (reason: string, errors: RuleError[], keptVersion: string, why: string): ReloadOutcome => {
+    store.reject(errors);
+    for (const error of errors) logger.error({ event: 'rules-reload-error', at: formatRuleError(error) }, formatRuleError(error));
+    const failure = reloadFailureSummary(store.lastFailure()!, dir);
+    logger.warn(
+      { event: 'rules-reload-rejected', reason, errors: errors.length, files: failure.files, firstErrors: failure.firstErrors, rulesetVersion: keptVersion },
+      `rules reload rejected (${why}); still serving ${keptVersion}`,
+    );
+    return { status: 'rejected', errors, keptVersion };
+  };
+
   const run = async (reason: string): Promise<ReloadOutcome> => {
     const live = store.current();
     const loaded = await loadRuleset(dir);
-    if (!loaded.ok) {
-      store.reject(loaded.errors);
-      for (const error of loaded.errors) logger.error({ event: 'rules-reload-error', at: formatRuleError(error) }, formatRuleError(error));
-      logger.warn(
-        { event: 'rules-reload-rejected', reason, errors: loaded.errors.length, rulesetVersion: live.version },
-        `rules reload rejected (${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}); still serving ${live.version}`,
-      );
-      return { status: 'rejected', errors: loaded.errors, keptVersion: live.version };
-    }
+    if (!loaded.ok) return reject(reason, loaded.errors, live.version, `${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
     const next = loaded.ruleset;
     if (next.version === live.version) {
       // Same content. Swapping only clears the errors a bad edit left, now that it is undone.
@@ -54,12 +59,16 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
       }
       return { status: 'unchanged', version: live.version };
     }
+    if (options.requireTests) {
+      const failures = await suiteFailures(dir, next);
+      if (failures.length > 0) return reject(reason, failures, live.version, `${failures.length} rule test${failures.length === 1 ? '' : 's'} failed with it`);
+    }
     store.swap(next);
+    logRuleWarnings(logger, loaded.warnings);
     logger.info(
       { event: 'rules-reloaded', reason, rulesetVersion: next.version, previousVersion: live.version, rules: next.rules.length, files: next.files.length },
       `rules reloaded: now serving ${next.version}`,
     );
-    logRuleWarnings(logger, next);
     return { status: 'swapped', version: next.version, previousVersion: live.version };
   };
 

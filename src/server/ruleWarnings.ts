@@ -1,10 +1,7 @@
 import type { Logger } from '../log.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
-import { formatRuleError } from '../rules/RuleError.js';
+import { formatRuleError, type RuleError } from '../rules/RuleError.js';
 
-/** One warn line per rule warning of a ruleset going live (at start and after each reload). */
-export function logRuleWarnings(logger: Logger, ruleset: CompiledRuleset): void {
-  for (const warning of ruleset.warnings) {
-    logger.warn({ event: 'rules-warning', at: formatRuleError(warning), rulesetVersion: ruleset.version }, `rule warning: ${formatRuleError(warning)}`);
-  }
+/** One log line per load warning (a list no rule uses, a pattern with a stray "{"), as file:line:column. */
+export function logRuleWarnings(logger: Logger, warnings: readonly RuleError[]): void {
+  for (const warning of warnings) logger.warn({ event: 'rules-warning', at: formatRuleError(warning) }, `rule warning: ${formatRuleError(warning)}`);
 }

@@ -59,7 +59,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     { rulesetVersion: loaded.ruleset.version, rules: loaded.ruleset.rules.length, files: loaded.ruleset.files.length, rulesDir: config.rulesDir },
     'rules loaded',
   );
-  logRuleWarnings(logger, loaded.ruleset);
+  logRuleWarnings(logger, loaded.warnings);
   if (config.authSecrets.length === 0 && !config.oauth) {
     logger.warn(
       `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${HOOK_PATH} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,

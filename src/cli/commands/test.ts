@@ -17,10 +17,12 @@ Loads the ruleset in dir (default: RULES_DIR, else ./rules), then runs every sui
 (*.test.yaml / *.test.yml, sub-folders included; see schemas/rules-test.schema.json). Each
 case sends one request, written as a shorthand, a fixture file or a full Okta payload, and
 checks the decision and, when given, the message, the causes, the profile updates, the rule
-that decided and the rules that matched.
+that decided and the rules that matched (the exact set, or {includes, excludes}). A suite or
+a case can replace lists' entries for its cases (lists: {name: [entries]}).
 
-Prints each case, what differed for each failure, and rule coverage: the rules no case
-matched. A rule counts as exercised when its condition was true in at least one case.
+Prints each case, what differed for each failure, and coverage: the rules no case matched,
+the list exceptions (except) that excused no value, and the defaults a file sets that decided
+no case.
 
 Options:
   --min-coverage <percent>  fail (exit 4) when fewer rules than this are exercised

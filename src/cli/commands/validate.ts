@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -8,41 +8,40 @@ export const validateCommand: Command = {
   name: 'validate',
   help: `hook-rules validate: check a ruleset without serving it
 
-Usage: hook-rules validate [--strict] [dir]
+Usage: hook-rules validate [dir] [--strict]
 
 Reads every rule file in dir (default: RULES_DIR, else ./rules) and its list files, checks
 them against schemas/rules.schema.json and everything the service checks at load (operators,
 paths, patterns, list names, unique ids), exactly as the service would.
 
 Prints "ok" with the ruleset version, or every error as file:line:column: message.
-Warnings (what loads but will not work as meant in Okta, such as a deny cause whose location
-is not data.userProfile.<attribute>, which the Sign-In Widget shows at no field) are printed
-as file:line:column: warning: message; the service logs them too.
+Warnings (what loads but is almost surely a mistake, or will not work as meant in Okta: a
+list no rule uses, a pattern with a stray "{", a deny cause whose location is not
+data.userProfile.<attribute>, which the Sign-In Widget shows at no field) are printed as
+file:line:column: warning: message; the service logs them too.
 
 Options:
-  --strict   warnings are errors (exit 3)
+  --strict  treat warnings as errors (exit 3), e.g. in CI
 
 Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
 `,
   async run(argv) {
-    const { positionals, values } = parse(argv, { strict: { type: 'boolean' } }, 1);
+    const { values, positionals } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
     const loaded = await loadRuleset(dir);
-    if (!loaded.ok) {
-      printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
-      printError(`${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}: the ruleset in ${dir} is invalid`);
+    const strict = values.strict === true;
+    // Errors and warnings together, in file order, as an editor lists them.
+    const label = strict ? '' : 'warning: ';
+    const warnings = loaded.warnings.map((warning) => ({ ...warning, message: `${label}${warning.message}` }));
+    const problems = byPosition([...(loaded.ok ? [] : loaded.errors), ...warnings]);
+    if (problems.length > 0) printError(problems.map((problem) => formatRuleError({ ...problem, file: relative(problem.file) })).join('\n'));
+    const errorCount = (loaded.ok ? 0 : loaded.errors.length) + (strict ? loaded.warnings.length : 0);
+    if (!loaded.ok || errorCount > 0) {
+      const counted = strict && loaded.warnings.length ? ' (warnings count as errors with --strict)' : '';
+      printError(`${errorCount} error${errorCount === 1 ? '' : 's'}${counted}: the ruleset in ${dir} is invalid`);
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
-    const { warnings } = ruleset;
-    if (warnings.length > 0) {
-      const label = values.strict ? '' : 'warning: ';
-      printError(warnings.map((warning) => formatRuleError({ ...warning, file: relative(warning.file), message: `${label}${warning.message}` })).join('\n'));
-      if (values.strict) {
-        printError(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}, errors under --strict: the ruleset in ${dir} is refused`);
-        return EXIT.invalidRules;
-      }
-    }
     const lists = [...ruleset.lists.values()].map((list) => `${list.name} (${list.size})`);
     print(
       `ok: ${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} in ${ruleset.files.length} file${ruleset.files.length === 1 ? '' : 's'}` +

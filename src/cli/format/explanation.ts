@@ -21,6 +21,7 @@ export function formatExplanation(decision: Decision, ruleset: CompiledRuleset):
   if (decision.requestTypeNote) lines.push(`Note: ${decision.requestTypeNote}`);
   if (decision.deny) {
     lines.push(`Message: ${decision.deny.message}`);
+    if (decision.deniedBy) lines.push(`Causes from every matching deny rule (settings.denyCauses: all): ${decision.deniedBy.join(', ')}`);
     if (decision.deny.internalReason) lines.push(`Internal reason: ${decision.deny.internalReason}`);
   }
   for (const [attribute, ruleId] of Object.entries(decision.updatedBy)) {

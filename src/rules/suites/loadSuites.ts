@@ -43,6 +43,7 @@ export async function loadSuites(dir: string): Promise<SuitesResult> {
         name: spec.name,
         at,
         skip: spec.skip === true,
+        ...(suite.lists || spec.lists ? { lists: { ...suite.lists, ...spec.lists } } : {}),
         request: built.ok ? built.request : { problem: built.problem },
         expect: spec.expect,
       });

@@ -4,13 +4,18 @@ import type { SourcePosition } from '../types.js';
 /** A rule test suite as written in *.test.yaml (see schemas/rules-test.schema.json). */
 export interface SuiteFile {
   description?: string;
+  lists?: ListOverrides;
   tests: CaseSpec[];
 }
+
+/** List name → entries used instead of the ruleset's, for a suite or a case. */
+export type ListOverrides = Record<string, Array<string | number>>;
 
 export interface CaseSpec {
   name: string;
   description?: string;
   skip?: boolean;
+  lists?: ListOverrides;
   request: RequestSpec;
   expect: Expectation;
 }
@@ -32,7 +37,7 @@ export interface Expectation {
   causes?: Array<{ message?: string; location?: string; reason?: string }>;
   internalReason?: string;
   updates?: JsonObject;
-  matchedRules?: string[];
+  matchedRules?: string[] | { includes?: string[]; excludes?: string[] };
 }
 
 /** One case, ready to run: where it is written, and its request (or why it has none). */
@@ -41,6 +46,8 @@ export interface LoadedCase {
   name: string;
   at: SourcePosition;
   skip: boolean;
+  /** The suite's list overrides with the case's on top; absent when neither has any. */
+  lists?: ListOverrides;
   request: OktaHookRequest | { problem: string };
   expect: Expectation;
 }

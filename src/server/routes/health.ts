@@ -1,7 +1,11 @@
 import type Router from '@koa/router';
+import { reloadFailureSummary } from '../reloadFailureSummary.js';
 import type { RulesetStore } from '../RulesetStore.js';
 
-/** GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not stopping. */
+/**
+ * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not
+ * stopping; while the last reload was refused, the body says when, in which files and why.
+ */
 export function registerHealthRoutes(router: Router, store: RulesetStore, isStopping: () => boolean): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -13,6 +17,14 @@ export function registerHealthRoutes(router: Router, store: RulesetStore, isStop
       ctx.body = { status: 'stopping' };
       return;
     }
-    ctx.body = { status: 'ready', rulesetVersion: ruleset.version, rules: ruleset.rules.length, loadedAt: ruleset.loadedAt.toISOString() };
+    const failure = store.lastFailure();
+    ctx.body = {
+      status: 'ready',
+      rulesetVersion: ruleset.version,
+      rules: ruleset.rules.length,
+      loadedAt: ruleset.loadedAt.toISOString(),
+      // Still ready (the last good rules serve), but an edit did not go live: say so here.
+      ...(failure ? { lastReloadFailure: reloadFailureSummary(failure, ruleset.dir) } : {}),
+    };
   });
 }
