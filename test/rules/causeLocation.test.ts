@@ -64,7 +64,7 @@ describe('deny causes whose location the Sign-In Widget cannot place', function 
     expect(strict.code).to.equal(3);
     expect(strict.stdout).to.equal('');
     expect(strict.stderr).to.match(/causes\.yaml:18:13: cause location/);
-    expect(strict.stderr).to.include('2 warnings, errors under --strict');
+    expect(strict.stderr).to.include('2 errors (warnings count as errors with --strict)');
   });
 
   it('serve logs each one as a warning, and serves the rules', async () => {
