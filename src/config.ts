@@ -1,7 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { OnRuleError } from './engine/evaluate.js';
-import { reloadConfigFromEnv, type ReloadConfig } from './server/reloadConfig.js';
+import { reloadConfigFromEnv, type ReloadConfig } from './ruleset/reloadConfig.js';
 
 /** OAuth 2.0 bearer-token check for Okta's OAUTH channel (see middleware/oauth.ts). */
 export interface OAuthConfig {

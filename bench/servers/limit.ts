@@ -11,8 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import { createLogger, logDecision } from '../../src/log.js';
-import { DECISION_LINE } from '../../src/maskPii.js';
+import { createLogger, logDecision } from '../../src/observability/log.js';
+import { DECISION_LINE } from '../../src/observability/maskPii.js';
 import { hookAuth } from '../../src/server/middleware/hookAuth.js';
 import { listen } from './listen.js';
 

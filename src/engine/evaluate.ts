@@ -2,7 +2,7 @@ import jsonLogic from 'json-logic-js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
 import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
-import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { buildFacts, type Facts } from './facts.js';
 import { truthy } from './logic.js';

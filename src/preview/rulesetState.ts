@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RuleError } from '../rules/RuleError.js';
-import type { RulesetStore } from '../server/RulesetStore.js';
+import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
 /** What the page shows about the rules: the version serving requests and the last reload's errors. */
 export interface RulesetState {

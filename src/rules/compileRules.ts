@@ -1,7 +1,7 @@
 import { compileLogic } from '../engine/logic.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
-import type { CompiledRule, CompiledRuleset, DefaultOutcome } from './CompiledRuleset.js';
+import type { CompiledRule, CompiledRuleset, DefaultOutcome } from '../ruleset/CompiledRuleset.js';
 import type { ListSource } from './listSources.js';
 import { NamedList } from './lists.js';
 import type { ParsedYaml, PathSegment } from './parseYamlFile.js';

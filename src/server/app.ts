@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from './metrics.js';
+import type { Logger } from '../observability/log.js';
+import type { Metrics } from '../observability/metrics.js';
 import { errorHandling } from './middleware/errors.js';
 import { hookAuthentication } from './middleware/hookAuthentication.js';
 import { createBearerVerifier, type BearerVerifier } from './middleware/oauth.js';
@@ -10,7 +10,7 @@ import { countRequests, registerMetricsRoute } from './routes/metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { HOOK_PATH, registerHookRoute } from './routes/hook.js';
 import { registerPreviewRoutes } from './routes/preview.js';
-import type { RulesetStore } from './RulesetStore.js';
+import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface AppOptions {
   config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview'>>;

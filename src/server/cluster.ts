@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import { serveClusterMetrics } from './clusterMetrics.js';
+import type { Logger } from '../observability/log.js';
+import { serveClusterMetrics } from '../observability/clusterMetrics.js';
 
 /** A worker that dies sooner than this after its start counts towards a crash loop. */
 const EARLY_DEATH_MS = 5_000;

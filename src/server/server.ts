@@ -4,16 +4,16 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
 import { createApp } from './app.js';
-import { DEFAULT_RELOAD } from './reloadConfig.js';
-import { startReloader, type Reloader } from './reloader.js';
-import { clusterMetricsSource } from './clusterMetrics.js';
-import { Metrics } from './metrics.js';
+import { DEFAULT_RELOAD } from '../ruleset/reloadConfig.js';
+import { startReloader, type Reloader } from '../ruleset/reloader.js';
+import { clusterMetricsSource } from '../observability/clusterMetrics.js';
+import { Metrics } from '../observability/metrics.js';
 import { HOOK_PATH } from './routes/hook.js';
-import { RulesetStore } from './RulesetStore.js';
+import { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface RunningServer {
   server: http.Server;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Writable } from 'node:stream';
-import { createLogger, logDecision } from '../../src/log.js';
-import { DECISION_LINE, maskDecisionLine, maskPii, type DecisionLine } from '../../src/maskPii.js';
+import { createLogger, logDecision } from '../../src/observability/log.js';
+import { DECISION_LINE, maskDecisionLine, maskPii, type DecisionLine } from '../../src/observability/maskPii.js';
 import { LogSink } from './appServer.js';
 import { pino } from 'pino';
 

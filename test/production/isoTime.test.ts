@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { pino } from 'pino';
-import { isoTime, isoTimeAt } from '../../src/log.js';
+import { isoTime, isoTimeAt } from '../../src/observability/log.js';
 
 describe('log timestamps (isoTime)', () => {
   it('writes what Date#toISOString writes, for any millisecond, in any order', () => {

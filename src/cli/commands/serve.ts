@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '../../config.js';
-import { createLogger } from '../../log.js';
+import { createLogger } from '../../observability/log.js';
 import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { runPrimary } from '../../server/cluster.js';

@@ -1,5 +1,5 @@
 import type { Middleware, Next } from 'koa';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../observability/log.js';
 import { HttpError } from '../HttpError.js';
 import { headerValues } from './headerValues.js';
 import { digest, headerMatches } from './hookAuth.js';

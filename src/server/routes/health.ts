@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { RulesetStore } from '../RulesetStore.js';
+import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 
 /** GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not stopping. */
 export function registerHealthRoutes(router: Router, store: RulesetStore, isStopping: () => boolean): void {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
-import { logDecision, type Logger } from '../../log.js';
-import { DECISION_LINE, type DecisionLine } from '../../maskPii.js';
+import { logDecision, type Logger } from '../../observability/log.js';
+import { DECISION_LINE, type DecisionLine } from '../../observability/maskPii.js';
 import type { OktaHookRequest } from '../../okta/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { validateRequest } from '../../okta/validateRequest.js';
@@ -10,8 +10,8 @@ import { HttpError } from '../HttpError.js';
 import { chain } from '../middleware/chain.js';
 import { hookAuth } from '../middleware/hookAuth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import type { Metrics } from '../metrics.js';
-import type { RulesetStore } from '../RulesetStore.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 import type { Middleware } from 'koa';
 
 export const HOOK_PATH = '/registrationHook';

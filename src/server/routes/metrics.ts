@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware, ParameterizedContext } from 'koa';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../../observability/metrics.js';
 
 export const METRICS_PATH = '/metrics';
 

@@ -1,8 +1,8 @@
 import type { RE2JS } from 're2js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
-import type { NamedList } from './lists.js';
-import type { DenySpec, SourcePosition } from './types.js';
+import type { NamedList } from '../rules/lists.js';
+import type { DenySpec, SourcePosition } from '../rules/types.js';
 
 export interface CompiledRule {
   readonly id: string;

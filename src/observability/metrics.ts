@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Decision } from '../engine/Decision.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
-import { PendingCounts } from './pendingCounts.js';
-import type { RulesetStore } from './RulesetStore.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
+import { PendingCounts } from '../server/pendingCounts.js';
+import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
 /**
  * The service's Prometheus metrics, in a registry of its own (one per app, so tests and

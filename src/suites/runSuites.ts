@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Decision } from '../../engine/Decision.js';
-import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
-import type { CompiledRule, CompiledRuleset } from '../CompiledRuleset.js';
+import type { Decision } from '../engine/Decision.js';
+import { evaluate, type OnRuleError } from '../engine/evaluate.js';
+import { toOktaResponse } from '../okta/toOktaResponse.js';
+import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { Expectation, LoadedCase } from './types.js';
 
 export interface CaseResult {

@@ -1,7 +1,7 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { formatRuleError, type RuleError } from '../rules/RuleError.js';
-import { watchRules, type RulesWatcher } from '../rules/watchRules.js';
+import { watchRules, type RulesWatcher } from './watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';
 import type { RulesetStore } from './RulesetStore.js';
 

@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import type { RequestType } from './okta/types.js';
+import type { RequestType } from '../okta/types.js';
 
 /**
  * Masks personal data before it reaches a log line. Fields known to hold a person's data are
