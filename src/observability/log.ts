@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { isDecisionLine, maskDecisionLine, maskPii, maskText, REDACTED, type DecisionLine } from './maskPii.js';
+import { maskPii, maskText, REDACTED } from './maskPii.js';
 
 export type { Logger };
 
@@ -22,7 +22,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
   const options: LoggerOptions = {
     level,
     base: { service: 'okta-hook-rules', pid: process.pid },
-    timestamp: isoTime, // pino.stdTimeFunctions.isoTime's text, cheaper (isoTime.ts)
+    timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (pii) {
     options.redact = { paths: ['req.headers.authorization', '*.authorization', '*.headers.authorization'], censor: REDACTED };
@@ -30,7 +30,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     // maskPii also replaces every `authorization` value, at any depth, so pino's redaction (a
     // second walk of every line, about a third of a decision line's cost) is left out here.
     options.formatters = {
-      log: (object) => (isDecisionLine(object) ? maskDecisionLine(object) : (maskPii(object) as Record<string, unknown>)),
+      log: (object) => maskPii(object) as Record<string, unknown>,
       bindings: (bindings) => maskPii(bindings) as Record<string, unknown>,
     };
     // The message text too (formatters.log only sees the object).
@@ -51,47 +51,8 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     fallback = format === 'pretty';
   }
   if (!pii) maskChildBindings(logger);
-  (logger as unknown as Record<symbol, unknown>)[DECISION_WRITER] = { pii } satisfies DecisionWriter;
   if (fallback) logger.warn('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency); logging JSON');
   return logger;
-}
-
-/** Set by createLogger on its loggers (children inherit it): logDecision may write their lines itself. */
-const DECISION_WRITER = Symbol('writes decision lines');
-interface DecisionWriter {
-  pii: boolean;
-}
-
-/** pino's own parts of a logger, through its public `pino.symbols`. */
-interface PinoParts {
-  [key: symbol]: unknown;
-}
-
-/**
- * Writes the decision line, one per hook request, exactly as `logger.info(line, 'decision')`
- * would (same keys, order, masking and destination: test/production/decisionLine.test.ts
- * compares the two), but serialised with one JSON.stringify. pino serialises a line key by
- * key, scanning every string in JavaScript and stringifying each nested value on its own:
- * about half of the line's cost on every request. pino still provides the level prefix, the
- * time, the bindings (service, pid, a child's own) and the destination. A logger not made by
- * createLogger, or one whose destination wants pino's metadata (a multistream), goes through
- * pino as before.
- */
-export function logDecision(logger: Logger, line: DecisionLine): void {
-  if (!logger.isLevelEnabled('info')) return;
-  const parts = logger as unknown as PinoParts;
-  const writer = parts[DECISION_WRITER] as DecisionWriter | undefined;
-  const stream = parts[pino.symbols.streamSym] as { write(line: string): unknown; [key: symbol]: unknown };
-  if (writer === undefined || stream[pino.symbols.needsMetadataGsym] === true) {
-    logger.info(line, 'decision');
-    return;
-  }
-  // JSON.stringify leaves out the brand (a symbol key) and undefined values, as pino does.
-  const fields = JSON.stringify(writer.pii ? line : maskDecisionLine(line));
-  const levelPrefix = (parts[pino.symbols.lsCacheSym] as Record<number, string>)[30]!; // {"level":30
-  const time = (parts[pino.symbols.timeSym] as () => string)();
-  const bindings = parts[pino.symbols.chindingsSym] as string;
-  stream.write(`${levelPrefix}${time}${bindings},${fields.slice(1, -1)},"msg":"decision"${parts[pino.symbols.endSym] as string}`);
 }
 
 /** pino applies formatters.bindings to the base only; a child's bindings are masked here (children inherit this). */
@@ -110,27 +71,3 @@ function hasPinoPretty(): boolean {
     return false;
   }
 }
-
-/**
- * pino's `isoTime` timestamp (`,"time":"2026-11-26T05:37:45.949Z"`), with the text up to the
- * second built once per second: Date#toISOString cost more than a microsecond on every log
- * line. The same text as `new Date(ms).toISOString()` (test/production/isoTime.test.ts).
- */
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
-
-export function isoTimeAt(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    const iso = new Date(second * 1000).toISOString();
-    // Years outside 0000–9999 are written ±YYYYYY: not worth a cache.
-    if (iso.length !== 24) return new Date(ms).toISOString();
-    cachedSecond = second;
-    cachedPrefix = iso.slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
-  }
-  const millis = ms - second * 1000;
-  return cachedPrefix + (millis < 10 ? '00' : millis < 100 ? '0' : '') + millis + 'Z';
-}
-
-/** For pino's `timestamp` option. */
-export const isoTime = (): string => `,"time":"${isoTimeAt(Date.now())}"`;

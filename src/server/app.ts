@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import Koa, { type Middleware } from 'koa';
+import Koa from 'koa';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -8,7 +8,7 @@ import { hookAuthentication } from './middleware/hookAuthentication.js';
 import { createBearerVerifier, type BearerVerifier } from './middleware/oauth.js';
 import { countRequests, registerMetricsRoute } from './routes/metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
-import { HOOK_PATH, registerHookRoute } from './routes/hook.js';
+import { registerHookRoute } from './routes/hook.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
@@ -40,7 +40,7 @@ export function createApp(options: AppOptions): Koa {
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
   const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
   const { metrics } = options;
-  const hook = registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}) });
+  registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
   registerHealthRoutes(router, store, options.isStopping ?? (() => false));
   if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
@@ -50,25 +50,11 @@ export function createApp(options: AppOptions): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'no-store');
     if (options.isStopping?.()) ctx.set('Connection', 'close'); // draining: no more keep-alive
-    return next(); // not async: no promise of its own per request
+    return next();
   });
   app.use(errorHandling());
-  app.use(hookFirst(hook));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
 }
 
-/**
- * Okta's calls, nearly every request this service gets, go straight to the hook's chain: the
- * router would match each against every route first. Anything else (another method, another
- * spelling of the path the router accepts, such as a trailing slash) is routed as before. The
- * route is recorded as the router records it, for the request metrics.
- */
-function hookFirst(hook: Middleware): Middleware {
-  return (ctx, next) => {
-    if (ctx.method !== 'POST' || ctx.path !== HOOK_PATH) return next();
-    (ctx as { _matchedRoute?: string })._matchedRoute = HOOK_PATH;
-    return hook(ctx, next);
-  };
-}

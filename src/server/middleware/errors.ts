@@ -16,8 +16,6 @@ const CODES: Record<number, string> = {
  * and re-emitted for the log. 404 and 405 from routing get the same JSON shape.
  */
 export function errorHandling(): Middleware {
-  // Not async: one promise (next's) per request instead of an async function's own and its
-  // microtask turns. koa-compose's next never throws; a failure arrives as its rejection.
   return (ctx, next) => next().then(() => answerUnrouted(ctx), (caught: unknown) => answerError(ctx, caught as Error));
 }
 

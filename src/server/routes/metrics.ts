@@ -23,7 +23,7 @@ export function countRequests(metrics: Metrics): Middleware {
     const method = ['GET', 'POST', 'HEAD', 'OPTIONS'].includes(ctx.method) ? ctx.method : 'other';
     metrics.observeRequest(typeof route === 'string' ? route : 'unmatched', method, ctx.status);
   };
-  // Not async (see errorHandling): counted when the rest is done, whether it answered or threw.
+  // Counted when the rest is done, whether it answered or threw.
   return (ctx, next) =>
     next().then(
       () => count(ctx),

@@ -8,7 +8,7 @@ import { readSamples, readStaticFiles } from '../../preview/assets.js';
 import { LiveUpdates } from '../../preview/liveUpdates.js';
 import { relativeToRules, rulesetState } from '../../preview/rulesetState.js';
 import { HttpError } from '../HttpError.js';
-import { hookAuth } from '../middleware/hookAuth.js';
+import { hookAuthentication } from '../middleware/hookAuthentication.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import type { HookRouteOptions } from './hook.js';
 
@@ -32,7 +32,7 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
   const page = index.replace('%AUTH_HEADER%', escapeAttribute(options.authHeader)).replace('%AUTH_REQUIRED%', String(options.authSecrets.length > 0));
   const live = new LiveUpdates(store);
   app.once('stopping', () => live.closeAll());
-  const auth = hookAuth(options.authHeader, options.authSecrets);
+  const auth = hookAuthentication({ header: options.authHeader, secrets: options.authSecrets, logger });
   logger.warn({ path: PREVIEW_PATH }, 'preview page enabled (PREVIEW=1): rule explanations are served at /preview');
 
   router.get([PREVIEW_PATH, `${PREVIEW_PATH}/`], (ctx) => {
