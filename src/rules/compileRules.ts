@@ -1,4 +1,5 @@
 import { compileLogic } from '../engine/logic.js';
+import { GENERIC_DENY_MESSAGE } from '../okta/denyMessages.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
 import type { CompiledRule, CompiledRuleset, DefaultOutcome } from '../ruleset/CompiledRuleset.js';
@@ -162,9 +163,3 @@ export function compileRules(
     }),
   };
 }
-
-/** Okta's own wording when a registration or profile update is refused without details. */
-export const GENERIC_DENY_MESSAGE: Record<RequestType, string> = {
-  'self.service.registration': 'Registration cannot be completed at this time.',
-  'progressive.profile': 'Your profile could not be updated at this time.',
-};
