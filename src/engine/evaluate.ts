@@ -78,6 +78,7 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       if (!entry) trace.push(failed);
       failed.status = 'error';
       failed.error = (error as Error).message;
+      if (error instanceof RequestTextError) failed.errorRedacted = error.redacted;
       if (onRuleError === 'deny') {
         decision = {
           outcome: 'deny',
@@ -148,20 +149,34 @@ function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
       if (typeof value !== 'object' || Array.isArray(value)) {
         throw new Error(`updateFrom must return an object of attributes, got ${describe(value)}`);
       }
-      for (const [attribute, attributeValue] of Object.entries(value)) setAttribute(out, attribute, attributeValue);
+      // These names come from the evaluated logic, so possibly from the request.
+      for (const [attribute, attributeValue] of Object.entries(value)) setAttribute(out, attribute, attributeValue, true);
     }
   }
   for (const [attribute, logic] of rule.update) setAttribute(out, attribute, logic.run(facts));
   return out;
 }
 
-function setAttribute(out: JsonObject, attribute: string, value: unknown): void {
+function setAttribute(out: JsonObject, attribute: string, value: unknown, fromRequest = false): void {
   if (value === null || value === undefined) return;
   if (RESERVED_ATTRIBUTES.has(attribute)) throw new Error(`attribute "${attribute}" cannot be set`);
-  if (!isAttributeValue(value)) throw new Error(`attribute "${attribute}" got ${describe(value)}; a value is text, a number, true/false, or a list of them`);
+  if (!isAttributeValue(value)) {
+    const problem = (name: string) => `attribute "${name}" got ${describe(value)}; a value is text, a number, true/false, or a list of them`;
+    throw fromRequest ? new RequestTextError(problem(attribute), problem('***')) : new Error(problem(attribute));
+  }
   // A plain assignment is safe: __proto__ (the one name where it differs from
   // defineProperty) is refused above.
   out[attribute] = value;
+}
+
+/** An error whose message quotes text from the request; `redacted` is the message without it, for logs. */
+class RequestTextError extends Error {
+  constructor(
+    message: string,
+    readonly redacted: string,
+  ) {
+    super(message);
+  }
 }
 
 function isScalar(value: unknown): boolean {

@@ -76,6 +76,7 @@ export function maskText(value: string): string {
 export function maskPii(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'string') return maskText(value);
   if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof PiiText) return maskText(value.masked);
   if (value instanceof Date) return value;
   if (seen.has(value) || depth > 12) return '[…]';
   seen.add(value);
@@ -102,4 +103,20 @@ function maskField(key: string, item: unknown, depth: number, seen: WeakSet<obje
     if (kind === 'ip') return maskIp(item);
   }
   return maskPii(item, depth + 1, seen);
+}
+
+/**
+ * Text that quotes data from a request which no pattern would find (an attribute name taken
+ * from the submitted profile, such as a person's name), with that data already masked out of
+ * `masked`. The logger writes `masked`; with LOG_PII on it writes `text` (toJSON).
+ */
+export class PiiText {
+  constructor(
+    readonly text: string,
+    readonly masked: string,
+  ) {}
+
+  toJSON(): string {
+    return this.text;
+  }
 }

@@ -52,7 +52,7 @@ export function createApp(options: AppOptions): Koa {
     if (options.isStopping?.()) ctx.set('Connection', 'close'); // draining: no more keep-alive
     return next();
   });
-  app.use(errorHandling());
+  app.use(errorHandling(logger));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

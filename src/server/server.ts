@@ -13,6 +13,7 @@ import { startReloader, type Reloader } from '../ruleset/reloader.js';
 import { clusterMetricsSource } from '../observability/clusterMetrics.js';
 import { Metrics } from '../observability/metrics.js';
 import { HOOK_PATH } from './routes/hook.js';
+import { TIMEOUT_OPTIONS, watchTimeouts } from './requestTimeouts.js';
 import { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface RunningServer {
@@ -59,11 +60,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let stopping = false;
   const app = createApp({ config, store, logger, metrics, isStopping: () => stopping });
   const server: http.Server = config.tls
-    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
-    : http.createServer(app.callback());
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
+    ? https.createServer({ ...TIMEOUT_OPTIONS, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
+    : http.createServer(TIMEOUT_OPTIONS, app.callback());
   server.keepAliveTimeout = 5_000;
+  watchTimeouts(server, () => {
+    metrics.observeRequest('unmatched', 'other', 408);
+    logger.warn({ event: 'request-rejected', status: 408, reason: 'request_timeout', method: 'other', route: 'unmatched' }, 'the request did not arrive in time');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
 import type { Logger } from '../../observability/log.js';
+import { PiiText } from '../../observability/maskPii.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { OktaHookRequest } from '../../okta/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
@@ -45,7 +46,9 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     options.metrics?.observeDecision(decision, latencyMs / 1000);
     if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
     for (const entry of decision.trace) {
-      if (entry.status === 'error') logger.error({ decisionId, ruleId: entry.id, err: entry.error }, 'rule evaluation failed');
+      if (entry.status !== 'error') continue;
+      const err = entry.errorRedacted === undefined ? entry.error : new PiiText(entry.error!, entry.errorRedacted);
+      logger.error({ decisionId, ruleId: entry.id, err }, 'rule evaluation failed');
     }
     // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
     // address are masked by the logger unless LOG_PII is on (observability/log.ts).
