@@ -29,17 +29,16 @@ export function isTimedOut(socket: object): boolean {
  * arrived reached no app, so `onUnrouted` counts and logs it.
  */
 export function watchTimeouts(server: http.Server, onUnrouted: () => void): void {
-  const inFlight = new WeakSet<object>();
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    inFlight.add(req.socket);
-    res.once('close', () => inFlight.delete(req.socket));
-  });
+  // The latest response on each connection: unfinished, the app is still on that request.
+  const latest = new WeakMap<object, http.ServerResponse>();
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => latest.set(req.socket, res));
   // With TLS the requests' socket is the TLS one, which 'secureConnection' gives.
   server.on(server instanceof https.Server ? 'secureConnection' : 'connection', (socket: NodeJS.EventEmitter) => {
     socket.on('error', (error: Error & { code?: string }) => {
       if (error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') return;
       timedOut.add(socket);
-      if (!inFlight.has(socket)) onUnrouted();
+      const res = latest.get(socket);
+      if (res === undefined || res.writableFinished) onUnrouted();
     });
   });
 }

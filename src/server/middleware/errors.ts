@@ -28,7 +28,7 @@ export function errorHandling(logger: Logger): Middleware {
       () => answerUnrouted(ctx),
       (caught: unknown) => {
         answerError(ctx, caught as Error);
-        if (LOGGED.has(ctx.status)) logRejection(logger, ctx);
+        if (LOGGED.has(ctx.status) && !(caught instanceof HttpError && caught.logged)) logRejection(logger, ctx);
       },
     );
 }

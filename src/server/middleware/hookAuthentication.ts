@@ -1,5 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { Middleware, Next } from 'koa';
+import type { Middleware, Next, ParameterizedContext } from 'koa';
 import type { Logger } from '../../observability/log.js';
 import { HttpError } from '../HttpError.js';
 import type { BearerVerifier } from './oauth.js';
@@ -33,7 +33,7 @@ export function hookAuthentication(options: HookAuthenticationOptions): Middlewa
     if (bearer) {
       const values = headers.authorization;
       const match = values?.length === 1 ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(values[0]!) : null;
-      if (match) return verifyBearer(bearer, match[1]!, logger, next);
+      if (match) return verifyBearer(bearer, match[1]!, logger, ctx, next);
     }
     throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
   };
@@ -52,13 +52,15 @@ function digest(value: string): Buffer {
   return hash('sha256', value, 'buffer');
 }
 
-async function verifyBearer(bearer: BearerVerifier, token: string, logger: Logger, next: Next): Promise<unknown> {
+async function verifyBearer(bearer: BearerVerifier, token: string, logger: Logger, ctx: ParameterizedContext, next: Next): Promise<unknown> {
   const result = await bearer.verify(token);
   if (result.ok) return next();
   if (result.unavailable) {
     logger.error({ reason: result.reason }, 'cannot verify hook bearer tokens: the issuer\'s keys are unavailable');
     throw new HttpError(503, 'auth_unavailable', 'cannot verify credentials right now');
   }
-  logger.warn({ reason: result.reason }, 'hook bearer token rejected');
-  throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials');
+  // The one line for this refusal (errorHandling logs the others): the verifier's reason, never the token.
+  const route = (ctx as { routerPath?: string }).routerPath ?? 'unmatched';
+  logger.warn({ event: 'request-rejected', status: 401, reason: result.reason, method: ctx.method, route }, 'hook bearer token rejected');
+  throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials', undefined, true);
 }
