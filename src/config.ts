@@ -33,7 +33,7 @@ export interface Config {
   nodeEnv: string;
   /** Serve the rule authors' preview page at /preview (docs/preview.md). */
   preview: boolean;
-  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/server/reloader.ts). */
+  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/ruleset/reloader.ts). */
   reload?: ReloadConfig;
   /** Processes serving the port: 1 is this process alone; more runs node:cluster workers. */
   workers: number;
