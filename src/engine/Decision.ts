@@ -15,6 +15,8 @@ export interface RuleTrace {
   /** Each operand of the condition's operator and its value, operands of operands within (explain mode). */
   parts?: ExplainedPart[];
   error?: string;
+  /** `error` with the text it quotes from the request (an attribute name from updateFrom) replaced by ***, when it quotes any. */
+  errorRedacted?: string;
 }
 
 /** One sub-expression of a condition and what it returned. */

@@ -1,6 +1,6 @@
 import type { Decision } from '../engine/Decision.js';
 import type { OnRuleError } from '../engine/evaluate.js';
-import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
+import { GENERIC_DENY_MESSAGE } from './denyMessages.js';
 import { toOktaResponse, type ResponseMeta } from './toOktaResponse.js';
 import type { OktaHookResponse } from './types.js';
 

@@ -1,6 +1,8 @@
-import path from 'node:path';
 import { describeRuleError, type RuleError } from '../rules/RuleError.js';
-import type { RulesetStore } from '../server/RulesetStore.js';
+import type { RulesetStore } from '../ruleset/RulesetStore.js';
+import { relativeToRules } from '../ruleset/relativeToRules.js';
+
+export { relativeToRules };
 
 /** What the page shows about the rules: the version serving requests and the last reload's errors. */
 export interface RulesetState {
@@ -32,10 +34,4 @@ export function rulesetState(store: RulesetStore): RulesetState {
     warnings: ruleset.warnings.map((warning) => ({ ...warning, file: relative(warning.file) })),
     ...(failure ? { lastReloadFailure: { at: failure.at.toISOString(), files: failure.files.map(relative) } } : {}),
   };
-}
-
-/** A rule file's path as the author knows it (relative to the rules directory), if it is inside it. */
-export function relativeToRules(dir: string, file: string): string {
-  const inside = path.relative(dir, file);
-  return inside && !inside.startsWith('..') && !path.isAbsolute(inside) ? inside : file;
 }

@@ -1,7 +1,8 @@
 import { compileLogic } from '../engine/logic.js';
+import { GENERIC_DENY_MESSAGE } from '../okta/denyMessages.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
-import type { CompiledRule, CompiledRuleset, DefaultOutcome } from './CompiledRuleset.js';
+import type { CompiledRule, CompiledRuleset, DefaultOutcome } from '../ruleset/CompiledRuleset.js';
 import type { ListSource } from './listSources.js';
 import { NamedList } from './lists.js';
 import { nearest } from './nearest.js';
@@ -265,8 +266,3 @@ function salvage(content: unknown): RuleFile {
   return { ...(lists ? { lists } : {}), ...(rules ? { rules } : {}) };
 }
 
-/** Okta's own wording when a registration or profile update is refused without details. */
-export const GENERIC_DENY_MESSAGE: Record<RequestType, string> = {
-  'self.service.registration': 'Registration cannot be completed at this time.',
-  'progressive.profile': 'Your profile could not be updated at this time.',
-};

@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compileRules, type ValidatedFile } from './compileRules.js';
 import { readListSource, type ListSource } from './listSources.js';
-import type { CompiledRuleset } from './CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { yieldToLoop } from './cooperative.js';
 import { parseYamlFileCooperatively } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';

@@ -1,9 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { printError } from '../cli/Command.js';
 import { reloadWorkers } from './clusterReload.js';
-import { serveClusterMetrics } from './clusterMetrics.js';
+import { serveClusterMetrics } from '../observability/clusterMetrics.js';
 
 /** A worker that dies sooner than this after its start counts towards a crash loop. */
 const EARLY_DEATH_MS = 5_000;

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../log.js';
-import type { Reloader, ReloadOutcome } from './reloader.js';
+import type { Logger } from '../observability/log.js';
+import type { Reloader, ReloadOutcome } from '../ruleset/reloader.js';
 import type { SecretsReloader } from './secretsReloader.js';
 
 // SIGHUP with WORKERS > 1 reaches the primary (PID 1 in a container), which holds no rules:

@@ -1,5 +1,10 @@
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { digest } from './middleware/hookAuth.js';
+
+/** Secrets are compared as SHA-256 digests, so neither their length nor content shapes the timing. */
+export function digest(value: string): Buffer {
+  return hash('sha256', value, 'buffer');
+}
 
 /** Where the header secrets come from: values given in the environment, and files read again on change. */
 export interface SecretSources {

@@ -1,7 +1,7 @@
 import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { readSecretSources, type HookSecrets, type SecretSources } from './hookSecrets.js';
 
 export type SecretsOutcome = { status: 'reloaded' | 'unchanged'; count: number } | { status: 'kept'; count: number; problems: string[] };

@@ -4,22 +4,23 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
-import { logRuleWarnings } from './ruleWarnings.js';
+import { logRuleWarnings } from '../ruleset/ruleWarnings.js';
 import { createApp } from './app.js';
 import { MAX_QUIET_WAIT_MS, QUIET_MS, waitForQuiet } from './drain.js';
-import { DEFAULT_RELOAD } from './reloadConfig.js';
+import { DEFAULT_RELOAD } from '../ruleset/reloadConfig.js';
 import { checkTls, describeListenError } from './preflight.js';
 import { StartError } from './StartError.js';
-import { startReloader, type Reloader } from './reloader.js';
-import { clusterMetricsSource } from './clusterMetrics.js';
-import { Metrics } from './metrics.js';
+import { startReloader, type Reloader } from '../ruleset/reloader.js';
+import { clusterMetricsSource } from '../observability/clusterMetrics.js';
+import { Metrics } from '../observability/metrics.js';
 import { HookSecrets } from './hookSecrets.js';
 import { HOOK_PATH } from './routes/hook.js';
+import { TIMEOUT_OPTIONS, watchTimeouts } from './requestTimeouts.js';
 import { startSecretsReloader, type SecretsReloader } from './secretsReloader.js';
-import { RulesetStore } from './RulesetStore.js';
+import { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface RunningServer {
   server: http.Server;
@@ -73,9 +74,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const secrets = new HookSecrets(config.authSecrets);
   const app = createApp({ config, store, logger, metrics, secrets, isStopping: () => stopping });
   const server = createServer(config, app.callback());
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  watchTimeouts(server, () => {
+    metrics.observeRequest('unmatched', 'other', 408);
+    logger.warn({ event: 'request-rejected', status: 408, reason: 'request_timeout', method: 'other', route: 'unmatched' }, 'the request did not arrive in time');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new StartError([describeListenError(error, config.host, config.port)], 'listen')));
     server.listen(config.port, config.host, () => resolve());
@@ -139,9 +142,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 }
 
 function createServer(config: ServerConfig, handler: http.RequestListener): http.Server {
-  if (!config.tls) return http.createServer(handler);
+  if (!config.tls) return http.createServer(TIMEOUT_OPTIONS, handler);
   try {
-    return https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler);
+    return https.createServer({ ...TIMEOUT_OPTIONS, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler);
   } catch (error) {
     // serve checks the pair before listening; this covers files changed since.
     const problems = checkTls(config.tls);

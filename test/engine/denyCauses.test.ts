@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { fromShorthand } from '../../src/rules/suites/caseRequest.js';
+import { fromShorthand } from '../../src/suites/caseRequest.js';
 import type { JsonObject, OktaHookRequest } from '../../src/okta/types.js';
 import { runCli } from '../helpers/runCli.js';
 import { rulesetOf, tempRulesPerTest } from '../helpers/tempRules.js';

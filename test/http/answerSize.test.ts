@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { runCli } from '../helpers/runCli.js';
 import { tempRulesDir } from '../helpers/tempRules.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { startServer } from '../../src/server/server.js';
 import { runCli } from '../helpers/runCli.js';

@@ -5,7 +5,7 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import type { JsonObject, OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import { fromShorthand } from '../../src/rules/suites/caseRequest.js';
+import { fromShorthand } from '../../src/suites/caseRequest.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
 
 // The recipes in docs/rules.md are complete rule files: each must load without errors or

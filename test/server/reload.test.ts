@@ -4,7 +4,7 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { eventually, register } from '../helpers/hookClient.js';

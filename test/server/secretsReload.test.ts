@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { requestOnNewConnection } from '../helpers/freshConnection.js';

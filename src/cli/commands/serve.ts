@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
-import { createLogger, type Logger } from '../../log.js';
+import { createLogger, type Logger } from '../../observability/log.js';
 import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { problemsText, runPrimary, START_FAILED, START_HEADLINES, type StartFailed } from '../../server/cluster.js';

@@ -1,7 +1,7 @@
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
-import { loadSuites } from '../../rules/suites/loadSuites.js';
-import { runSuites } from '../../rules/suites/runSuites.js';
+import { loadSuites } from '../../suites/loadSuites.js';
+import { runSuites } from '../../suites/runSuites.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 import { formatTestReport } from '../format/testReport.js';

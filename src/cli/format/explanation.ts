@@ -1,5 +1,5 @@
 import type { Decision, ExplainedPart, RuleTrace } from '../../engine/Decision.js';
-import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { relative } from '../commands/validate.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { SuiteRun } from '../../rules/suites/runSuites.js';
-import { decidedByText } from '../../rules/suites/runSuites.js';
+import type { SuiteRun } from '../../suites/runSuites.js';
+import { decidedByText } from '../../suites/runSuites.js';
 import { relative } from '../commands/validate.js';
 import { formatExplanation } from './explanation.js';
-import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 
 /** The readable report: cases by suite, what differed, rule coverage, the totals. */
 export function formatTestReport(run: SuiteRun, ruleset: CompiledRuleset, options: { explain?: boolean; quiet?: boolean } = {}): string {

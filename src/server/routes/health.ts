@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
-import { reloadFailureSummary } from '../reloadFailureSummary.js';
-import type { RulesetStore } from '../RulesetStore.js';
+import { reloadFailureSummary } from '../../ruleset/reloadFailureSummary.js';
+import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 
 /**
  * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not

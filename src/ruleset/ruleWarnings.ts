@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { formatRuleError, type RuleError } from '../rules/RuleError.js';
 
 /** One log line per load warning (a list no rule uses, a pattern with a stray "{"), as file:line:column. */

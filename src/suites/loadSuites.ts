@@ -1,10 +1,10 @@
 import { Ajv } from 'ajv';
 import { readFile } from 'node:fs/promises';
-import { readSchema } from '../../paths.js';
-import { listFiles } from '../loadRuleset.js';
-import { parseYamlFile } from '../parseYamlFile.js';
-import type { RuleError } from '../RuleError.js';
-import { schemaErrors } from '../validateRuleFile.js';
+import { readSchema } from '../paths.js';
+import { listFiles } from '../rules/loadRuleset.js';
+import { parseYamlFile } from '../rules/parseYamlFile.js';
+import type { RuleError } from '../rules/RuleError.js';
+import { schemaErrors } from '../rules/validateRuleFile.js';
 import { caseRequest } from './caseRequest.js';
 import type { LoadedCase, SuiteFile } from './types.js';
 

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { listFiles } from './loadRuleset.js';
+import { listFiles } from '../rules/loadRuleset.js';
 
 export interface WatchRulesOptions {
   /** Quiet time after the last event before `onChange` runs: editors and ConfigMap updates come in bursts. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from './CompiledRuleset.js';
 import type { RuleError } from '../rules/RuleError.js';
 
 /** A reload that was refused: when, which files had errors, and the errors. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { OktaHookRequest } from '../../okta/types.js';
-import { validateRequest } from '../../okta/validateRequest.js';
+import type { OktaHookRequest } from '../okta/types.js';
+import { validateRequest } from '../okta/validateRequest.js';
 import type { RequestSpec, Shorthand } from './types.js';
 
 export type CaseRequest = { ok: true; request: OktaHookRequest } | { ok: false; problem: string };

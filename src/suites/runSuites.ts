@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Decision } from '../../engine/Decision.js';
-import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
-import type { RequestType } from '../../okta/types.js';
-import type { CompiledRule, CompiledRuleset } from '../CompiledRuleset.js';
-import type { SourcePosition } from '../types.js';
+import type { Decision } from '../engine/Decision.js';
+import { evaluate, type OnRuleError } from '../engine/evaluate.js';
+import { toOktaResponse } from '../okta/toOktaResponse.js';
+import type { RequestType } from '../okta/types.js';
+import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
+import type { SourcePosition } from '../rules/types.js';
 import { observingExceptions, withListOverrides } from './listOverrides.js';
 import type { Expectation, LoadedCase } from './types.js';
 

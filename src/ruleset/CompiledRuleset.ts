@@ -1,9 +1,9 @@
 import type { RE2JS } from 're2js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
-import type { NamedList } from './lists.js';
-import type { RuleError } from './RuleError.js';
-import type { DenySpec, RulesetSettings, SourcePosition } from './types.js';
+import type { NamedList } from '../rules/lists.js';
+import type { RuleError } from '../rules/RuleError.js';
+import type { DenySpec, RulesetSettings, SourcePosition } from '../rules/types.js';
 
 export interface CompiledRule {
   readonly id: string;

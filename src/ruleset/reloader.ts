@@ -1,8 +1,8 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { formatRuleError, type RuleError } from '../rules/RuleError.js';
-import { suiteFailures } from '../rules/suites/suiteGate.js';
-import { watchRules, type RulesWatcher } from '../rules/watchRules.js';
+import { suiteFailures } from '../suites/suiteGate.js';
+import { watchRules, type RulesWatcher } from './watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';
 import { logRuleWarnings } from './ruleWarnings.js';
 import { reloadFailureSummary } from './reloadFailureSummary.js';

@@ -1,4 +1,4 @@
-import { relativeToRules } from '../preview/rulesetState.js';
+import { relativeToRules } from './relativeToRules.js';
 import { formatRuleError } from '../rules/RuleError.js';
 import type { ReloadFailure } from './RulesetStore.js';
 

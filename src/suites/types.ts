@@ -1,5 +1,5 @@
-import type { JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
-import type { SourcePosition } from '../types.js';
+import type { JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
+import type { SourcePosition } from '../rules/types.js';
 
 /** A rule test suite as written in *.test.yaml (see schemas/rules-test.schema.json). */
 export interface SuiteFile {
