@@ -17,6 +17,8 @@ export interface RuleTrace {
   error?: string;
   /** The rule read a fact whose lookup failed: which, how, and the onError applied. */
   factFailure?: string;
+  /** `error` with the text it quotes from the request (an attribute name from updateFrom) replaced by ***, when it quotes any. */
+  errorRedacted?: string;
 }
 
 /** One sub-expression of a condition and what it returned. */
@@ -36,6 +38,8 @@ export interface Decision {
   /** Ids of every rule whose condition was true, in evaluation order. */
   matchedRuleIds: string[];
   deny?: DenySpec;
+  /** With settings.denyCauses: all, when more than one deny rule matched: their ids, in evaluation order (the first decided). */
+  deniedBy?: string[];
   /** Attributes to set (allow only), in the order they were first set. */
   updates: JsonObject;
   /** Which rule set each attribute. */

@@ -5,11 +5,11 @@ import { liveSources } from '../../facts/liveSources.js';
 import { resolveFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
 import type { Json } from '../../okta/types.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
-import { caseRequest } from '../../rules/suites/caseRequest.js';
-import type { RequestSpec } from '../../rules/suites/types.js';
+import { caseRequest } from '../../suites/caseRequest.js';
+import type { RequestSpec } from '../../suites/types.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 import { formatExplanation } from '../format/explanation.js';
@@ -108,8 +108,9 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
         await sources.close();
       }
     }
-    const decision = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}) });
-    const response = toOktaResponse(decision, { decisionId: 'hook-rules-eval' });
+    // What the service would send, Okta's size limit included.
+    const evaluated = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}) });
+    const { decision, response } = oktaAnswer(evaluated, { decisionId: 'hook-rules-eval' }, onRuleError);
     if (values.json) {
       print(JSON.stringify({ response, decision, ...(facts ? { facts: facts.trace } : {}) }, null, 2));
     } else {

@@ -1,11 +1,13 @@
 import type Router from '@koa/router';
 import type { FactSources } from '../../facts/FactSources.js';
-import type { RulesetStore } from '../RulesetStore.js';
+import { reloadFailureSummary } from '../../ruleset/reloadFailureSummary.js';
+import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 
 /**
  * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not
- * stopping. Fact sources are reported but never make it unready: a database that is down
- * fails its facts (per their onError), and taking every pod out of service would fail all.
+ * stopping; while the last reload was refused, the body says when, in which files and why.
+ * Fact sources are reported but never make it unready: a database that is down fails its
+ * facts (per their onError), and taking every pod out of service would fail all.
  */
 export function registerHealthRoutes(router: Router, store: RulesetStore, isStopping: () => boolean, facts?: FactSources): void {
   router.get('/healthz', (ctx) => {
@@ -19,12 +21,15 @@ export function registerHealthRoutes(router: Router, store: RulesetStore, isStop
       return;
     }
     const sources = facts?.states() ?? [];
+    const failure = store.lastFailure();
     ctx.body = {
       status: 'ready',
       rulesetVersion: ruleset.version,
       rules: ruleset.rules.length,
       loadedAt: ruleset.loadedAt.toISOString(),
       ...(sources.length > 0 ? { factSources: sources } : {}),
+      // Still ready (the last good rules serve), but an edit did not go live: say so here.
+      ...(failure ? { lastReloadFailure: reloadFailureSummary(failure, ruleset.dir) } : {}),
     };
   });
 }
