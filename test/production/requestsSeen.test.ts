@@ -50,7 +50,7 @@ describe('requests an operator can see (issue #16, section 4)', function () {
   const scrape = async () => samples(await (await fetch(`${server.url}/metrics`)).text());
 
   beforeEach(async () => {
-    server = await startTestServer({ RULES_DIR: path.join(ROOT, 'rules'), OKTA_HOOK_AUTH_SECRET: SECRET, BODY_LIMIT: '1kb' });
+    server = await startTestServer({ RULES_DIR: path.join(ROOT, 'rules'), OKTA_HOOK_AUTH_SECRET: SECRET, BODY_LIMIT: '16kb' });
   });
   afterEach(() => server.close());
 
@@ -86,7 +86,7 @@ describe('requests an operator can see (issue #16, section 4)', function () {
       [(await post({ authorization: `${SECRET}x` }, JSON.stringify(ssrRequest({ firstName: marker })))).status, 'unauthorized'],
       [(await post({ authorization: SECRET }, `{"${marker}": `)).status, 'bad_request'],
       [(await post({ authorization: SECRET }, JSON.stringify({ [marker]: 1 }))).status, 'invalid_hook_request'],
-      [(await post({ authorization: SECRET }, JSON.stringify({ filler: marker.repeat(200) }))).status, 'payload_too_large'],
+      [(await post({ authorization: SECRET }, JSON.stringify({ filler: marker.repeat(4000) }))).status, 'payload_too_large'],
       [(await post({ authorization: SECRET, 'content-type': 'text/plain' }, marker)).status, 'unsupported_media_type'],
     ];
     expect(sent.map(([status]) => status)).to.deep.equal([401, 400, 400, 413, 415]);
