@@ -49,7 +49,6 @@ export function compileRules(
   const environment = meta.environment ?? { env: process.env, production: process.env.NODE_ENV === 'production' };
   const facts = new Map<string, CompiledFact>();
   const factOrigins = new Map<string, SourcePosition>();
-  const warnings: RuleError[] = [];
   const factReads: Array<FactRead & { at: SourcePosition; enabled: boolean }> = [];
   const errors: RuleError[] = [];
   const warnings: RuleError[] = [];

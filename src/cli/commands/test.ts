@@ -3,7 +3,7 @@ import { liveSources } from '../../facts/liveSources.js';
 import { resolveFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import type { LoadedCase } from '../../rules/suites/types.js';
+import type { LoadedCase } from '../../suites/types.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { loadSuites } from '../../suites/loadSuites.js';
 import { runSuites } from '../../suites/runSuites.js';
