@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/log.js';
-import { printError } from '../cli/Command.js';
 import { reloadWorkers } from './clusterReload.js';
 import { serveClusterMetrics } from '../observability/clusterMetrics.js';
 
@@ -67,7 +66,7 @@ export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 
     cluster.on('message', (_worker, message: StartFailed) => {
       if (message?.type !== START_FAILED || stopping) return;
       logger.fatal({ problems: message.problems }, `${START_HEADLINES[message.kind]}; not starting`);
-      printError(problemsText(message));
+      process.stderr.write(`${problemsText(message)}\n`); // the same words on stderr, for a person at a terminal
       stopAll('SIGTERM', message.exitCode);
     });
 
