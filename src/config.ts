@@ -1,5 +1,6 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { STATE_ENV_NAMES, stateConfigFromEnv, type StateConfig } from './counters/stateConfig.js';
 import type { OnRuleError } from './engine/evaluate.js';
 import { reloadConfigFromEnv, type ReloadConfig } from './server/reloadConfig.js';
 
@@ -42,6 +43,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** Upper bound for requests in flight to finish once the listener closes; then the process exits. */
   shutdownTimeoutMs: number;
+  /** Counters: STATE_URL (Redis) or memory, key salt and prefix, timeout (src/counters/stateConfig.ts). */
+  state: StateConfig;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
   if (preview && production && authSecrets.length === 0) problems.push('PREVIEW: in production the preview page needs a hook secret (OKTA_HOOK_AUTH_SECRET or its variants)');
   const reload = reloadConfigFromEnv(env, problems);
+  const state = stateConfigFromEnv(env, production, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -102,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     shutdownTimeoutMs,
     preview,
     reload,
+    state,
   };
 }
 
@@ -260,4 +265,5 @@ export const CONFIG_ENV_NAMES = [
   'TLS_KEY_FILE',
   'SHUTDOWN_DELAY_MS',
   'SHUTDOWN_TIMEOUT_MS',
+  ...STATE_ENV_NAMES,
 ] as const;

@@ -1,4 +1,5 @@
 import jsonLogic from 'json-logic-js';
+import type { CounterInput } from '../counters/types.js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
 import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
@@ -20,6 +21,11 @@ export interface EvaluateOptions {
    * hook route's log and metrics read, without an object per rule on every request).
    */
   trace?: 'all' | 'errors';
+  /**
+   * The ruleset's counters, as resolved before evaluation (src/counters/resolveCounters.ts):
+   * rules read them as counters.NAME; a rule reading one that failed follows its onError.
+   */
+  counters?: CounterInput;
 }
 
 const NO_UPDATES: JsonObject = Object.freeze({});
@@ -34,6 +40,8 @@ const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'pr
 export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, options: EvaluateOptions = {}): Decision {
   const { type, note } = detectRequestType(request);
   const facts = buildFacts(request, type);
+  // Set whenever the ruleset has counters, so a request's own `counters` field is never read as them.
+  if (ruleset.counters.size > 0) facts.counters = options.counters?.values ?? {};
   return withScope(ruleset, () => decide(ruleset, type, facts, options, note));
 }
 
@@ -57,6 +65,20 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
     const entry: RuleTrace | undefined = everyRule ? { id: rule.id, source: rule.source, status: 'not-matched', effect: effectOf(rule) } : undefined;
     if (entry) trace.push(entry);
     try {
+      if (rule.counters && options.counters?.failed) {
+        const failure = counterFailure(rule.counters, options.counters.failed);
+        if (failure) {
+          const failed = entry ?? { id: rule.id, source: rule.source, status: 'error', effect: effectOf(rule) };
+          if (!entry) trace.push(failed);
+          failed.status = 'error';
+          failed.error = failure.message;
+          // A counter's own onError, not ON_RULE_ERROR: the rule did not fail, its data did.
+          if (failure.onError === 'deny') {
+            decision = { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: failure.message } };
+          }
+          continue;
+        }
+      }
       const result = rule.when.run(facts);
       if (options.explain) explain(rule, facts, result, entry!);
       if (!truthy(result)) continue;
@@ -130,6 +152,14 @@ function decisionObject(
   out.rulesetVersion = rulesetVersion;
   out.trace = trace;
   return out as Decision;
+}
+
+function counterFailure(names: readonly string[], failed: NonNullable<CounterInput['failed']>): { onError: string; message: string } | undefined {
+  for (const name of names) {
+    const failure = failed.get(name);
+    if (failure) return { onError: failure.onError, message: `counter ${name} unavailable (${failure.reason}); onError: ${failure.onError}` };
+  }
+  return undefined;
 }
 
 function effectOf(rule: CompiledRule): RuleTrace['effect'] {

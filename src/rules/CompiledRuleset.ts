@@ -1,4 +1,5 @@
 import type { RE2JS } from 're2js';
+import type { CompiledCounter, CounterUse } from '../counters/types.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from './lists.js';
@@ -15,6 +16,8 @@ export interface CompiledRule {
   readonly deny?: DenySpec;
   readonly update: ReadonlyArray<readonly [attribute: string, value: CompiledLogic]>;
   readonly updateFrom?: CompiledLogic;
+  /** The counters this rule reads (counters.NAME), when it reads any. */
+  readonly counters?: readonly string[];
 }
 
 export type DefaultOutcome = { decision: 'allow' } | { decision: 'deny'; deny: DenySpec };
@@ -34,4 +37,8 @@ export interface CompiledRuleset {
   readonly defaults: Readonly<Record<RequestType, DefaultOutcome>>;
   readonly lists: ReadonlyMap<string, NamedList>;
   readonly patterns: ReadonlyMap<string, RE2JS>;
+  /** The `counters` sections of every file (docs/counters.md); empty for most rulesets. */
+  readonly counters: ReadonlyMap<string, CompiledCounter>;
+  /** Per request type, the counters a request of that type counts or reads. */
+  readonly countersFor: Readonly<Record<RequestType, readonly CounterUse[]>>;
 }

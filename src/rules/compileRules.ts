@@ -1,3 +1,4 @@
+import { CounterCompiler } from '../counters/compileCounters.js';
 import { compileLogic } from '../engine/logic.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
@@ -37,10 +38,18 @@ export function compileRules(
   const listUses: Array<{ name: string; at: SourcePosition }> = [];
 
   const overrides: Array<{ name: string; except: string[]; at: SourcePosition }> = [];
+  const counters = new CounterCompiler(errors);
 
   for (const { parsed, content, listSources } of files) {
     const at = (path: PathSegment[], key?: string) => parsed.positionOf(path, key);
     const fail = (path: PathSegment[], message: string, key?: string) => errors.push({ ...at(path, key), message });
+    const check = (logic: unknown, path: PathSegment[]) => {
+      const localNeeds: LogicNeeds = { lists: new Map(), patterns: needs.patterns };
+      for (const problem of checkLogic(logic, path, localNeeds)) fail(problem.path, problem.message, problem.key);
+      for (const [name, usePath] of localNeeds.lists) listUses.push({ name, at: at(usePath) });
+      return compileLogic(logic, { patterns: needs.patterns });
+    };
+    counters.add(parsed, content.counters, check);
 
     for (const [name, spec] of Object.entries(content.lists ?? {})) {
       const position = at(['lists'], name);
@@ -90,17 +99,16 @@ export function compileRules(
       ids.set(rule.id, source);
 
       const before = errors.length;
-      const check = (logic: unknown, path: PathSegment[]) => {
-        const localNeeds: LogicNeeds = { lists: new Map(), patterns: needs.patterns };
-        for (const problem of checkLogic(logic, path, localNeeds)) fail(problem.path, problem.message, problem.key);
-        for (const [name, usePath] of localNeeds.lists) listUses.push({ name, at: at(usePath) });
-        return compileLogic(logic, { patterns: needs.patterns });
-      };
       const when = check(rule.when, [...base, 'when']);
       const update = Object.entries(rule.then.update ?? {}).map(
         ([attribute, value]) => [attribute, check(value, [...base, 'then', 'update', attribute])] as const,
       );
       const updateFrom = rule.then.updateFrom === undefined ? undefined : check(rule.then.updateFrom, [...base, 'then', 'updateFrom']);
+      const counterNames = counters.readsOf(parsed, rule.disabled ? [] : rule.appliesTo, [
+        [rule.when, [...base, 'when']],
+        [rule.then.update ?? {}, [...base, 'then', 'update']],
+        [rule.then.updateFrom, [...base, 'then', 'updateFrom']],
+      ]);
       if (errors.length > before || rule.disabled) return;
 
       rules.push({
@@ -114,6 +122,7 @@ export function compileRules(
         ...(rule.then.deny ? { deny: rule.then.deny } : {}),
         update,
         ...(updateFrom ? { updateFrom } : {}),
+        ...(counterNames.length > 0 ? { counters: counterNames } : {}),
       });
     });
   }
@@ -136,6 +145,7 @@ export function compileRules(
     lists.set(name, lists.get(name)!.excluding(allowLists));
   }
 
+  const { counters: compiledCounters, countersFor } = counters.finish(meta.partial === true);
   if (errors.length > 0) return { ok: false, errors };
 
   // Stable sort: equal priorities keep file order.
@@ -159,6 +169,8 @@ export function compileRules(
       defaults: resolvedDefaults,
       lists,
       patterns: needs.patterns,
+      counters: compiledCounters,
+      countersFor,
     }),
   };
 }

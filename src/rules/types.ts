@@ -1,3 +1,4 @@
+import type { CounterSpec } from '../counters/types.js';
 import type { Json, JsonObject, RequestType } from '../okta/types.js';
 
 /** The rule format as written in YAML (see schemas/rules.schema.json and docs/rules.md). */
@@ -5,6 +6,7 @@ export interface RuleFile {
   description?: string;
   defaults?: Partial<Record<RequestType, DefaultOutcomeSpec>>;
   lists?: Record<string, ListSpec>;
+  counters?: Record<string, CounterSpec>;
   rules?: RuleSpec[];
 }
 

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config.js';
+import { openCounterRuntime, type OpenedRuntime } from '../counters/counterRuntime.js';
+import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 import { errorHandling } from './middleware/errors.js';
@@ -21,6 +23,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** The bearer-token check; by default built from config.oauth when that is set. */
   bearer?: BearerVerifier;
+  /** Where counters live (server.ts opens it from STATE_URL); left out, in this process's memory. */
+  counters?: OpenedRuntime;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any server. */
@@ -40,10 +44,11 @@ export function createApp(options: AppOptions): Koa {
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
   const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
   const { metrics } = options;
-  const hook = registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}) });
+  const counters = options.counters ?? openCounterRuntime(stateConfigFromEnv({}, false, []));
+  const hook = registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
-  registerHealthRoutes(router, store, options.isStopping ?? (() => false));
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config });
+  registerHealthRoutes(router, store, options.isStopping ?? (() => false), () => (store.current().counters.size > 0 ? counters.state() : undefined));
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, counters });
 
   if (metrics) app.use(countRequests(metrics));
   app.use((ctx, next) => {

@@ -4,9 +4,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
+import { openCounterRuntime } from '../counters/counterRuntime.js';
+import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
+import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
+import type { StateConfig } from '../counters/stateConfig.js';
 import { createApp } from './app.js';
 import { DEFAULT_RELOAD } from './reloadConfig.js';
 import { startReloader, type Reloader } from './reloader.js';
@@ -36,7 +40,7 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'state' | 'workers'>>;
 
 /** Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with TLS_CERT_FILE/TLS_KEY_FILE). */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
@@ -55,9 +59,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const metrics = new Metrics();
   metrics.watch(store);
   if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
+  const state = config.state ?? stateConfigFromEnv({}, false, []);
+  const counters = openCounterRuntime(state, { logger, registry: metrics.registry });
+  warnAboutCounters(store.current(), state, config.workers ?? 1, logger);
+  store.on('swapped', (next, previous) => previous.counters.size === 0 && warnAboutCounters(next, state, config.workers ?? 1, logger));
 
   let stopping = false;
-  const app = createApp({ config, store, logger, metrics, isStopping: () => stopping });
+  const app = createApp({ config, store, logger, metrics, counters, isStopping: () => stopping });
   const server: http.Server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
     : http.createServer(app.callback());
@@ -74,7 +82,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reloader = startReloader({ dir: config.rulesDir, store, logger, ...(config.reload ?? DEFAULT_RELOAD) });
 
-  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const closed = new Promise<void>((resolve) => server.once('close', () => void counters.close().finally(resolve)));
   return {
     server,
     store,
@@ -111,6 +119,15 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       return { cut };
     },
   };
+}
+
+/** Counting in memory with several processes, or hashing keys with the fixed salt, said at start. */
+function warnAboutCounters(ruleset: CompiledRuleset, state: StateConfig, workers: number, logger: Logger): void {
+  if (ruleset.counters.size === 0) return;
+  if (!state.url && workers > 1) {
+    logger.warn({ workers }, 'counters are kept in memory, per process: with WORKERS > 1 each worker counts on its own. Set STATE_URL to a Redis shared by every process');
+  }
+  if (state.url && state.keySaltDefaulted) logger.warn('STATE_KEY_SALT is not set: counter keys in Redis are hashed with a fixed salt. Set a random one (required in production)');
 }
 
 function sleep(ms: number): Promise<void> {

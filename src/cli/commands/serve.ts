@@ -45,6 +45,13 @@ Exit codes: 0 stopped cleanly, 2 invalid configuration, 3 invalid rules, 1 other
         printError(loaded.errors.map(formatRuleError).join('\n'));
         return EXIT.invalidRules;
       }
+      // Counts in memory are per process: wrong with several, so production refuses to start.
+      if (loaded.ruleset.counters.size > 0 && !config.state.url && config.nodeEnv === 'production') {
+        const problem = `WORKERS=${config.workers} with counters (${[...loaded.ruleset.counters.keys()].join(', ')}) needs STATE_URL: in memory each worker would count on its own`;
+        logger.fatal(problem);
+        printError(`invalid configuration:\n  ${problem}`);
+        return EXIT.usage;
+      }
       return runPrimary(config, logger);
     }
     // Signals are handled from the start, so a stop during loading is not lost, and a

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import { resolveCounters } from '../../counters/resolveCounters.js';
 import { evaluate } from '../../engine/evaluate.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { validateRequest } from '../../okta/validateRequest.js';
@@ -15,7 +16,7 @@ import type { HookRouteOptions } from './hook.js';
 export const PREVIEW_PATH = '/preview';
 
 /** The hook's own settings: the page decides exactly as the hook does, behind the same secret. */
-export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'>;
+export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'counters'>;
 
 // The page is plain files from this origin: no inline script or style, no other host.
 const PAGE_POLICY =
@@ -57,14 +58,16 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     ctx.body = rulesetState(store);
   });
 
-  router.post(`${PREVIEW_PATH}/api/evaluate`, auth, ...jsonBody(options.bodyLimit), (ctx) => {
+  router.post(`${PREVIEW_PATH}/api/evaluate`, auth, ...jsonBody(options.bodyLimit), async (ctx) => {
     const checked = validateRequest(ctx.request.body);
     if (!checked.ok) {
       throw new HttpError(400, 'invalid_hook_request', 'the body is not an Okta registration inline hook request', checked.problems);
     }
     const request = checked.value;
     const ruleset = store.current();
-    const { trace, ...decision } = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true });
+    // Counters are read, never counted: trying a request on the page is not an attempt.
+    const counters = ruleset.counters.size > 0 && options.counters ? await resolveCounters(ruleset, request, options.counters, 'peek') : undefined;
+    const { trace, ...decision } = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true, ...(counters ? { counters: counters.input } : {}) });
     const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
     ctx.body = {
       request,
@@ -76,6 +79,7 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
         source: { ...entry.source, file: relativeToRules(ruleset.dir, entry.source.file) },
       })),
       rulesetVersion: ruleset.version,
+      ...(counters ? { counters: counters.readings } : {}),
     };
   });
 

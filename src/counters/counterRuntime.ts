@@ -1,0 +1,46 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.js';
+import { CircuitBreaker } from './breaker.js';
+import { KeyHasher } from './counterKey.js';
+import { CounterMetrics } from './counterMetrics.js';
+import type { CounterStore } from './CounterStore.js';
+import { MemoryStore } from './memoryStore.js';
+import { RedisStore } from './redisStore.js';
+import type { CounterRuntime } from './resolveCounters.js';
+import type { StateConfig } from './stateConfig.js';
+
+export interface OpenedRuntime extends CounterRuntime {
+  /** What /readyz reports: the store, its connection and the circuit. */
+  state(): { store: string; connection: string; circuit: string };
+  close(): Promise<void>;
+}
+
+/**
+ * The counter store for this process: Redis when STATE_URL is set (connecting in the
+ * background: a Redis that is down at start fails counters by their onError, it does not stop
+ * the service), else memory.
+ */
+export function openCounterRuntime(config: StateConfig, options: { logger?: Logger; registry?: Registry } = {}): OpenedRuntime {
+  const { logger } = options;
+  const store: CounterStore = config.url
+    ? new RedisStore({
+        url: config.url,
+        commandTimeoutMs: config.timeoutMs,
+        onStateChange: (state, error) => {
+          if (state === 'ready') logger?.info({ store: 'redis' }, 'counter store connected');
+          else logger?.warn({ store: 'redis', state, err: error?.message }, 'counter store unavailable; counters follow their onError until it is back');
+        },
+      })
+    : new MemoryStore();
+  const breaker = new CircuitBreaker();
+  const runtime: OpenedRuntime = {
+    store,
+    hasher: new KeyHasher(config.keySalt, config.rulesetName),
+    breaker,
+    timeoutMs: config.timeoutMs,
+    ...(options.registry ? { metrics: new CounterMetrics(options.registry, store) } : {}),
+    state: () => ({ ...store.status(), circuit: breaker.state }),
+    close: () => store.close(),
+  };
+  return runtime;
+}
