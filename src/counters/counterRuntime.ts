@@ -12,6 +12,8 @@ import type { StateConfig } from './stateConfig.js';
 export interface OpenedRuntime extends CounterRuntime {
   /** What /readyz reports: the store, its connection and the circuit. */
   state(): { store: string; connection: string; circuit: string };
+  /** Waits up to timeoutMs for the store's first connection; false if it did not come. */
+  connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export function openCounterRuntime(config: StateConfig, options: { logger?: Logg
     timeoutMs: config.timeoutMs,
     ...(options.registry ? { metrics: new CounterMetrics(options.registry, store) } : {}),
     state: () => ({ ...store.status(), circuit: breaker.state }),
+    connected: async (timeoutMs) => (store instanceof RedisStore ? store.ready(timeoutMs).then(() => true, () => false) : true),
     close: () => store.close(),
   };
   return runtime;

@@ -62,6 +62,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const state = config.state ?? stateConfigFromEnv({}, false, []);
   const counters = openCounterRuntime(state, { logger, registry: metrics.registry });
   warnAboutCounters(store.current(), state, config.workers ?? 1, logger);
+  // Give Redis a moment to connect, so counting starts with the first request; a Redis that
+  // is down does not stop the start (counters follow their onError until it is back).
+  if (store.current().counters.size > 0 && !(await counters.connected(2_000))) logger.warn({ store: 'redis' }, 'counter store not reachable at start; serving anyway');
   store.on('swapped', (next, previous) => previous.counters.size === 0 && warnAboutCounters(next, state, config.workers ?? 1, logger));
 
   let stopping = false;

@@ -79,12 +79,3 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-/** Resolves once `test` holds, checking every 20 ms, or rejects after timeoutMs. */
-export async function eventually(test: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
