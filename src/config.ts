@@ -45,6 +45,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Counters: STATE_URL (Redis) or memory, key salt and prefix, timeout (src/counters/stateConfig.ts). */
   state: StateConfig;
+  /** The longest the facts stage may take for one request (docs/facts.md); pending facts then fail. */
+  factsDeadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const tls = readTls(env, problems);
   const shutdownDelayMs = integer(env.SHUTDOWN_DELAY_MS, 0, 'SHUTDOWN_DELAY_MS', 0, 120_000, problems);
   const shutdownTimeoutMs = integer(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS', 100, 300_000, problems);
+  // Okta waits 3 s: a longer deadline would only let Okta give up first.
+  const factsDeadlineMs = integer(env.FACTS_DEADLINE_MS, 2000, 'FACTS_DEADLINE_MS', 1, 2900, problems);
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
   // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
   if (preview && production && authSecrets.length === 0) problems.push('PREVIEW: in production the preview page needs a hook secret (OKTA_HOOK_AUTH_SECRET or its variants)');
@@ -104,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     ...(tls ? { tls } : {}),
     shutdownDelayMs,
     shutdownTimeoutMs,
+    factsDeadlineMs,
     preview,
     reload,
     state,
@@ -266,4 +271,5 @@ export const CONFIG_ENV_NAMES = [
   'SHUTDOWN_DELAY_MS',
   'SHUTDOWN_TIMEOUT_MS',
   ...STATE_ENV_NAMES,
+  'FACTS_DEADLINE_MS',
 ] as const;

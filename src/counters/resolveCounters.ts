@@ -83,6 +83,8 @@ export async function resolveCounters(
   request: OktaHookRequest,
   runtime: CounterRuntime,
   mode: 'count' | 'peek' = 'count',
+  /** The request's whole deadline (FACTS_DEADLINE_MS): counters finish within it and STATE_TIMEOUT_MS. */
+  deadlineMs = runtime.timeoutMs,
 ): Promise<ResolvedCounters> {
   const planned = plan(ruleset, request);
   if (planned.length === 0) return { input: { values: {} }, readings: [], commit: async () => {} };
@@ -90,7 +92,7 @@ export async function resolveCounters(
   const now = (runtime.clock ?? Date.now)();
   const member = typeof request.eventId === 'string' && request.eventId !== '' ? request.eventId : randomUUID();
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(resolve, runtime.timeoutMs, TIMEOUT)));
+  const deadline = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(resolve, Math.min(runtime.timeoutMs, deadlineMs), TIMEOUT)));
   const reservations: Array<{ counter: CompiledCounter; key: string }> = [];
 
   const outcomes = await Promise.all(

@@ -15,6 +15,10 @@ export interface RuleTrace {
   /** Each operand of the condition's operator and its value, operands of operands within (explain mode). */
   parts?: ExplainedPart[];
   error?: string;
+  /** The rule read a fact whose lookup failed: which, how, and the onError applied. */
+  factFailure?: string;
+  /** The rule read a counter whose store failed: which, how, and the onError applied. */
+  counterFailure?: string;
 }
 
 /** One sub-expression of a condition and what it returned. */
@@ -41,4 +45,8 @@ export interface Decision {
   rulesetVersion: string;
   /** Every rule in evaluation order; with evaluate's `trace: 'errors'`, only the rules that threw. */
   trace: RuleTrace[];
+  /** Facts whose lookup failed for this request, as NAME:KIND (never their values). */
+  failedFacts?: string[];
+  /** Counters whose store failed for this request (deny or skip), as NAME:REASON (never a key). */
+  failedCounters?: string[];
 }

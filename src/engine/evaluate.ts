@@ -4,6 +4,7 @@ import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/typ
 import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
 import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { FactFailure, ResolvedFacts } from '../facts/types.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { buildFacts, type Facts } from './facts.js';
 import { truthy } from './logic.js';
@@ -26,6 +27,11 @@ export interface EvaluateOptions {
    * rules read them as counters.NAME; a rule reading one that failed follows its onError.
    */
   counters?: CounterInput;
+  /**
+   * External facts, fetched beforehand (facts/resolveFacts.ts) or given by hand (rule tests):
+   * conditions read them as facts.NAME; a rule reading a failed one follows its onError.
+   */
+  facts?: ResolvedFacts;
 }
 
 const NO_UPDATES: JsonObject = Object.freeze({});
@@ -42,6 +48,7 @@ export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, opt
   const facts = buildFacts(request, type);
   // Set whenever the ruleset has counters, so a request's own `counters` field is never read as them.
   if (ruleset.counters.size > 0) facts.counters = options.counters?.values ?? {};
+  if (options.facts) facts.facts = options.facts.values;
   return withScope(ruleset, () => decide(ruleset, type, facts, options, note));
 }
 
@@ -54,6 +61,8 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   const updatedBy: Record<string, string> = {};
   let allowedBy: string | undefined;
   let decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'> | undefined;
+  const failedFacts = options.facts?.failures;
+  const anyFailed = failedFacts !== undefined && Object.keys(failedFacts).length > 0;
 
   for (const rule of ruleset.rulesFor[type]) {
     if (decision) {
@@ -64,21 +73,41 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
     // Without a full trace the entry is made only if the rule throws (see the catch below).
     const entry: RuleTrace | undefined = everyRule ? { id: rule.id, source: rule.source, status: 'not-matched', effect: effectOf(rule) } : undefined;
     if (entry) trace.push(entry);
-    try {
-      if (rule.counters && options.counters?.failed) {
-        const failure = counterFailure(rule.counters, options.counters.failed);
-        if (failure) {
-          const failed = entry ?? { id: rule.id, source: rule.source, status: 'error', effect: effectOf(rule) };
-          if (!entry) trace.push(failed);
-          failed.status = 'error';
-          failed.error = failure.message;
-          // A counter's own onError, not ON_RULE_ERROR: the rule did not fail, its data did.
-          if (failure.onError === 'deny') {
-            decision = { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: failure.message } };
-          }
-          continue;
-        }
+    const failed = anyFailed && rule.facts.length > 0 ? firstFailed(rule.facts, failedFacts) : undefined;
+    if (failed) {
+      const [name, failure] = failed;
+      const why = `fact ${name} failed (${failure.kind}), onError ${failure.onError}`;
+      if (failure.onError === 'skip') {
+        if (entry) entry.factFailure = why;
+        continue;
       }
+      const failedEntry = entry ?? { id: rule.id, source: rule.source, status: 'error', effect: effectOf(rule) };
+      if (!entry) trace.push(failedEntry);
+      failedEntry.status = 'error';
+      failedEntry.error = why;
+      failedEntry.factFailure = why;
+      decision =
+        failure.onError === 'allow'
+          ? { outcome: 'allow', decidedBy: { kind: 'error', ruleId: rule.id } }
+          : { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id}: ${why}` } };
+      continue;
+    }
+    const counterFailed = rule.counters && options.counters?.failed ? counterFailure(rule.counters, options.counters.failed) : undefined;
+    if (counterFailed) {
+      // The counter's own onError, not ON_RULE_ERROR: the rule did not fail, its data did.
+      if (counterFailed.onError === 'skip') {
+        if (entry) entry.counterFailure = counterFailed.message;
+        continue;
+      }
+      const failedEntry = entry ?? { id: rule.id, source: rule.source, status: 'error', effect: effectOf(rule) };
+      if (!entry) trace.push(failedEntry);
+      failedEntry.status = 'error';
+      failedEntry.error = counterFailed.message;
+      failedEntry.counterFailure = counterFailed.message;
+      decision = { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id}: ${counterFailed.message}` } };
+      continue;
+    }
+    try {
       const result = rule.when.run(facts);
       if (options.explain) explain(rule, facts, result, entry!);
       if (!truthy(result)) continue;
@@ -123,7 +152,15 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   }
 
   const allowed = decision.outcome === 'allow';
-  return decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+  const out = decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+  if (anyFailed) out.failedFacts = Object.entries(failedFacts).map(([name, failure]) => `${name}:${failure.kind}`);
+  if (options.counters?.failed?.size) out.failedCounters = [...options.counters.failed].map(([name, failure]) => `${name}:${failure.reason}`);
+  return out;
+}
+
+function firstFailed(names: readonly string[], failures: Record<string, FactFailure>): [string, FactFailure] | undefined {
+  for (const name of names) if (Object.hasOwn(failures, name)) return [name, failures[name]!];
+  return undefined;
 }
 
 /**
@@ -157,7 +194,7 @@ function decisionObject(
 function counterFailure(names: readonly string[], failed: NonNullable<CounterInput['failed']>): { onError: string; message: string } | undefined {
   for (const name of names) {
     const failure = failed.get(name);
-    if (failure) return { onError: failure.onError, message: `counter ${name} unavailable (${failure.reason}); onError: ${failure.onError}` };
+    if (failure) return { onError: failure.onError, message: `counter ${name} failed (${failure.reason}), onError ${failure.onError}` };
   }
   return undefined;
 }

@@ -21,6 +21,8 @@ export function toOktaResponse(decision: Decision, meta: ResponseMeta): OktaHook
     requestType: decision.requestType,
   };
   if (decision.deny?.internalReason) debugContext.internalReason = decision.deny.internalReason;
+  if (decision.failedFacts?.length) debugContext.failedFacts = decision.failedFacts.join(',');
+  if (decision.failedCounters?.length) debugContext.failedCounters = decision.failedCounters.join(',');
 
   if (decision.outcome === 'deny') {
     const deny = decision.deny!;

@@ -1,8 +1,10 @@
 import type { RE2JS } from 're2js';
 import type { CompiledCounter, CounterUse } from '../counters/types.js';
+import type { CompiledFact } from '../facts/types.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from './lists.js';
+import type { RuleError } from './RuleError.js';
 import type { DenySpec, SourcePosition } from './types.js';
 
 export interface CompiledRule {
@@ -18,6 +20,8 @@ export interface CompiledRule {
   readonly updateFrom?: CompiledLogic;
   /** The counters this rule reads (counters.NAME), when it reads any. */
   readonly counters?: readonly string[];
+  /** Names of the facts the rule reads (facts.NAME), in first-read order; [] for most rules. */
+  readonly facts: readonly string[];
 }
 
 export type DefaultOutcome = { decision: 'allow' } | { decision: 'deny'; deny: DenySpec };
@@ -41,4 +45,9 @@ export interface CompiledRuleset {
   readonly counters: ReadonlyMap<string, CompiledCounter>;
   /** Per request type, the counters a request of that type counts or reads. */
   readonly countersFor: Readonly<Record<RequestType, readonly CounterUse[]>>;
+  readonly facts: ReadonlyMap<string, CompiledFact>;
+  /** The facts the rules of each request type read: what a request of that type fetches ([]: nothing, the hook stays synchronous). */
+  readonly factsFor: Readonly<Record<RequestType, readonly CompiledFact[]>>;
+  /** Problems that do not stop a load outside production (an environment variable a fact names is not set). */
+  readonly warnings: readonly RuleError[];
 }

@@ -1,4 +1,7 @@
 import { CounterCompiler } from '../counters/compileCounters.js';
+import { compileFact, type FactEnvironment } from '../facts/compileFact.js';
+import { factsRead, type FactRead } from '../facts/factsRead.js';
+import type { CompiledFact } from '../facts/types.js';
 import { compileLogic } from '../engine/logic.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
@@ -26,8 +29,20 @@ export type CompileResult = { ok: true; ruleset: CompiledRuleset } | { ok: false
  */
 export function compileRules(
   files: ValidatedFile[],
-  meta: { dir: string; version: string; /** Some files failed earlier: a list may live in one of them. */ partial?: boolean },
+  meta: {
+    dir: string;
+    version: string;
+    /** Some files failed earlier: a list may live in one of them. */
+    partial?: boolean;
+    /** For facts' environment variables; by default this process's environment and NODE_ENV. */
+    environment?: FactEnvironment;
+  },
 ): CompileResult {
+  const environment = meta.environment ?? { env: process.env, production: process.env.NODE_ENV === 'production' };
+  const facts = new Map<string, CompiledFact>();
+  const factOrigins = new Map<string, SourcePosition>();
+  const warnings: RuleError[] = [];
+  const factReads: Array<FactRead & { at: SourcePosition; enabled: boolean }> = [];
   const errors: RuleError[] = [];
   const rules: CompiledRule[] = [];
   const ids = new Map<string, SourcePosition>();
@@ -70,6 +85,20 @@ export function compileRules(
       if (!Array.isArray(spec) && spec.except?.length) overrides.push({ name, except: spec.except, at: at(['lists', name], 'except') });
     }
 
+    for (const [name, spec] of Object.entries(content.facts ?? {})) {
+      const position = at(['facts'], name);
+      const earlier = factOrigins.get(name);
+      if (earlier) {
+        fail(['facts'], `fact "${name}" is already defined at ${earlier.file}:${earlier.line}:${earlier.column}`, name);
+        continue;
+      }
+      factOrigins.set(name, position);
+      const compiled = compileFact(name, spec, ['facts', name], at, needs, environment);
+      errors.push(...compiled.errors);
+      warnings.push(...compiled.warnings);
+      if (compiled.fact) facts.set(name, compiled.fact);
+    }
+
     for (const type of REQUEST_TYPES) {
       const spec = content.defaults?.[type];
       if (spec === undefined) continue;
@@ -109,6 +138,12 @@ export function compileRules(
         [rule.then.update ?? {}, [...base, 'then', 'update']],
         [rule.then.updateFrom, [...base, 'then', 'updateFrom']],
       ]);
+      const reads = [
+        ...factsRead(rule.when, [...base, 'when']),
+        ...factsRead(rule.then.update ?? {}, [...base, 'then', 'update']),
+        ...factsRead(rule.then.updateFrom ?? null, [...base, 'then', 'updateFrom']),
+      ];
+      for (const read of reads) factReads.push({ ...read, at: at(read.path), enabled: !rule.disabled });
       if (errors.length > before || rule.disabled) return;
 
       rules.push({
@@ -123,6 +158,7 @@ export function compileRules(
         update,
         ...(updateFrom ? { updateFrom } : {}),
         ...(counterNames.length > 0 ? { counters: counterNames } : {}),
+        facts: [...new Set(reads.map((read) => read.name))],
       });
     });
   }
@@ -131,6 +167,21 @@ export function compileRules(
     if (!lists.has(use.name) && !meta.partial) {
       const known = [...lists.keys()];
       errors.push({ ...use.at, message: `unknown list "${use.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no lists are defined)'}` });
+    }
+  }
+
+  const factsUsed = new Set<string>();
+  for (const read of factReads) {
+    if (read.name === '') errors.push({ ...read.at, message: 'read one fact, as facts.NAME (or facts.NAME.field), not facts itself' });
+    else if (factOrigins.has(read.name)) factsUsed.add(read.name);
+    else if (!meta.partial) {
+      const known = [...factOrigins.keys()];
+      errors.push({ ...read.at, message: `unknown fact "${read.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no facts are defined)'}` });
+    }
+  }
+  if (!meta.partial) {
+    for (const [name, position] of factOrigins) {
+      if (!factsUsed.has(name)) errors.push({ ...position, message: `fact "${name}" is read by no rule (remove it, or read it as facts.${name})` });
     }
   }
 
@@ -153,6 +204,9 @@ export function compileRules(
   const rulesFor = Object.fromEntries(
     REQUEST_TYPES.map((type) => [type, ordered.filter((rule) => rule.appliesTo.has(type))]),
   ) as Record<RequestType, CompiledRule[]>;
+  const factsFor = Object.fromEntries(
+    REQUEST_TYPES.map((type) => [type, [...new Set(rulesFor[type].flatMap((rule) => rule.facts))].map((name) => facts.get(name)!)]),
+  ) as Record<RequestType, CompiledFact[]>;
   const resolvedDefaults = Object.fromEntries(
     REQUEST_TYPES.map((type) => [type, defaults[type]?.outcome ?? { decision: 'allow' }]),
   ) as Record<RequestType, DefaultOutcome>;
@@ -171,6 +225,9 @@ export function compileRules(
       patterns: needs.patterns,
       counters: compiledCounters,
       countersFor,
+      facts,
+      factsFor,
+      warnings,
     }),
   };
 }

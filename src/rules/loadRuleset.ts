@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { FactEnvironment } from '../facts/compileFact.js';
 import { compileRules, type ValidatedFile } from './compileRules.js';
 import { readListSource, type ListSource } from './listSources.js';
 import type { CompiledRuleset } from './CompiledRuleset.js';
@@ -28,7 +29,7 @@ export function isRuleFile(name: string): boolean {
  * every few thousand tokens or entries (see cooperative.ts), so a reload in a serving process
  * does not stall requests; the caller swaps the result in whole, once it is complete.
  */
-export async function loadRuleset(dir: string): Promise<LoadResult> {
+export async function loadRuleset(dir: string, options: { environment?: FactEnvironment } = {}): Promise<LoadResult> {
   let files: string[];
   try {
     files = await listFiles(dir);
@@ -86,7 +87,7 @@ export async function loadRuleset(dir: string): Promise<LoadResult> {
     validated.push({ parsed: result.parsed, content, listSources });
   }
   await yieldToLoop();
-  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: errors.length > 0 });
+  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: errors.length > 0, ...(options.environment ? { environment: options.environment } : {}) });
   // Files that passed the schema are still compiled, so one run reports every problem.
   if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]) };
   if (!compiled.ok) return { ok: false, errors: byPosition(compiled.errors) };

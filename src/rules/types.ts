@@ -1,4 +1,5 @@
 import type { CounterSpec } from '../counters/types.js';
+import type { FactSpec } from '../facts/types.js';
 import type { Json, JsonObject, RequestType } from '../okta/types.js';
 
 /** The rule format as written in YAML (see schemas/rules.schema.json and docs/rules.md). */
@@ -7,6 +8,8 @@ export interface RuleFile {
   defaults?: Partial<Record<RequestType, DefaultOutcomeSpec>>;
   lists?: Record<string, ListSpec>;
   counters?: Record<string, CounterSpec>;
+  /** External data the rules read as facts.NAME (docs/facts.md). */
+  facts?: Record<string, FactSpec>;
   rules?: RuleSpec[];
 }
 

@@ -3,6 +3,7 @@ import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config.js';
 import { openCounterRuntime, type OpenedRuntime } from '../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../counters/stateConfig.js';
+import type { FactSources } from '../facts/FactSources.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 import { errorHandling } from './middleware/errors.js';
@@ -15,7 +16,7 @@ import { registerPreviewRoutes } from './routes/preview.js';
 import type { RulesetStore } from './RulesetStore.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview'>>;
+  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview' | 'factsDeadlineMs'>>;
   store: RulesetStore;
   logger: Logger;
   isStopping?: () => boolean;
@@ -25,6 +26,8 @@ export interface AppOptions {
   bearer?: BearerVerifier;
   /** Where counters live (server.ts opens it from STATE_URL); left out, in this process's memory. */
   counters?: OpenedRuntime;
+  /** Where the rules' facts are fetched (src/facts); left out, a rule reading a fact meets a failure. */
+  facts?: FactSources;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any server. */
@@ -43,12 +46,13 @@ export function createApp(options: AppOptions): Koa {
   const router = new Router();
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
   const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
-  const { metrics } = options;
+  const { metrics, facts } = options;
   const counters = options.counters ?? openCounterRuntime(stateConfigFromEnv({}, false, []));
-  const hook = registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}) });
+  const hook = registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
-  registerHealthRoutes(router, store, options.isStopping ?? (() => false), () => (store.current().counters.size > 0 ? counters.state() : undefined));
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, counters });
+  const counterState = () => (store.current().counters.size > 0 ? counters.state() : undefined);
+  registerHealthRoutes(router, store, options.isStopping ?? (() => false), facts, counterState);
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, counters, ...(facts ? { facts } : {}) });
 
   if (metrics) app.use(countRequests(metrics));
   app.use((ctx, next) => {

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
 import { openCounterRuntime } from '../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../counters/stateConfig.js';
+import { FactMetrics } from '../facts/factMetrics.js';
+import { FactSources } from '../facts/FactSources.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/resolveFacts.js';
 import type { Logger } from '../log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
@@ -25,6 +28,8 @@ export interface RunningServer {
   /** Reloads the rules on demand, on SIGHUP, and on file changes when RULES_WATCH is on. */
   reloader: Reloader;
   metrics: Metrics;
+  /** Databases and breakers of the rules' facts; closed by close() and shutdown(). */
+  facts: FactSources;
   url: string;
   /** Stops at once: no delay, idle connections closed, resolves when the last request ends. */
   close(): Promise<void>;
@@ -40,7 +45,7 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'state' | 'workers'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'state' | 'workers' | 'factsDeadlineMs'>>;
 
 /** Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with TLS_CERT_FILE/TLS_KEY_FILE). */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
@@ -67,8 +72,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   if (store.current().counters.size > 0 && !(await counters.connected(2_000))) logger.warn({ store: 'redis' }, 'counter store not reachable at start; serving anyway');
   store.on('swapped', (next, previous) => previous.counters.size === 0 && warnAboutCounters(next, state, config.workers ?? 1, logger));
 
+  const facts = new FactSources({
+    env: process.env,
+    production: process.env.NODE_ENV === 'production',
+    deadlineMs: config.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS,
+    logger,
+    metrics: new FactMetrics(metrics.registry),
+  });
+  // Databases open before the first request; one that is down is logged and does not stop the start.
+  await facts.prepare(loaded.ruleset);
+  for (const warning of loaded.ruleset.warnings) logger.warn({ file: warning.file, line: warning.line }, warning.message);
+  store.on('swapped', (next) => void facts.prepare(next));
+
   let stopping = false;
-  const app = createApp({ config, store, logger, metrics, counters, isStopping: () => stopping });
+  const app = createApp({ config, store, logger, metrics, facts, counters, isStopping: () => stopping });
   const server: http.Server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
     : http.createServer(app.callback());
@@ -91,6 +108,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     store,
     reloader,
     metrics,
+    facts,
     url,
     close: async () => {
       stopping = true;
@@ -99,6 +117,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       if (server.listening) server.close();
       server.closeIdleConnections();
       await closed;
+      await facts.close();
     },
     shutdown: async () => {
       stopping = true;
@@ -115,9 +134,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
       clearInterval(sweep);
       clearTimeout(timer);
-      if (outcome === 'closed') return { cut: 0 };
+      if (outcome === 'closed') {
+        await facts.close();
+        return { cut: 0 };
+      }
       const cut = await openConnections(server);
       server.closeAllConnections();
+      await facts.close();
       logger.warn({ cut, timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: cut the connections still open');
       return { cut };
     },

@@ -1,13 +1,20 @@
 import type Router from '@koa/router';
+import type { FactSources } from '../../facts/FactSources.js';
 import type { RulesetStore } from '../RulesetStore.js';
 
 /**
  * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not
- * stopping; with counters, it also reports their store (a Redis that is down keeps the service
- * ready: counters then follow their onError, and every replica failing readiness at once
- * would answer Okta with nothing at all).
+ * stopping. Fact sources and the counter store are reported but never make it unready: a
+ * database or Redis that is down fails its facts or counters (per their onError), and taking
+ * every pod out of service would fail all.
  */
-export function registerHealthRoutes(router: Router, store: RulesetStore, isStopping: () => boolean, counterState: () => object | undefined = () => undefined): void {
+export function registerHealthRoutes(
+  router: Router,
+  store: RulesetStore,
+  isStopping: () => boolean,
+  facts?: FactSources,
+  counterState: () => object | undefined = () => undefined,
+): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -18,7 +25,15 @@ export function registerHealthRoutes(router: Router, store: RulesetStore, isStop
       ctx.body = { status: 'stopping' };
       return;
     }
+    const sources = facts?.states() ?? [];
     const counters = counterState();
-    ctx.body = { status: 'ready', rulesetVersion: ruleset.version, rules: ruleset.rules.length, loadedAt: ruleset.loadedAt.toISOString(), ...(counters ? { counters } : {}) };
+    ctx.body = {
+      status: 'ready',
+      rulesetVersion: ruleset.version,
+      rules: ruleset.rules.length,
+      loadedAt: ruleset.loadedAt.toISOString(),
+      ...(sources.length > 0 ? { factSources: sources } : {}),
+      ...(counters ? { counters } : {}),
+    };
   });
 }

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
+import type { CounterInput } from '../../counters/types.js';
 import { resolveCounters, type CounterRuntime } from '../../counters/resolveCounters.js';
 import type { Decision } from '../../engine/Decision.js';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
+import type { FactSources } from '../../facts/FactSources.js';
+import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
+import type { ResolvedFacts } from '../../facts/types.js';
+import { detectRequestType } from '../../okta/requestType.js';
+import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
 import { logDecision, type Logger } from '../../log.js';
 import { DECISION_LINE, type DecisionLine } from '../../maskPii.js';
 import type { OktaHookRequest } from '../../okta/types.js';
@@ -14,8 +20,7 @@ import { hookAuth } from '../middleware/hookAuth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import type { Metrics } from '../metrics.js';
 import type { RulesetStore } from '../RulesetStore.js';
-import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
 
 export const HOOK_PATH = '/registrationHook';
 
@@ -29,7 +34,11 @@ export interface HookRouteOptions {
   /** Replaces the header-secret check (see middleware/hookAuthentication.ts: secret or OAuth). */
   auth?: Middleware;
   metrics?: Metrics;
-  /** The counter store and its settings; used only for rulesets with counters. */
+  /** Where facts are fetched (facts/FactSources.ts); without it, facts fail as `config`. */
+  facts?: FactSources;
+  /** FACTS_DEADLINE_MS (default 2000). */
+  factsDeadlineMs?: number;
+  /** The counter store and its settings (src/counters); used only for rulesets with counters. */
   counters?: CounterRuntime;
 }
 
@@ -42,7 +51,7 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
   const hook = chain([
     options.auth ?? hookAuth(options.authHeader, options.authSecrets),
     ...jsonBody(options.bodyLimit),
-    // Not async (nothing here waits, unless the ruleset has counters): a throw becomes a rejection in koa-compose.
+    // Not async (nothing here waits unless the rules read facts): a throw becomes a rejection in koa-compose.
     (ctx) => {
       const started = process.hrtime.bigint();
       const checked = validateRequest(ctx.request.body);
@@ -51,34 +60,71 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
       }
       const request = checked.value;
       const ruleset = store.current(); // taken once: this request is decided wholly by this version
-      if (ruleset.counters.size > 0 && options.counters) return decideWithCounters(ctx, request, ruleset, options.counters, started);
-      // The log and the metrics read only the rules that threw: no trace entry for the others.
-      const decision = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors' });
-      answer(ctx, request, decision, started);
+      // A ruleset without facts or counters (or none for this request type) is decided synchronously, as before.
+      const needsFacts = ruleset.facts.size > 0 && ruleset.factsFor[detectRequestType(request).type].length > 0;
+      const counters = ruleset.counters.size > 0 ? options.counters : undefined;
+      if (!needsFacts && !counters) {
+        answer(ctx, request, ruleset, started, undefined);
+        return;
+      }
+      if (!needsFacts && !options.facts) {
+        answer(ctx, request, ruleset, started, unavailableFacts(ruleset, request));
+        return;
+      }
+      return decideAfterStage(ctx, request, ruleset, started, needsFacts, counters);
     },
   ]);
-  router.post(HOOK_PATH, hook);
-  return hook;
 
   /**
-   * The counters stage in front of the engine (src/counters/resolveCounters.ts): counters are
-   * read and counted within their deadline, the decision is made as always, and `count:
-   * allowed` reservations are settled after the answer is written.
+   * The stage in front of the engine: facts fetched and counters read (and counted) in
+   * parallel, within one deadline; then the synchronous decision; then the `count: allowed`
+   * reservations are settled by the outcome, after the answer is written.
    */
-  async function decideWithCounters(ctx: Context, request: OktaHookRequest, ruleset: CompiledRuleset, runtime: CounterRuntime, started: bigint): Promise<void> {
-    const resolved = await resolveCounters(ruleset, request, runtime);
-    const decision = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors', counters: resolved.input });
-    const decisionId = answer(ctx, request, decision, started);
-    void resolved.commit(decision.outcome);
+  async function decideAfterStage(
+    ctx: Parameters<Middleware>[0],
+    request: OktaHookRequest,
+    ruleset: CompiledRuleset,
+    started: bigint,
+    needsFacts: boolean,
+    runtime: CounterRuntime | undefined,
+  ): Promise<void> {
+    const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
+    const [facts, counters] = await Promise.all([
+      !needsFacts ? undefined : options.facts ? resolveFacts(ruleset, request, options.facts, { deadlineMs }) : unavailableFacts(ruleset, request),
+      runtime ? resolveCounters(ruleset, request, runtime, 'count', deadlineMs) : undefined,
+    ]);
+    const { decision, decisionId } = answer(ctx, request, ruleset, started, facts, counters?.input);
+    if (!counters || !runtime) return;
+    void counters.commit(decision.outcome);
     runtime.metrics?.decision(decision, ruleset);
-    for (const reading of resolved.readings) {
+    for (const reading of counters.readings) {
+      // Names and reasons only: never a key.
       if (reading.failed) logger.warn({ decisionId, counter: reading.name, reason: reading.failed.reason, onError: reading.failed.onError }, 'counter unavailable');
     }
   }
 
-  /** Writes Okta's answer, observes it and writes the decision line; returns the decision's id. */
-  function answer(ctx: Context, request: OktaHookRequest, decision: Decision, started: bigint): string {
+  function answer(
+    ctx: Parameters<Middleware>[0],
+    request: OktaHookRequest,
+    ruleset: CompiledRuleset,
+    started: bigint,
+    facts: ResolvedFacts | undefined,
+    counters?: CounterInput,
+  ): { decision: Decision; decisionId: string } {
+    // The log and the metrics read only the rules that threw: no trace entry for the others.
+    const decision = evaluate(ruleset, request, {
+      onRuleError: options.onRuleError,
+      trace: 'errors',
+      ...(facts ? { facts } : {}),
+      ...(counters ? { counters } : {}),
+    });
     const decisionId = randomUUID();
+    if (facts) {
+      for (const entry of facts.trace) {
+        // Names, kinds and timings only: never a fetched value or a parameter.
+        if (entry.failure) logger.warn({ decisionId, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
+      }
+    }
     ctx.status = 200;
     // Serialised here with its type set first: Koa would look the type up and stringify anyway.
     ctx.set('Content-Type', 'application/json; charset=utf-8');
@@ -107,8 +153,10 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
       subject: subjectOf(request),
     };
     logDecision(logger, line);
-    return decisionId;
+    return { decision, decisionId };
   }
+  router.post(HOOK_PATH, hook);
+  return hook;
 }
 
 /** Who the decision was about: the login (or email) and the end user's IP address, as Okta sent them. */

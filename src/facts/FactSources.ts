@@ -1,0 +1,217 @@
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../log.js';
+import type { Json } from '../okta/types.js';
+import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import { Breaker, DEFAULT_BREAKER, type BreakerSettings } from './breaker.js';
+import { httpUrlProblem } from './compileFact.js';
+import { parseDatabaseUrl } from './databaseUrl.js';
+import type { FactMetrics } from './factMetrics.js';
+import type { Database } from './sources/Database.js';
+import { httpLookup } from './sources/http.js';
+import { Pglite } from './sources/Pglite.js';
+import { Postgres } from './sources/Postgres.js';
+import type { CompiledFact, HttpLookup, LookupResult } from './types.js';
+
+export interface FactSourcesOptions {
+  /** Where database URLs and header secrets are read: the process environment, read at start. */
+  env: NodeJS.ProcessEnv;
+  production: boolean;
+  /** FACTS_DEADLINE_MS: also the server-side statement timeout, a backstop. */
+  deadlineMs: number;
+  logger?: Logger;
+  metrics?: FactMetrics;
+  breaker?: BreakerSettings;
+  /** Cached answers kept at most (least recently used go first). */
+  cacheEntries?: number;
+}
+
+/** One lookup as the resolve stage sees it. */
+export interface LookupOutcome {
+  result: LookupResult;
+  cacheHit: boolean;
+  /** sql:ENV_NAME or http:host, for explanations and breakers. */
+  source: string;
+}
+
+/** The state of one source, for /readyz: the service stays ready whatever it is. */
+export interface SourceState {
+  source: string;
+  state: string;
+  circuit: 'closed' | 'open' | 'half-open';
+}
+
+interface Prepared {
+  key: string;
+  source: string;
+  run: (signal: AbortSignal) => Promise<LookupResult>;
+}
+
+/**
+ * Everything fact lookups share across requests: a pool per database (opened when a ruleset
+ * naming it is loaded, closed on shutdown), a circuit breaker per source, the answer cache
+ * (keyed by the fact's fingerprint and its parameters) and the lookups in flight, so that
+ * identical concurrent lookups are one. Lookups never throw: failures are values.
+ */
+export class FactSources {
+  private readonly databases = new Map<string, Database>();
+  private readonly breakers = new Map<string, Breaker>();
+  private readonly cache: LRUCache<string, { value: Json | null }>;
+  private readonly inflight = new Map<string, Promise<LookupResult>>();
+  private closed = false;
+
+  constructor(readonly options: FactSourcesOptions) {
+    this.cache = new LRUCache({ max: options.cacheEntries ?? 10_000 });
+  }
+
+  get metrics(): FactMetrics | undefined {
+    return this.options.metrics;
+  }
+
+  /**
+   * Opens the databases the ruleset's facts name that are not open yet, and waits until each
+   * has tried once. A database that is down is logged and left to fail its facts; it is tried
+   * again by the next lookup (the pool reconnects).
+   */
+  async prepare(ruleset: CompiledRuleset): Promise<void> {
+    const opening: Array<Promise<void>> = [];
+    for (const fact of ruleset.facts.values()) {
+      if (fact.lookup.kind !== 'sql' || this.databases.has(fact.lookup.database)) continue;
+      const database = this.database(fact.lookup.database);
+      if (!database) continue;
+      opening.push(
+        database.open().then(() => {
+          const state = database.state();
+          this.metrics?.sourceUp.set({ source: `sql:${fact.lookup.kind === 'sql' ? fact.lookup.database : ''}` }, state === 'up' ? 1 : 0);
+          if (state === 'up') this.options.logger?.info({ source: database.label }, 'fact database connected');
+          else this.options.logger?.warn({ source: database.label }, 'fact database is unavailable: its facts fail (per onError) until it answers');
+        }),
+      );
+    }
+    await Promise.all(opening);
+  }
+
+  /** Looks one fact up for one request's data (`context`), from the cache when it can. */
+  async lookup(fact: CompiledFact, context: object): Promise<LookupOutcome> {
+    let prepared: Prepared;
+    try {
+      prepared = this.prepareLookup(fact, context);
+    } catch (error) {
+      return { result: { ok: false, kind: 'config', message: (error as Error).message }, cacheHit: false, source: sourceOf(fact) };
+    }
+    const { key, source } = prepared;
+    if (fact.cacheMs > 0) {
+      const cached = this.cache.get(key);
+      if (cached) return { result: { ok: true, value: cached.value }, cacheHit: true, source };
+    }
+    let running = this.inflight.get(key);
+    if (!running) {
+      running = this.breaker(source)
+        .run(() => (this.closed ? Promise.resolve(CLOSED) : prepared.run(AbortSignal.timeout(fact.timeoutMs))))
+        .then((result) => {
+          this.inflight.delete(key);
+          if (result.ok && fact.cacheMs > 0) this.cache.set(key, { value: result.value }, { ttl: fact.cacheMs });
+          if (result.ok || result.kind !== 'query_error') this.metrics?.sourceUp.set({ source }, result.ok ? 1 : 0);
+          return result;
+        });
+      this.inflight.set(key, running);
+    }
+    return { result: await running, cacheHit: false, source };
+  }
+
+  states(): SourceState[] {
+    return [...this.breakers.entries()].map(([source, breaker]) => {
+      const database = source.startsWith('sql:') ? this.databases.get(source.slice(4)) : undefined;
+      return { source, state: database ? database.state() : 'http', circuit: breaker.state };
+    });
+  }
+
+  /** On shutdown: lookups from now on fail at once, breakers stop, every database closes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+    await Promise.all([...this.databases.values()].map((database) => database.close().catch(() => undefined)));
+  }
+
+  private prepareLookup(fact: CompiledFact, context: object): Prepared {
+    const source = sourceOf(fact);
+    const lookup = fact.lookup;
+    if (lookup.kind === 'sql') {
+      const params = lookup.params.map((param) => param.run(context) ?? null);
+      const database = this.database(lookup.database);
+      return {
+        key: `${fact.fingerprint}\0${JSON.stringify(params)}`,
+        source,
+        run: (signal) => (database ? database.query(lookup.sql, params, signal) : Promise.resolve(missing(lookup.database))),
+      };
+    }
+    const request = this.httpRequest(lookup, context);
+    return {
+      key: `${fact.fingerprint}\0${request.url.href}\0${request.body ?? ''}`,
+      source: `http:${request.url.host}`,
+      run: (signal) => httpLookup(request, signal),
+    };
+  }
+
+  private httpRequest(lookup: HttpLookup, context: object) {
+    const raw = typeof lookup.url === 'string' ? lookup.url : lookup.url.run(context);
+    if (typeof raw !== 'string') throw new Error('the URL expression did not give text');
+    const problem = httpUrlProblem(raw, this.options.production);
+    if (problem) throw new Error(problem);
+    const url = new URL(raw);
+    for (const [name, value] of lookup.query) {
+      const computed = value.run(context);
+      if (computed !== null && computed !== undefined) url.searchParams.set(name, typeof computed === 'string' ? computed : JSON.stringify(computed));
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of lookup.headers) {
+      const text = typeof value === 'string' ? value : this.options.env[value.env];
+      if (text === undefined || text === '') throw new Error(`environment variable ${typeof value === 'string' ? '' : value.env} (header ${name}) is not set`);
+      headers[name] = text;
+    }
+    const body = lookup.body ? JSON.stringify(Object.fromEntries(lookup.body.map(([name, logic]) => [name, logic.run(context) ?? null]))) : undefined;
+    return { url, method: lookup.method, headers, ...(body !== undefined ? { body } : {}), maxBytes: lookup.maxBytes };
+  }
+
+  private database(name: string): Database | undefined {
+    const known = this.databases.get(name);
+    if (known) return known;
+    const url = this.options.env[name];
+    if (!url) return undefined;
+    const target = parseDatabaseUrl(url);
+    if ('problem' in target) return undefined;
+    const onError = (error: Error) => this.options.logger?.warn({ source: `sql:${name}`, code: (error as Error & { code?: string }).code }, 'fact database connection error');
+    const database =
+      target.kind === 'postgres'
+        ? new Postgres(`sql:${name}`, target.url, { statementTimeoutMs: this.options.deadlineMs, onError })
+        : new Pglite(`sql:${name}`, target.dataDir, target.seed, onError);
+    this.databases.set(name, database);
+    return database;
+  }
+
+  private breaker(source: string): Breaker {
+    let breaker = this.breakers.get(source);
+    if (!breaker) {
+      breaker = new Breaker(this.options.breaker ?? DEFAULT_BREAKER);
+      this.breakers.set(source, breaker);
+    }
+    return breaker;
+  }
+}
+
+const CLOSED: LookupResult = { ok: false, kind: 'unavailable', message: 'the service is stopping' };
+
+function missing(variable: string): LookupResult {
+  return { ok: false, kind: 'config', message: `environment variable ${variable} does not hold a database URL` };
+}
+
+function sourceOf(fact: CompiledFact): string {
+  if (fact.lookup.kind === 'sql') return `sql:${fact.lookup.database}`;
+  if (typeof fact.lookup.url === 'string') {
+    try {
+      return `http:${new URL(fact.lookup.url).host}`;
+    } catch {
+      return 'http:?';
+    }
+  }
+  return 'http:?';
+}

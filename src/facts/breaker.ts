@@ -1,0 +1,62 @@
+import CircuitBreaker from 'opossum';
+import type { FailureKind, LookupResult } from './types.js';
+
+/** Failures that say the source itself is unwell. A refused statement or a bad value is the fact's problem, not the source's. */
+const SOURCE_FAILURES: ReadonlySet<FailureKind> = new Set(['timeout', 'unavailable', 'bad_response']);
+
+class SourceFailure extends Error {
+  constructor(readonly result: LookupResult) {
+    super('source failure');
+  }
+}
+
+export interface BreakerSettings {
+  /** Share of failed lookups in the rolling window that opens the circuit (percent). */
+  errorThresholdPercentage: number;
+  /** How long an open circuit fails fast before one trial lookup (ms). */
+  resetTimeout: number;
+  /** Lookups needed in the window before the share counts. */
+  volumeThreshold: number;
+  rollingCountTimeout: number;
+}
+
+export const DEFAULT_BREAKER: BreakerSettings = { errorThresholdPercentage: 50, resetTimeout: 5000, volumeThreshold: 5, rollingCountTimeout: 10_000 };
+
+/**
+ * A circuit breaker per fact source (opossum): once most recent lookups of a source failed,
+ * further lookups fail at once as circuit_open for resetTimeout, then one trial decides.
+ * A dead database costs one fast failure per request instead of a timeout each. Timeouts are
+ * the resolve stage's (per fact and per request), so opossum's own is off.
+ */
+export class Breaker {
+  private readonly circuit: CircuitBreaker<[() => Promise<LookupResult>], LookupResult>;
+
+  constructor(settings: BreakerSettings = DEFAULT_BREAKER) {
+    this.circuit = new CircuitBreaker(
+      async (run: () => Promise<LookupResult>) => {
+        const result = await run();
+        if (!result.ok && SOURCE_FAILURES.has(result.kind)) throw new SourceFailure(result);
+        return result;
+      },
+      { ...settings, timeout: false },
+    );
+  }
+
+  async run(lookup: () => Promise<LookupResult>): Promise<LookupResult> {
+    try {
+      return await this.circuit.fire(lookup);
+    } catch (error) {
+      if (error instanceof SourceFailure) return error.result;
+      if ((error as { code?: string }).code === 'EOPENBREAKER') return { ok: false, kind: 'circuit_open', message: 'the source failed repeatedly: failing fast until a trial lookup succeeds' };
+      return { ok: false, kind: 'error', message: (error as Error).message };
+    }
+  }
+
+  get state(): 'closed' | 'open' | 'half-open' {
+    return this.circuit.opened ? 'open' : this.circuit.halfOpen ? 'half-open' : 'closed';
+  }
+
+  shutdown(): void {
+    this.circuit.shutdown();
+  }
+}

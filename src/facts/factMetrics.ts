@@ -1,0 +1,42 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { FailureKind } from './types.js';
+
+/**
+ * Per-fact metrics, in the service's registry. Fact names label them: their number is bounded
+ * by the ruleset, like rule ids. Source states are a gauge per source (1 up, 0 down), by the
+ * environment variable or host that names it, never a URL.
+ */
+export class FactMetrics {
+  private readonly lookups: Counter<'fact'>;
+  private readonly cacheHits: Counter<'fact'>;
+  private readonly failures: Counter<'fact' | 'kind'>;
+  private readonly latency: Histogram<'fact'>;
+  readonly sourceUp: Gauge<'source'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.lookups = new Counter({ name: 'okta_hook_fact_lookups_total', help: 'Facts resolved for requests (cache hits included), by fact', labelNames: ['fact'], registers });
+    this.cacheHits = new Counter({ name: 'okta_hook_fact_cache_hits_total', help: 'Facts answered from the cache, by fact', labelNames: ['fact'], registers });
+    this.failures = new Counter({
+      name: 'okta_hook_fact_failures_total',
+      help: 'Fact lookups that failed, by fact and kind (timeout, deadline, unavailable, circuit_open, bad_response, query_error, config, error)',
+      labelNames: ['fact', 'kind'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'okta_hook_fact_duration_seconds',
+      help: 'Time to resolve one fact for a request (cache hits included), in seconds',
+      labelNames: ['fact'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
+      registers,
+    });
+    this.sourceUp = new Gauge({ name: 'okta_hook_fact_source_up', help: 'Whether a fact source answered its last lookup (1) or not (0)', labelNames: ['source'], registers });
+  }
+
+  observe(fact: string, ms: number, cacheHit: boolean, failure?: FailureKind): void {
+    this.lookups.inc({ fact });
+    if (cacheHit) this.cacheHits.inc({ fact });
+    if (failure) this.failures.inc({ fact, kind: failure });
+    this.latency.observe({ fact }, ms / 1000);
+  }
+}

@@ -1,0 +1,103 @@
+import { buildFacts } from '../engine/facts.js';
+import { maskPii } from '../maskPii.js';
+import { detectRequestType } from '../okta/requestType.js';
+import type { OktaHookRequest } from '../okta/types.js';
+import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { FactSources } from './FactSources.js';
+import { whenAborted } from './sources/Database.js';
+import type { CompiledFact, FactTrace, LookupResult, ResolvedFacts } from './types.js';
+
+export const DEFAULT_FACTS_DEADLINE_MS = 2000;
+
+export interface ResolveOptions {
+  /** FACTS_DEADLINE_MS: after this, facts still pending count as failed (kind deadline). */
+  deadlineMs: number;
+  /** Show fetched values unmasked in the trace (only for facts marked `reveal: true` otherwise). */
+  reveal?: boolean;
+  /** Aborting it (the server stopping) ends the stage at once: pending facts fail as unavailable. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The facts stage, in front of the engine:
+ *
+ *   Okta request ─validate─▶ resolveFacts (async, parallel, one deadline) ─▶ evaluate(ruleset, request, { facts }) (synchronous, pure)
+ *
+ * Fetches the facts the rules applying to the request's type read (ruleset.factsFor), all at
+ * once; each has its own timeout and the whole stage ends by `deadlineMs` whatever the
+ * sources do. Never rejects: a failure is a value in `failures`, named with its kind and the
+ * fact's onError, which the engine applies to the rules reading it. `trace` says, per fact,
+ * where it came from, how long it took, whether the cache answered, and the value (masked)
+ * or the failure.
+ *
+ * Another stage (counters, issue #14) plugs in the same way: take the ruleset, the request
+ * and its context, return values by name plus failures, never throw, respect the deadline.
+ */
+export async function resolveFacts(ruleset: CompiledRuleset, request: OktaHookRequest, sources: FactSources, options: ResolveOptions): Promise<ResolvedFacts> {
+  const { type } = detectRequestType(request);
+  const needed = ruleset.factsFor[type];
+  const resolved: ResolvedFacts = { values: {}, failures: {}, trace: [] };
+  if (needed.length === 0) return resolved;
+  const context = buildFacts(request, type);
+  const deadlineAt = performance.now() + options.deadlineMs;
+  const outcomes = await Promise.all(needed.map((fact) => resolveOne(fact, context, sources, deadlineAt, options.signal)));
+  outcomes.forEach((outcome, i) => {
+    const fact = needed[i]!;
+    const trace: FactTrace = { name: fact.name, source: outcome.source, ms: Math.round(outcome.ms * 10) / 10, cacheHit: outcome.cacheHit };
+    if (outcome.result.ok) {
+      resolved.values[fact.name] = outcome.result.value;
+      trace.value = options.reveal || fact.reveal ? outcome.result.value : maskPii(outcome.result.value);
+    } else {
+      const failure = { kind: outcome.result.kind, message: outcome.result.message, onError: fact.onError };
+      resolved.failures[fact.name] = failure;
+      trace.failure = failure;
+    }
+    sources.metrics?.observe(fact.name, outcome.ms, outcome.cacheHit, outcome.result.ok ? undefined : outcome.result.kind);
+    resolved.trace.push(trace);
+  });
+  return resolved;
+}
+
+interface Outcome {
+  result: LookupResult;
+  cacheHit: boolean;
+  source: string;
+  ms: number;
+}
+
+/** One fact within the request's deadline: whichever comes first, the answer, its timeout, or the deadline. */
+async function resolveOne(fact: CompiledFact, context: object, sources: FactSources, deadlineAt: number, signal?: AbortSignal): Promise<Outcome> {
+  const started = performance.now();
+  const remaining = Math.max(0, deadlineAt - started);
+  const byDeadline = remaining < fact.timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), byDeadline ? remaining : fact.timeoutMs)));
+  const lookup = sources.lookup(fact, context);
+  const stopped = signal ? whenAborted(signal).then(() => 'stopped' as const) : undefined;
+  const first = await Promise.race(stopped ? [lookup, late, stopped] : [lookup, late]);
+  clearTimeout(timer);
+  const ms = performance.now() - started;
+  if (first === 'stopped') return { result: { ok: false, kind: 'unavailable', message: 'the lookup was cancelled' }, cacheHit: false, source: sourceLabel(fact), ms };
+  if (first === 'late') {
+    const result: LookupResult = byDeadline
+      ? { ok: false, kind: 'deadline', message: 'the request deadline (FACTS_DEADLINE_MS) passed first' }
+      : { ok: false, kind: 'timeout', message: `no answer within ${fact.timeoutMs} ms` };
+    return { result, cacheHit: false, source: sourceLabel(fact), ms };
+  }
+  return { ...first, ms };
+}
+
+/** Every fact the request needs, failed as `config`: for an app built without fact sources. */
+export function unavailableFacts(ruleset: CompiledRuleset, request: OktaHookRequest): ResolvedFacts {
+  const resolved: ResolvedFacts = { values: {}, failures: {}, trace: [] };
+  for (const fact of ruleset.factsFor[detectRequestType(request).type]) {
+    const failure = { kind: 'config' as const, message: 'this app has no fact sources', onError: fact.onError };
+    resolved.failures[fact.name] = failure;
+    resolved.trace.push({ name: fact.name, source: sourceLabel(fact), ms: 0, cacheHit: false, failure });
+  }
+  return resolved;
+}
+
+function sourceLabel(fact: CompiledFact): string {
+  return fact.lookup.kind === 'sql' ? `sql:${fact.lookup.database}` : 'http';
+}

@@ -1,0 +1,71 @@
+import type { LookupResult } from '../types.js';
+import { abortedResult } from './Database.js';
+
+export interface HttpRequest {
+  url: URL;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  maxBytes: number;
+}
+
+/**
+ * One HTTP JSON lookup with Node's fetch. The answer must be 2xx, JSON (by content type and
+ * by parse) and at most maxBytes; anything else is a failure value. Redirects are refused: a
+ * redirect could leave https or the host the rule names. Messages hold the status or the
+ * error code only, never the body (it may hold the values the rule asked about).
+ */
+export async function httpLookup(request: HttpRequest, signal: AbortSignal): Promise<LookupResult> {
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      redirect: 'error',
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) return abortedResult(signal);
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    return { ok: false, kind: 'unavailable', message: `${request.url.host} cannot be reached${code ? ` (${code})` : ''}` };
+  }
+  const drop = () => response.body?.cancel().catch(() => undefined);
+  if (!response.ok) {
+    void drop();
+    return { ok: false, kind: 'bad_response', message: `${request.url.host} answered HTTP ${response.status}` };
+  }
+  const type = response.headers.get('content-type') ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    void drop();
+    return { ok: false, kind: 'bad_response', message: `${request.url.host} answered ${type.split(';')[0] || 'no content type'}, not JSON` };
+  }
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > request.maxBytes) {
+    void drop();
+    return { ok: false, kind: 'bad_response', message: `the answer is over ${request.maxBytes} bytes` };
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > request.maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        return { ok: false, kind: 'bad_response', message: `the answer is over ${request.maxBytes} bytes` };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    if (signal.aborted) return abortedResult(signal);
+    return { ok: false, kind: 'bad_response', message: `${request.url.host} closed the connection before the answer ended` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { ok: false, kind: 'bad_response', message: `${request.url.host} answered text that is not JSON` };
+  }
+}
