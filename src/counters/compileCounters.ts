@@ -16,6 +16,8 @@ const MAX_WINDOW_MS = 31 * 86_400_000;
  */
 export class CounterCompiler {
   private readonly counters = new Map<string, CompiledCounter>();
+  /** Every name defined, compiled or not: a read of one with errors is not "unknown" too. */
+  private readonly defined = new Map<string, SourcePosition>();
   private readonly reads: Array<{ name: string | undefined; at: SourcePosition; appliesTo: readonly RequestType[] }> = [];
 
   constructor(private readonly errors: RuleError[]) {}
@@ -26,11 +28,12 @@ export class CounterCompiler {
       const base: PathSegment[] = ['counters', name];
       const source = parsed.positionOf(['counters'], name);
       const fail = (path: PathSegment[], message: string, key?: string) => this.errors.push({ ...parsed.positionOf(path, key), message });
-      const earlier = this.counters.get(name);
+      const earlier = this.defined.get(name);
       if (earlier) {
-        fail(['counters'], `counter "${name}" is already defined at ${earlier.source.file}:${earlier.source.line}:${earlier.source.column}`, name);
+        fail(['counters'], `counter "${name}" is already defined at ${earlier.file}:${earlier.line}:${earlier.column}`, name);
         continue;
       }
+      this.defined.set(name, source);
       const before = this.errors.length;
       const key = check(spec.key, [...base, 'key']);
       for (const read of counterReads(spec.key, [...base, 'key'])) fail(read.path, 'a counter\'s key cannot read counters');
@@ -69,11 +72,11 @@ export class CounterCompiler {
     for (const read of this.reads) {
       if (read.name === undefined) {
         this.errors.push({ ...read.at, message: 'read a counter by its name: counters.NAME' });
-      } else if (this.counters.has(read.name)) {
+      } else if (this.defined.has(read.name)) {
         used.add(read.name);
         for (const type of read.appliesTo) readFor.get(type)!.add(read.name);
       } else if (!partial) {
-        const known = [...this.counters.keys()];
+        const known = [...this.defined.keys()];
         this.errors.push({ ...read.at, message: `unknown counter "${read.name}"${known.length ? ` (known: ${known.join(', ')})` : ' (no counters are defined)'}` });
       }
     }

@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { stateConfigFromEnv } from '../../counters/stateConfig.js';
+import { openCounterRuntime } from '../../counters/counterRuntime.js';
+import { givenCounters, resolveCounters, type GivenCounter } from '../../counters/resolveCounters.js';
 import { evaluate } from '../../engine/evaluate.js';
+import type { OktaHookRequest } from '../../okta/types.js';
+import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
@@ -14,6 +19,7 @@ export const evalCommand: Command = {
   help: `hook-rules eval: decide one request and explain the decision
 
 Usage: hook-rules eval <request.json | -> [--dir <rules>] [--json] [--on-rule-error deny|skip]
+                      [--counters <json>]
 
 Reads a request from the file (or standard input with -): a full Okta inline hook request,
 or the shorthand the rule tests use, e.g.
@@ -28,6 +34,10 @@ Options:
   --dir <rules>           the rules folder
   --json                  print {response, decision} as JSON (the decision holds the trace)
   --on-rule-error <mode>  deny (default, as the service) or skip
+  --counters <json>       counter values to decide with, e.g. '{"signupsPerIp": 6}'
+                          ({"NAME": {"error": "timeout"}} makes one fail). Without it,
+                          counters are read from STATE_URL's Redis when it is set (nothing
+                          is counted), else read as a first request would (1, or 0)
 
 Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad usage,
 3 invalid rules.
@@ -35,13 +45,14 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { dir: { type: 'string' }, json: { type: 'boolean' }, 'on-rule-error': { type: 'string' } },
+      { dir: { type: 'string' }, json: { type: 'boolean' }, 'on-rule-error': { type: 'string' }, counters: { type: 'string' } },
       1,
     );
     const input = positionals[0];
     if (input === undefined) throw new UsageError('give a request file, or - for standard input');
     const onRuleError = values['on-rule-error'] ?? 'deny';
     if (onRuleError !== 'deny' && onRuleError !== 'skip') throw new UsageError('--on-rule-error is deny or skip');
+    const given = values.counters === undefined ? undefined : parseGivenCounters(values.counters);
 
     let body: unknown;
     try {
@@ -67,16 +78,53 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
     }
-    const decision = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true });
+    const counters = loaded.ruleset.counters.size > 0 ? await readCounters(loaded.ruleset, built.request, given) : undefined;
+    const decision = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(counters ? { counters: counters.input } : {}) });
     const response = toOktaResponse(decision, { decisionId: 'hook-rules-eval' });
     if (values.json) {
-      print(JSON.stringify({ response, decision }, null, 2));
+      print(JSON.stringify({ response, decision, ...(counters ? { counters: counters.readings } : {}) }, null, 2));
     } else {
-      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, loaded.ruleset)}`);
+      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, loaded.ruleset, counters?.readings)}`);
     }
     return EXIT.ok;
   },
 };
+
+function parseGivenCounters(text: string): Record<string, GivenCounter> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('--counters takes a JSON object, e.g. \'{"signupsPerIp": 6}\'');
+  }
+  const valid =
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => (Number.isInteger(v) && (v as number) >= 0) || (typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string'));
+  if (!valid) throw new UsageError('--counters: each value is a whole number, or {"error": "why"}');
+  return value as Record<string, GivenCounter>;
+}
+
+/** Given values; else the live store when STATE_URL is set (read only); else a first request's view. */
+async function readCounters(ruleset: CompiledRuleset, request: OktaHookRequest, given: Record<string, GivenCounter> | undefined) {
+  if (given) {
+    const unknown = Object.keys(given).filter((name) => !ruleset.counters.has(name));
+    if (unknown.length > 0) throw new UsageError(`--counters: no counter named ${unknown.map((n) => `"${n}"`).join(', ')} in the ruleset`);
+    return givenCounters(ruleset, request, given);
+  }
+  const problems: string[] = [];
+  const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  if (!state.url) return givenCounters(ruleset, request);
+  const runtime = openCounterRuntime(state);
+  try {
+    await runtime.connected(2_000);
+    return await resolveCounters(ruleset, request, runtime, 'peek');
+  } finally {
+    await runtime.close();
+  }
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

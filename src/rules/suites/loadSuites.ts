@@ -44,6 +44,7 @@ export async function loadSuites(dir: string): Promise<SuitesResult> {
         at,
         skip: spec.skip === true,
         request: built.ok ? built.request : { problem: built.problem },
+        ...(spec.counters ? { counters: spec.counters } : {}),
         expect: spec.expect,
       });
     }

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { givenCounters, type CounterReading } from '../../counters/resolveCounters.js';
 import type { Decision } from '../../engine/Decision.js';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
@@ -11,6 +12,8 @@ export interface CaseResult {
   /** Each way the answer differs from the expectation, in words. */
   failures: string[];
   decision?: Decision;
+  /** Each counter the case's request read: key (masked) and value. */
+  counters?: CounterReading[];
 }
 
 export interface SuiteRun {
@@ -31,10 +34,13 @@ export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options
   const results = cases.map((testCase): CaseResult => {
     if (testCase.skip) return { case: testCase, status: 'skipped', failures: [] };
     if ('problem' in testCase.request) return { case: testCase, status: 'failed', failures: [`request: ${testCase.request.problem}`] };
-    const decision = evaluate(ruleset, testCase.request, { onRuleError: options.onRuleError ?? 'deny', explain: true });
+    const unknown = Object.keys(testCase.counters ?? {}).filter((name) => !ruleset.counters.has(name));
+    if (unknown.length > 0) return { case: testCase, status: 'failed', failures: unknown.map((name) => `counters: no counter named "${name}" in the ruleset`) };
+    const counters = ruleset.counters.size > 0 ? givenCounters(ruleset, testCase.request, testCase.counters) : undefined;
+    const decision = evaluate(ruleset, testCase.request, { onRuleError: options.onRuleError ?? 'deny', explain: true, ...(counters ? { counters: counters.input } : {}) });
     for (const id of decision.matchedRuleIds) exercised.add(id);
     const failures = compare(testCase.expect, decision);
-    return { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision };
+    return { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision, ...(counters ? { counters: counters.readings } : {}) };
   });
   const unexercised = ruleset.rules.filter((rule) => !exercised.has(rule.id));
   const ruleCount = ruleset.rules.length;

@@ -1,3 +1,4 @@
+import type { GivenCounter } from '../../counters/resolveCounters.js';
 import type { JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
 import type { SourcePosition } from '../types.js';
 
@@ -12,6 +13,8 @@ export interface CaseSpec {
   description?: string;
   skip?: boolean;
   request: RequestSpec;
+  /** Counter values (or failures) the rules see in this case (docs/counters.md, "Testing"). */
+  counters?: Record<string, GivenCounter>;
   expect: Expectation;
 }
 
@@ -42,5 +45,6 @@ export interface LoadedCase {
   at: SourcePosition;
   skip: boolean;
   request: OktaHookRequest | { problem: string };
+  counters?: Record<string, GivenCounter>;
   expect: Expectation;
 }
