@@ -122,3 +122,26 @@ describe('hook-rules with counters', function () {
     expect(unknown.stderr).to.include('no counter named "nope" (known: signupsPerIp)');
   });
 });
+
+describe('preview API with counters', function () {
+  it('shows each counter the request reads, key masked, and counts nothing', async () => {
+    const rules = await tempRulesDir({ 'rules.yaml': RULES });
+    const server = await startTestServer({ RULES_DIR: rules.dir, PREVIEW: '1' });
+    try {
+      const body = { eventId: 'preview-1', requestType: 'self.service.registration', data: { context: { request: { ipAddress: '203.0.113.44' } }, userProfile: { email: 'a@example.com' } } };
+      const evaluate = async () => {
+        const response = await fetch(`${server.url}/preview/api/evaluate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, eventId: `preview-${Math.random()}` }) });
+        return (await response.json()) as { counters: Array<Record<string, unknown>>; decision: { outcome: string } };
+      };
+      for (let i = 0; i < 7; i++) {
+        const result = await evaluate();
+        expect(result.counters).to.deep.equal([{ name: 'signupsPerIp', count: 'attempts', use: 'counted', key: '203.0.113.x', value: 1 }]);
+      }
+      await server.post('/registrationHook', body); // a real request counts
+      expect((await evaluate()).counters[0]!.value).to.equal(2);
+    } finally {
+      await server.close();
+      await rules.remove();
+    }
+  });
+});
