@@ -28,9 +28,10 @@ Exit codes: 0 valid, 3 invalid, 2 bad usage.
     }
     const { ruleset } = loaded;
     const lists = [...ruleset.lists.values()].map((list) => `${list.name} (${list.size})`);
+    const counters = [...ruleset.counters.values()].map((counter) => `${counter.name} (${counter.window}, ${counter.count})`);
     print(
       `ok: ${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} in ${ruleset.files.length} file${ruleset.files.length === 1 ? '' : 's'}` +
-        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}; version ${ruleset.version}`,
+        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}${counters.length ? `, counters: ${counters.join(', ')}` : ''}; version ${ruleset.version}`,
     );
     return EXIT.ok;
   },
