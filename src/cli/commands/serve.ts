@@ -26,6 +26,11 @@ reload that fails keeps the last good rules serving. See docs/rules.md, "Reloadi
 Workers: WORKERS=n (or auto) runs n worker processes on the port (node:cluster), each
 reloading on its own; a worker that dies is replaced.
 
+Counters (docs/counters.md): STATE_URL=redis://… (or rediss://) keeps the rules' counters in
+Redis, shared by every replica and worker; without it they are kept in memory, per process,
+and production refuses WORKERS > 1 when a counter is defined. STATE_KEY_SALT hashes the keys
+(required in production with STATE_URL).
+
 Stopping: SIGTERM or SIGINT stops gracefully: /readyz turns 503, requests in flight finish,
 idle connections close, and the process exits within SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS.
 
