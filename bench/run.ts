@@ -11,6 +11,7 @@ import path from 'node:path';
 import autocannon, { type Result as LoadResult } from 'autocannon';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { disposableDomains } from './domains.js';
+import { formatFactsRows, runFactsBench } from './facts.js';
 import { generateLargeRuleset } from './generate.js';
 import type { InProcessFigures } from './inprocess.js';
 import { requestMix } from './requests.js';
@@ -276,7 +277,14 @@ function parseArgs(argv: string[]): BenchOptions {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  const options = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const options = parseArgs(argv);
   const result = await runBench(options, (line) => process.stderr.write(`bench: ${line}\n`));
   process.stdout.write(`${formatResult(result, options)}\n`);
+  // The facts rows need a PostgreSQL server (bench/facts.ts starts one): not in the smoke run.
+  if (!argv.includes('--smoke') && !argv.includes('--no-facts')) {
+    const factsOptions = { duration: options.duration, connections: options.connections, pin: result.pinned };
+    const rows = await runFactsBench(factsOptions, (line) => process.stderr.write(`bench: ${line}\n`));
+    process.stdout.write(`\n${formatFactsRows(rows, factsOptions)}\n`);
+  }
 }

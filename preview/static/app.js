@@ -1,6 +1,6 @@
 // The preview page: edit an Okta request, ask the service to decide it, show the answer and why.
 import { HttpStatusError, readEvents } from './sse.js';
-import { TYPE_LABELS, decidedBy, el, traceItem, widgetCard } from './render.js';
+import { TYPE_LABELS, decidedBy, el, factItem, traceItem, widgetCard } from './render.js';
 import { submittedKey, widgetView } from './widget.js';
 
 const API = '/preview/api';
@@ -260,10 +260,12 @@ function showProblem(message, details) {
   $('counters').replaceChildren();
   $('widget').replaceChildren();
   $('trace').replaceChildren();
+  $('facts').replaceChildren();
+  $('facts-section').hidden = true;
   $('response').textContent = '';
 }
 
-function showEvaluation({ request, response, decision, trace, rulesetVersion, counters = [] }) {
+function showEvaluation({ request, response, decision, trace, facts = [], rulesetVersion, counters = [] }) {
   page.evaluatedVersion = rulesetVersion;
   const type = decision.requestType;
   $('summary').className = `summary summary--${decision.outcome}`;
@@ -308,6 +310,8 @@ function showEvaluation({ request, response, decision, trace, rulesetVersion, co
 
   const submittedValues = request.data?.[submittedKey(type)] ?? request.data?.userProfile ?? {};
   $('widget').replaceChildren(widgetCard(type, widgetView(type, submittedValues, response)));
+  $('facts-section').hidden = facts.length === 0;
+  $('facts').replaceChildren(...facts.map((fact) => factItem(fact)));
   $('trace').replaceChildren(...trace.map((entry) => traceItem(entry, decision)));
   $('response').textContent = JSON.stringify(response, null, 2);
 }

@@ -5,6 +5,7 @@ export const TYPE_LABELS = { 'self.service.registration': 'self-service registra
 export function decidedBy(decision, type) {
   const by = decision.decidedBy;
   if (by.kind === 'rule') return el('span', {}, 'decided by rule ', el('code', {}, by.ruleId));
+  if (by.kind === 'error' && decision.failedFacts?.length) return el('span', {}, 'because rule ', el('code', {}, by.ruleId), ' reads a fact whose lookup failed (its onError decided)');
   if (by.kind === 'error') return el('span', {}, 'because rule ', el('code', {}, by.ruleId), ' failed (ON_RULE_ERROR=deny)');
   return el('span', {}, `by the default for ${TYPE_LABELS[type]}: no allow or deny rule matched`);
 }
@@ -60,7 +61,25 @@ export function traceItem(entry, decision) {
   return item;
 }
 
+/** One fact fetched for the evaluation: where from, how long, cache hit, the (masked) value or the failure. */
+export function factItem(fact) {
+  const failed = Boolean(fact.failure);
+  const item = el('li', { class: `rule rule--${failed ? 'error' : 'matched'}`, 'data-fact': fact.name },
+    el('div', { class: 'rule-head' },
+      el('span', { class: `badge badge--${failed ? 'error' : 'matched'}` }, failed ? 'failed' : 'fetched'),
+      el('code', { class: 'rule-id' }, fact.name),
+      el('span', { class: 'effect' }, fact.source),
+      el('span', { class: 'where muted' }, `${fact.ms} ms${fact.cacheHit ? ' · cache hit' : ''}`),
+    ),
+  );
+  item.append(failed
+    ? el('p', { class: 'why' }, `${fact.failure.kind}: ${fact.failure.message}. onError ${fact.failure.onError} applied.`)
+    : el('p', { class: 'why' }, 'Value (masked like the logs unless the fact says reveal): ', el('code', {}, show(fact.value))));
+  return item;
+}
+
 function why(entry, decision) {
+  if (entry.factFailure && entry.status === 'not-matched') return `Not evaluated: ${entry.factFailure}.`;
   switch (entry.status) {
     case 'matched':
       return entry.effect === 'deny' ? 'Its condition was true, so it denies.' : `Its condition was true, so it takes part (${entry.effect}).`;

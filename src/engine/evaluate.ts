@@ -5,6 +5,7 @@ import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
 import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
 import type { FactFailure, ResolvedFacts } from '../facts/types.js';
+import { maskPii } from '../maskPii.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { buildFacts, type Facts } from './facts.js';
 import { truthy } from './logic.js';
@@ -109,7 +110,7 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
     }
     try {
       const result = rule.when.run(facts);
-      if (options.explain) explain(rule, facts, result, entry!);
+      if (options.explain) explain(rule, facts, result, entry!, ruleset);
       if (!truthy(result)) continue;
       const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts);
       if (entry) entry.status = 'matched';
@@ -245,13 +246,26 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : typeof value;
 }
 
-function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleTrace): void {
+function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleTrace, ruleset: CompiledRuleset): void {
   entry.result = result;
   const saw: Record<string, unknown> = {};
-  for (const path of varPaths(rule.when.logic)) saw[path] = jsonLogic.apply({ var: path }, facts);
+  for (const path of varPaths(rule.when.logic)) saw[path] = maskFact(path, jsonLogic.apply({ var: path }, facts), ruleset);
   entry.saw = saw;
   const parts = explainParts(rule.when.logic, facts, 0);
-  if (parts) entry.parts = parts;
+  if (parts) {
+    for (const part of parts) {
+      const path = (part.logic as { var?: unknown }).var;
+      if (typeof path === 'string') part.value = maskFact(path, part.value, ruleset);
+    }
+    entry.parts = parts;
+  }
+}
+
+/** A fetched fact's value is shown masked like the logs, unless the fact says `reveal: true`. */
+function maskFact(path: string, value: unknown, ruleset: CompiledRuleset): unknown {
+  if (!path.startsWith('facts.')) return value;
+  const fact = ruleset.facts.get(path.split('.')[1]!);
+  return fact?.reveal ? value : maskPii(value);
 }
 
 /** Operators whose operands are not evaluated against the request (iteration scopes, paths). */

@@ -71,6 +71,10 @@ describe('facts: the hook route against a real PostgreSQL server', function () {
       expect(later.body.debugContext.failedFacts).to.equal('member:circuit_open');
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).to.equal(200);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).to.match(/okta_hook_fact_failures_total\{fact="member",kind="timeout"\} [1-9]/);
+      expect(metrics).to.match(/okta_hook_fact_failures_total\{fact="member",kind="circuit_open"\} [1-9]/);
+      expect(metrics).to.match(/okta_hook_fact_source_up\{source="sql:MEMBERS_DB"\} 0/);
       const failures = server.logs.lines.filter((line) => line.msg === 'fact lookup failed');
       expect(failures.length).to.be.at.least(9);
       expect(failures[0]).to.include({ fact: 'member', source: 'sql:MEMBERS_DB', kind: 'timeout', onError: 'deny' });

@@ -5,6 +5,11 @@ import { givenCounters, resolveCounters, type GivenCounter } from '../../counter
 import { evaluate } from '../../engine/evaluate.js';
 import type { OktaHookRequest } from '../../okta/types.js';
 import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
+import { givenFacts } from '../../facts/givenFacts.js';
+import { liveSources } from '../../facts/liveSources.js';
+import { resolveFacts } from '../../facts/resolveFacts.js';
+import type { ResolvedFacts } from '../../facts/types.js';
+import type { Json } from '../../okta/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
@@ -19,7 +24,7 @@ export const evalCommand: Command = {
   help: `hook-rules eval: decide one request and explain the decision
 
 Usage: hook-rules eval <request.json | -> [--dir <rules>] [--json] [--on-rule-error deny|skip]
-                      [--counters <json>]
+                      [--facts <facts.json>] [--reveal] [--counters <json>]
 
 Reads a request from the file (or standard input with -): a full Okta inline hook request,
 or the shorthand the rule tests use, e.g.
@@ -30,10 +35,18 @@ decides it with the rules in --dir (default: RULES_DIR, else ./rules) exactly as
 would, and prints Okta's response followed by an explanation: every rule considered in
 evaluation order, whether it matched, what its condition saw and what each part returned.
 
+When the rules read facts (docs/facts.md), they are fetched from the sources the environment
+names, as the service would (FACTS_DEADLINE_MS included), and each is shown: its source, the
+time taken, whether the cache answered, and its value masked like the logs (or the failure and
+the onError applied). --facts gives them by hand instead, as a JSON object such as
+{"member": {"plan": "gold"}} or {"member": {"error": "timeout"}}.
+
 Options:
   --dir <rules>           the rules folder
   --json                  print {response, decision} as JSON (the decision holds the trace)
   --on-rule-error <mode>  deny (default, as the service) or skip
+  --facts <facts.json>    the facts by name, instead of fetching them
+  --reveal                show fetched fact values unmasked
   --counters <json>       counter values to decide with, e.g. '{"signupsPerIp": 6}'
                           ({"NAME": {"error": "timeout"}} makes one fail). Without it,
                           counters are read from STATE_URL's Redis when it is set (nothing
@@ -45,7 +58,7 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { dir: { type: 'string' }, json: { type: 'boolean' }, 'on-rule-error': { type: 'string' }, counters: { type: 'string' } },
+      { dir: { type: 'string' }, json: { type: 'boolean' }, 'on-rule-error': { type: 'string' }, facts: { type: 'string' }, reveal: { type: 'boolean' }, counters: { type: 'string' } },
       1,
     );
     const input = positionals[0];
@@ -78,13 +91,40 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
     }
+    let facts: ResolvedFacts | undefined;
+    if (values.facts !== undefined) {
+      let given: unknown;
+      try {
+        given = JSON.parse(await readFile(values.facts, 'utf8'));
+      } catch (error) {
+        printError(`hook-rules eval: cannot read ${values.facts}: ${(error as Error).message}`);
+        return EXIT.error;
+      }
+      if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+        printError('hook-rules eval: --facts is a JSON object of facts by name');
+        return EXIT.error;
+      }
+      const made = givenFacts(loaded.ruleset, built.request, given as Record<string, Json>);
+      if ('problem' in made) {
+        printError(`hook-rules eval: ${made.problem}`);
+        return EXIT.error;
+      }
+      facts = made;
+    } else if (loaded.ruleset.facts.size > 0) {
+      const { sources, deadlineMs } = await liveSources(loaded.ruleset);
+      try {
+        facts = await resolveFacts(loaded.ruleset, built.request, sources, { deadlineMs, reveal: values.reveal === true });
+      } finally {
+        await sources.close();
+      }
+    }
     const counters = loaded.ruleset.counters.size > 0 ? await readCounters(loaded.ruleset, built.request, given) : undefined;
-    const decision = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(counters ? { counters: counters.input } : {}) });
+    const decision = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}), ...(counters ? { counters: counters.input } : {}) });
     const response = toOktaResponse(decision, { decisionId: 'hook-rules-eval' });
     if (values.json) {
-      print(JSON.stringify({ response, decision, ...(counters ? { counters: counters.readings } : {}) }, null, 2));
+      print(JSON.stringify({ response, decision, ...(facts ? { facts: facts.trace } : {}), ...(counters ? { counters: counters.readings } : {}) }, null, 2));
     } else {
-      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, loaded.ruleset, counters?.readings)}`);
+      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, loaded.ruleset, facts?.trace, counters?.readings)}`);
     }
     return EXIT.ok;
   },

@@ -1,4 +1,9 @@
+import { givenFacts } from '../../facts/givenFacts.js';
+import { liveSources } from '../../facts/liveSources.js';
+import { resolveFacts } from '../../facts/resolveFacts.js';
+import type { ResolvedFacts } from '../../facts/types.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
+import type { LoadedCase } from '../../rules/suites/types.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { loadSuites } from '../../rules/suites/loadSuites.js';
 import { runSuites } from '../../rules/suites/runSuites.js';
@@ -11,7 +16,7 @@ export const testCommand: Command = {
   name: 'test',
   help: `hook-rules test: run rule test suites
 
-Usage: hook-rules test [dir] [--min-coverage <percent>] [--explain] [--quiet]
+Usage: hook-rules test [dir] [--min-coverage <percent>] [--explain] [--quiet] [--live]
 
 Loads the ruleset in dir (default: RULES_DIR, else ./rules), then runs every suite in it
 (*.test.yaml / *.test.yml, sub-folders included; see schemas/rules-test.schema.json). Each
@@ -22,10 +27,15 @@ that decided and the rules that matched.
 Prints each case, what differed for each failure, and rule coverage: the rules no case
 matched. A rule counts as exercised when its condition was true in at least one case.
 
+Facts (docs/facts.md) come from each case's facts: (a value, or {error: KIND}), so suites run
+without a database; with --live they are fetched from the sources the environment names
+(a failure a case gives is kept: a live source cannot fail on cue).
+
 Options:
   --min-coverage <percent>  fail (exit 4) when fewer rules than this are exercised
   --explain                 print the full explanation of each failing case
   --quiet                   print failures and the summary only
+  --live                    fetch facts from the configured databases and APIs
 
 Exit codes: 0 all passed, 4 a case failed (or a suite is invalid, there are no cases, or
 coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
@@ -33,7 +43,7 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { 'min-coverage': { type: 'string' }, explain: { type: 'boolean' }, quiet: { type: 'boolean' } },
+      { 'min-coverage': { type: 'string' }, explain: { type: 'boolean' }, quiet: { type: 'boolean' }, live: { type: 'boolean' } },
       1,
     );
     const minCoverage = values['min-coverage'] === undefined ? undefined : Number(values['min-coverage']);
@@ -57,7 +67,29 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
       printError(`no rule tests (*.test.yaml) in ${dir}`);
       return EXIT.testsFailed;
     }
-    const run = runSuites(loaded.ruleset, suites.cases);
+    let liveFacts: Map<LoadedCase, ResolvedFacts> | undefined;
+    if (values.live && loaded.ruleset.facts.size > 0) {
+      liveFacts = new Map();
+      const { sources, deadlineMs } = await liveSources(loaded.ruleset);
+      try {
+        for (const testCase of suites.cases) {
+          if (testCase.skip || 'problem' in testCase.request) continue;
+          const live = await resolveFacts(loaded.ruleset, testCase.request, sources, { deadlineMs });
+          // A failure a case gives ({error: timeout}) is kept: a live source cannot fail on cue.
+          const given = givenFacts(loaded.ruleset, testCase.request, testCase.facts ?? {});
+          if (!('problem' in given)) {
+            for (const [name, failure] of Object.entries(given.failures)) {
+              delete live.values[name];
+              live.failures[name] = failure;
+            }
+          }
+          liveFacts.set(testCase, live);
+        }
+      } finally {
+        await sources.close();
+      }
+    }
+    const run = runSuites(loaded.ruleset, suites.cases, liveFacts ? { liveFacts } : {});
     print(formatTestReport(run, loaded.ruleset, { explain: values.explain ?? false, quiet: values.quiet ?? false }));
     const summary = `${run.passed} passed, ${run.failed} failed${run.skipped ? `, ${run.skipped} skipped` : ''}`;
     if (minCoverage !== undefined && run.coverage < minCoverage) {

@@ -12,7 +12,9 @@ Usage: hook-rules validate [dir]
 
 Reads every rule file in dir (default: RULES_DIR, else ./rules) and its list files, checks
 them against schemas/rules.schema.json and everything the service checks at load (operators,
-paths, patterns, list names, unique ids), exactly as the service would.
+paths, patterns, list names, unique ids, facts and their SQL), exactly as the service would.
+A fact's environment variable that is not set is a warning here, and an error with
+NODE_ENV=production (where the service refuses to start).
 
 Prints "ok" with the ruleset version, or every error as file:line:column: message.
 Exit codes: 0 valid, 3 invalid, 2 bad usage.
@@ -27,11 +29,14 @@ Exit codes: 0 valid, 3 invalid, 2 bad usage.
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
+    // Outside production an unset fact variable only warns (in production it is an error above).
+    for (const warning of ruleset.warnings) printError(`warning: ${formatRuleError({ ...warning, file: relative(warning.file) })}`);
     const lists = [...ruleset.lists.values()].map((list) => `${list.name} (${list.size})`);
     const counters = [...ruleset.counters.values()].map((counter) => `${counter.name} (${counter.window}, ${counter.count})`);
     print(
       `ok: ${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} in ${ruleset.files.length} file${ruleset.files.length === 1 ? '' : 's'}` +
-        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}${counters.length ? `, counters: ${counters.join(', ')}` : ''}; version ${ruleset.version}`,
+        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}${ruleset.facts.size ? `, facts: ${[...ruleset.facts.keys()].join(', ')}` : ''}` +
+          `${counters.length ? `, counters: ${counters.join(', ')}` : ''}; version ${ruleset.version}`,
     );
     return EXIT.ok;
   },

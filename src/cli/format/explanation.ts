@@ -1,5 +1,6 @@
 import type { Decision, ExplainedPart, RuleTrace } from '../../engine/Decision.js';
 import type { CounterReading } from '../../counters/resolveCounters.js';
+import type { FactTrace } from '../../facts/types.js';
 import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
 import { relative } from '../commands/validate.js';
 
@@ -7,7 +8,12 @@ import { relative } from '../commands/validate.js';
  * "Why was this user denied?", in words: the decision, then every rule considered in
  * evaluation order, whether it matched, what its condition saw and what each part returned.
  */
-export function formatExplanation(decision: Decision, ruleset: CompiledRuleset, counters: readonly CounterReading[] = []): string {
+export function formatExplanation(
+  decision: Decision,
+  ruleset: CompiledRuleset,
+  facts: readonly FactTrace[] = [],
+  counters: readonly CounterReading[] = [],
+): string {
   const lines: string[] = [];
   const decided =
     decision.decidedBy.kind === 'rule'
@@ -30,6 +36,11 @@ export function formatExplanation(decision: Decision, ruleset: CompiledRuleset, 
     for (const reading of counters) lines.push(`  ${formatCounter(reading)}`);
   }
   lines.push('');
+  if (facts.length > 0) {
+    lines.push(`Facts (${facts.length}):`);
+    for (const fact of facts) lines.push(`  ${formatFact(fact)}`);
+    lines.push('');
+  }
   if (decision.trace.length === 0) {
     lines.push(`No rule applies to ${decision.requestType}.`);
   } else {
@@ -52,6 +63,7 @@ function formatRule(entry: RuleTrace, n: number, ruleset: CompiledRuleset): stri
   if (entry.status === 'skipped') return lines;
   if (entry.error) lines.push(`     error: ${entry.error}`);
   else if (entry.counterFailure) lines.push(`     skipped: ${entry.counterFailure}`);
+  else if (entry.factFailure) lines.push(`     not evaluated: ${entry.factFailure}`);
   if (rule) lines.push(`     when ${compact(rule.when.logic)} → ${show(entry.result)}`);
   for (const part of entry.parts ?? []) lines.push(...formatPart(part, 7));
   const saw = Object.entries(entry.saw ?? {});
@@ -65,6 +77,13 @@ export function formatCounter(reading: CounterReading): string {
   const how = `${reading.count}, ${reading.use === 'counted' ? 'this request counts' : 'read only'}${reading.given ? ', given' : ''}`;
   const failed = reading.failed ? `  FAILED (${reading.failed.reason}), onError ${reading.failed.onError}` : '';
   return `${reading.name} = ${reading.value}  ${key} (${how})${failed}`;
+}
+
+/** member from sql:MEMBERS_DB in 3.2 ms (cache hit): {"plan":"gold"}, or the failure and the onError applied. */
+export function formatFact(fact: FactTrace): string {
+  const head = `${fact.name} from ${fact.source} in ${fact.ms} ms${fact.cacheHit ? ' (cache hit)' : ''}`;
+  if (fact.failure) return `${head}: FAILED (${fact.failure.kind}: ${fact.failure.message}); onError ${fact.failure.onError} applied`;
+  return `${head}: ${show(fact.value)}`;
 }
 
 function formatPart(part: ExplainedPart, indent: number): string[] {

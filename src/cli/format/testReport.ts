@@ -24,7 +24,7 @@ export function formatTestReport(run: SuiteRun, ruleset: CompiledRuleset, option
         const matched = result.decision.matchedRuleIds.join(', ') || '(none)';
         lines.push(`      decided by ${decidedByText(result.decision)}; matched rules: ${matched}`);
         for (const reading of result.counters ?? []) lines.push(`      counter ${formatCounter(reading)}`);
-        if (options.explain) lines.push(...formatExplanation(result.decision, ruleset, result.counters).split('\n').map((line) => `        ${line}`));
+        if (options.explain) lines.push(...formatExplanation(result.decision, ruleset, [], result.counters).split('\n').map((line) => `        ${line}`));
       }
     }
   }

@@ -2,6 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { givenCounters, type CounterReading } from '../../counters/resolveCounters.js';
 import type { Decision } from '../../engine/Decision.js';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
+import { givenFacts } from '../../facts/givenFacts.js';
+import type { ResolvedFacts } from '../../facts/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import type { CompiledRule, CompiledRuleset } from '../CompiledRuleset.js';
 import type { Expectation, LoadedCase } from './types.js';
@@ -29,15 +31,25 @@ export interface SuiteRun {
 }
 
 /** Runs every case against the ruleset, as the service would decide it, and measures rule coverage. */
-export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options: { onRuleError?: OnRuleError } = {}): SuiteRun {
+export function runSuites(
+  ruleset: CompiledRuleset,
+  cases: LoadedCase[],
+  options: {
+    onRuleError?: OnRuleError;
+    /** Facts fetched from the real sources per case (`hook-rules test --live`), instead of the cases' own. */
+    liveFacts?: ReadonlyMap<LoadedCase, ResolvedFacts>;
+  } = {},
+): SuiteRun {
   const exercised = new Set<string>();
   const results = cases.map((testCase): CaseResult => {
     if (testCase.skip) return { case: testCase, status: 'skipped', failures: [] };
     if ('problem' in testCase.request) return { case: testCase, status: 'failed', failures: [`request: ${testCase.request.problem}`] };
     const unknown = Object.keys(testCase.counters ?? {}).filter((name) => !ruleset.counters.has(name));
     if (unknown.length > 0) return { case: testCase, status: 'failed', failures: unknown.map((name) => `counters: no counter named "${name}" in the ruleset`) };
+    const facts = options.liveFacts?.get(testCase) ?? givenFacts(ruleset, testCase.request, testCase.facts ?? {});
+    if ('problem' in facts) return { case: testCase, status: 'failed', failures: [facts.problem] };
     const counters = ruleset.counters.size > 0 ? givenCounters(ruleset, testCase.request, testCase.counters) : undefined;
-    const decision = evaluate(ruleset, testCase.request, { onRuleError: options.onRuleError ?? 'deny', explain: true, ...(counters ? { counters: counters.input } : {}) });
+    const decision = evaluate(ruleset, testCase.request, { onRuleError: options.onRuleError ?? 'deny', explain: true, facts, ...(counters ? { counters: counters.input } : {}) });
     for (const id of decision.matchedRuleIds) exercised.add(id);
     const failures = compare(testCase.expect, decision);
     return { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision, ...(counters ? { counters: counters.readings } : {}) };

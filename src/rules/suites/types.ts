@@ -1,5 +1,5 @@
 import type { GivenCounter } from '../../counters/resolveCounters.js';
-import type { JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
+import type { Json, JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
 import type { SourcePosition } from '../types.js';
 
 /** A rule test suite as written in *.test.yaml (see schemas/rules-test.schema.json). */
@@ -15,6 +15,8 @@ export interface CaseSpec {
   request: RequestSpec;
   /** Counter values (or failures) the rules see in this case (docs/counters.md, "Testing"). */
   counters?: Record<string, GivenCounter>;
+  /** Facts given by hand (docs/facts.md): a value, or { error: KIND }. */
+  facts?: Record<string, Json>;
   expect: Expectation;
 }
 
@@ -46,5 +48,6 @@ export interface LoadedCase {
   skip: boolean;
   request: OktaHookRequest | { problem: string };
   counters?: Record<string, GivenCounter>;
+  facts?: Record<string, Json>;
   expect: Expectation;
 }

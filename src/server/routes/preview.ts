@@ -3,6 +3,8 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import { resolveCounters } from '../../counters/resolveCounters.js';
 import { evaluate } from '../../engine/evaluate.js';
+import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
+import type { ResolvedFacts } from '../../facts/types.js';
 import { toOktaResponse } from '../../okta/toOktaResponse.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
@@ -16,7 +18,10 @@ import type { HookRouteOptions } from './hook.js';
 export const PREVIEW_PATH = '/preview';
 
 /** The hook's own settings: the page decides exactly as the hook does, behind the same secret. */
-export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'counters'>;
+export type PreviewRouteOptions = Pick<
+  HookRouteOptions,
+  'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters'
+>;
 
 // The page is plain files from this origin: no inline script or style, no other host.
 const PAGE_POLICY =
@@ -65,9 +70,21 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     }
     const request = checked.value;
     const ruleset = store.current();
+    // Facts come from the same sources as the hook's (and its cache), so the page shows what Okta would get.
+    let facts: ResolvedFacts | undefined;
+    if (ruleset.facts.size > 0) {
+      facts = options.facts
+        ? await resolveFacts(ruleset, request, options.facts, { deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS })
+        : unavailableFacts(ruleset, request);
+    }
     // Counters are read, never counted: trying a request on the page is not an attempt.
     const counters = ruleset.counters.size > 0 && options.counters ? await resolveCounters(ruleset, request, options.counters, 'peek') : undefined;
-    const { trace, ...decision } = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true, ...(counters ? { counters: counters.input } : {}) });
+    const { trace, ...decision } = evaluate(ruleset, request, {
+      onRuleError: options.onRuleError,
+      explain: true,
+      ...(facts ? { facts } : {}),
+      ...(counters ? { counters: counters.input } : {}),
+    });
     const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
     ctx.body = {
       request,
@@ -78,6 +95,7 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
         description: descriptions.get(entry.id),
         source: { ...entry.source, file: relativeToRules(ruleset.dir, entry.source.file) },
       })),
+      ...(facts ? { facts: facts.trace } : {}),
       rulesetVersion: ruleset.version,
       ...(counters ? { counters: counters.readings } : {}),
     };

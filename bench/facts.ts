@@ -1,0 +1,171 @@
+/**
+ * The facts rows of `npm run bench`: the same member check decided from the request alone
+ * (no facts), and from a SQL fact against a real PostgreSQL server started here (cached;
+ * uncached; uncached at a fixed 500 req/s; and with the server stalled by SIGSTOP, where every
+ * answer must come within FACTS_DEADLINE_MS). `node --import tsx bench/facts.ts` runs these
+ * rows alone.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { startPostgres } from '../test/helpers/postgres.js';
+import { cpuSeconds } from './servers/cpuTime.js';
+import { spawnServer } from './servers/spawnServer.js';
+
+export interface FactsRow {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  cpuUsPerRequest: number | undefined;
+  errors: number;
+}
+
+export interface FactsBenchOptions {
+  duration: number;
+  connections: number;
+  pin: boolean;
+}
+
+const MEMBERS = 200;
+const DEADLINE_MS = 800;
+
+const RULES = (fact: string) => `facts:
+  member:
+    sql: SELECT plan, status FROM members WHERE member_number = $1 AND birth_date = $2::date
+    params: [{ var: profile.memberNumber }, { var: profile.birthDate }]
+    database: MEMBERS_DB
+    timeout: 300ms
+${fact}rules:
+  - id: members-only
+    description: only active members
+    appliesTo: [self.service.registration]
+    when: { "!=": [{ var: facts.member.status }, active] }
+    then: { deny: { message: members only } }
+  - id: copy-plan
+    description: plan to the profile
+    appliesTo: [self.service.registration]
+    when: { "==": [{ var: facts.member.status }, active] }
+    then: { allow: true, update: { plan: { var: facts.member.plan } } }
+`;
+
+/** The same decisions from the request alone: the baseline a cache hit is compared with. */
+const NO_FACT_RULES = `rules:
+  - id: members-only
+    description: only active members
+    appliesTo: [self.service.registration]
+    when: { "!": { in: [{ var: profile.memberNumber }, [${Array.from({ length: MEMBERS }, (_, i) => `"m${i}"`).join(', ')}]] } }
+    then: { deny: { message: members only } }
+  - id: copy-plan
+    description: plan to the profile
+    appliesTo: [self.service.registration]
+    when: { in: [{ var: profile.memberNumber }, [${Array.from({ length: MEMBERS }, (_, i) => `"m${i}"`).join(', ')}]] }
+    then: { allow: true, update: { plan: gold } }
+`;
+
+function body(i: number): string {
+  return JSON.stringify({
+    eventType: 'com.okta.user.pre-registration',
+    requestType: 'self.service.registration',
+    data: { userProfile: { email: `m${i}@example.com`, login: `m${i}@example.com`, memberNumber: `m${i}`, birthDate: '1990-04-01' } },
+  });
+}
+
+export async function runFactsBench(options: FactsBenchOptions, progress: (line: string) => void = () => {}): Promise<FactsRow[]> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hook-rules-bench-facts-'));
+  progress('facts: starting PostgreSQL');
+  const db = await startPostgres();
+  try {
+    await db.sql(`CREATE TABLE members (member_number text PRIMARY KEY, birth_date date NOT NULL, plan text NOT NULL, status text NOT NULL);
+      INSERT INTO members SELECT 'm' || i, '1990-04-01', 'gold', 'active' FROM generate_series(0, ${MEMBERS - 1}) AS i;`);
+    const dirs = { none: path.join(tmp, 'none'), cached: path.join(tmp, 'cached'), uncached: path.join(tmp, 'uncached') };
+    for (const [name, text] of [
+      ['none', NO_FACT_RULES],
+      ['cached', RULES('    cache: 5m\n')],
+      ['uncached', RULES('')],
+    ] as const) {
+      await mkdir(dirs[name], { recursive: true });
+      await writeFile(path.join(dirs[name], 'rules.yaml'), text);
+    }
+    // Cached: a few members asked again and again (Okta's retries, bursts). Uncached: all 200.
+    const few = Array.from({ length: 10 }, (_, i) => ({ body: body(i) }));
+    const many = Array.from({ length: MEMBERS }, (_, i) => ({ body: body(i) }));
+    const rows: FactsRow[] = [];
+    const row = async (name: string, dir: string, requests: Array<{ body: string }>, extra: { overallRate?: number; during?: (pid: number | undefined) => () => void } = {}) => {
+      progress(`facts: ${name}`);
+      const server = await spawnServer(
+        [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'],
+        { RULES_DIR: dir, MEMBERS_DB: db.url, FACTS_DEADLINE_MS: String(DEADLINE_MS), LOG_LEVEL: 'info' },
+        '/readyz',
+        options.pin,
+      );
+      try {
+        const load = { url: `${server.url}/registrationHook`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, requests, connections: options.connections };
+        await autocannon({ ...load, duration: 1 }); // warm-up: JIT, pools, the cache
+        const undo = extra.during?.(server.pid);
+        const before = cpuSeconds(server.pid);
+        const result = await autocannon({ ...load, duration: options.duration, ...(extra.overallRate ? { overallRate: extra.overallRate } : {}) });
+        const after = cpuSeconds(server.pid);
+        undo?.();
+        rows.push({
+          name,
+          requestsPerSecond: Math.round(result.requests.average),
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          maxMs: result.latency.max,
+          cpuUsPerRequest: before === undefined || after === undefined || result.requests.total === 0 ? undefined : Math.round(((after - before) * 1e6) / result.requests.total),
+          errors: result.errors + result.timeouts + result.non2xx,
+        });
+      } finally {
+        await server.stop();
+      }
+    };
+    await row('member check, no facts (the same decisions from the request)', dirs.none, few);
+    await row('SQL fact, cached (10 members, cache hits)', dirs.cached, few);
+    await row(`SQL fact, uncached (${MEMBERS} members, a query each)`, dirs.uncached, many);
+    await row('SQL fact, uncached, at a fixed 500 req/s', dirs.uncached, many, { overallRate: 500 });
+    await row(`SQL fact, database stalled (SIGSTOP), FACTS_DEADLINE_MS=${DEADLINE_MS}, 100 req/s`, dirs.uncached, many, {
+      overallRate: 100,
+      during: () => {
+        db.pause();
+        return () => db.resume();
+      },
+    });
+    return rows;
+  } finally {
+    await db.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export function formatFactsRows(rows: FactsRow[], options: FactsBenchOptions): string {
+  const base = rows[0];
+  const cached = rows[1];
+  const uncachedAt500 = rows[3];
+  const stalled = rows[4];
+  const lines = [
+    `Facts: a real PostgreSQL server on loopback, autocannon ${options.connections} connections, ${options.duration} s per row.`,
+    '',
+    '| server | req/s | p50 ms | p99 ms | max ms | server CPU µs/request | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.cpuUsPerRequest ?? 'n/a'} | ${r.errors} |`),
+    '',
+    'Targets (facts):',
+  ];
+  if (base?.cpuUsPerRequest && cached?.cpuUsPerRequest) {
+    const extra = cached.cpuUsPerRequest / base.cpuUsPerRequest - 1;
+    lines.push(`- a cache hit costs under 10 % more CPU per request than no facts: ${extra >= 0 ? '+' : ''}${(extra * 100).toFixed(0)} % (${extra < 0.1 ? 'met' : 'NOT met'})`);
+  }
+  if (uncachedAt500) lines.push(`- p99 under 50 ms uncached at 500 req/s: ${uncachedAt500.p99Ms} ms at ${uncachedAt500.requestsPerSecond} req/s (${uncachedAt500.p99Ms < 50 ? 'met' : 'NOT met'})`);
+  if (stalled) lines.push(`- every answer within the deadline when the database stalls: slowest ${stalled.maxMs} ms against ${DEADLINE_MS} ms (${stalled.maxMs <= DEADLINE_MS + 50 ? 'met' : 'NOT met'}), ${stalled.errors} errors`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const options = { duration: Number(process.env.BENCH_DURATION ?? 5), connections: 10, pin: false };
+  const rows = await runFactsBench(options, (line) => process.stderr.write(`bench: ${line}\n`));
+  process.stdout.write(`${formatFactsRows(rows, options)}\n`);
+}
