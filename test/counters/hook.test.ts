@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { tempRulesDir } from '../helpers/tempRules.js';
-import { eventually } from '../helpers/hookClient.js';
+import { rulesetOf, tempRulesDir } from '../helpers/tempRules.js';
+import { startApp } from '../production/appServer.js';
 
 const PER_IP = `
 counters:
@@ -111,3 +111,17 @@ for (const kind of ['memory', 'redis'] as const) {
     });
   });
 }
+
+describe('counters in an app built without fact sources (createApp alone)', () => {
+  it('counts in memory: the 6th request from one address is denied', async () => {
+    const app = await startApp();
+    try {
+      app.store.swap(await rulesetOf({ 'rules.yaml': PER_IP.replace('ONERROR', 'deny') }));
+      const answers: string[] = [];
+      for (let i = 0; i < 6; i++) answers.push(((await (await app.hook({}, registration('203.0.113.99'))).json()) as any).debugContext.decision);
+      expect(answers).to.deep.equal(['ALLOW', 'ALLOW', 'ALLOW', 'ALLOW', 'ALLOW', 'DENY']);
+    } finally {
+      await app.close();
+    }
+  });
+});

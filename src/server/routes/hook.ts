@@ -67,10 +67,6 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
         answer(ctx, request, ruleset, started, undefined);
         return;
       }
-      if (!needsFacts && !options.facts) {
-        answer(ctx, request, ruleset, started, unavailableFacts(ruleset, request));
-        return;
-      }
       return decideAfterStage(ctx, request, ruleset, started, needsFacts, counters);
     },
   ]);
