@@ -74,6 +74,11 @@ describe('counters when Redis fails', function () {
     expect(ready.counters.connection).to.not.equal('ready');
     expect(ready.counters.circuit).to.equal('open'); // 8 failures in a row opened it
     expect(server.logs.lines.some((l) => l.msg === 'counter unavailable' && l.counter === 'signupsPerIp')).to.equal(true);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).to.match(/okta_hook_counter_failures_total\{counter="signupsPerIp",reason="(unavailable|error)"\} [1-9]/);
+    expect(metrics).to.match(/okta_hook_counter_failures_total\{counter="signupsPerIp",reason="circuit open"\} [1-9]/);
+    expect(metrics).to.match(/okta_hook_counter_store_up 0/);
+    expect(metrics).to.match(/okta_hook_counter_denials_total\{counter="signupsPerIp"\} 8/);
 
     await redis.start(); // same port, empty: counts start again from nothing
     await eventually(async () => ((await timed(server, registration('198.51.100.9'))).decision === 'ALLOW' ? true : undefined), 'counting to resume');
