@@ -89,7 +89,7 @@ export async function runCountersBench(options: CountersBenchOptions, progress: 
       progress(`counters: the stage, count ${count}`);
       const loaded = await loadRuleset(dirs[count]!);
       if (!loaded.ok) throw new Error('bench ruleset invalid');
-      const runtime = openCounterRuntime(stateConfigFromEnv({ STATE_URL: redis.url, STATE_KEY_SALT: 'bench-salt-0123456789', RULESET_NAME: `bench-${count}` }, false, []));
+      const runtime = await openCounterRuntime(stateConfigFromEnv({ STATE_URL: redis.url, STATE_KEY_SALT: 'bench-salt-0123456789', RULESET_NAME: `bench-${count}` }, false, []));
       await runtime.connected(5_000);
       const times: number[] = [];
       const n = 5_000;

@@ -5,7 +5,7 @@ import { KeyHasher } from './counterKey.js';
 import { CounterMetrics } from './counterMetrics.js';
 import type { CounterStore } from './CounterStore.js';
 import { MemoryStore } from './memoryStore.js';
-import { RedisStore } from './redisStore.js';
+import type { RedisStore } from './redisStore.js';
 import type { CounterRuntime } from './resolveCounters.js';
 import type { StateConfig } from './stateConfig.js';
 
@@ -20,29 +20,39 @@ export interface OpenedRuntime extends CounterRuntime {
 /**
  * The counter store for this process: Redis when STATE_URL is set (connecting in the
  * background: a Redis that is down at start fails counters by their onError, it does not stop
- * the service), else memory.
+ * the service), else memory. ioredis is imported only when STATE_URL is set: a service without
+ * it, or without counters, never loads it.
  */
-export function openCounterRuntime(config: StateConfig, options: { logger?: Logger; registry?: Registry } = {}): OpenedRuntime {
+export async function openCounterRuntime(config: StateConfig, options: { logger?: Logger; registry?: Registry } = {}): Promise<OpenedRuntime> {
   const { logger } = options;
-  const store: CounterStore = config.url
-    ? new RedisStore({
-        url: config.url,
-        commandTimeoutMs: config.timeoutMs,
-        onStateChange: (state, error) => {
-          if (state === 'ready') logger?.info({ store: 'redis' }, 'counter store connected');
-          else logger?.warn({ store: 'redis', state, err: error?.message }, 'counter store unavailable; counters follow their onError until it is back');
-        },
-      })
-    : new MemoryStore();
+  if (!config.url) return runtimeOf(new MemoryStore(), config, options.registry);
+  const { RedisStore } = await import('./redisStore.js');
+  const store = new RedisStore({
+    url: config.url,
+    commandTimeoutMs: config.timeoutMs,
+    onStateChange: (state, error) => {
+      if (state === 'ready') logger?.info({ store: 'redis' }, 'counter store connected');
+      else logger?.warn({ store: 'redis', state, err: error?.message }, 'counter store unavailable; counters follow their onError until it is back');
+    },
+  });
+  return runtimeOf(store, config, options.registry);
+}
+
+/** Counts in this process's memory (an app built without a runtime: tests, the CLI). */
+export function memoryRuntime(config: StateConfig): OpenedRuntime {
+  return runtimeOf(new MemoryStore(), config);
+}
+
+function runtimeOf(store: CounterStore, config: StateConfig, registry?: Registry): OpenedRuntime {
   const breaker = new CircuitBreaker();
   const runtime: OpenedRuntime = {
     store,
     hasher: new KeyHasher(config.keySalt, config.rulesetName),
     breaker,
     timeoutMs: config.timeoutMs,
-    ...(options.registry ? { metrics: new CounterMetrics(options.registry, store) } : {}),
+    ...(registry ? { metrics: new CounterMetrics(registry, store) } : {}),
     state: () => ({ ...store.status(), circuit: breaker.state }),
-    connected: async (timeoutMs) => (store instanceof RedisStore ? store.ready(timeoutMs).then(() => true, () => false) : true),
+    connected: async (timeoutMs) => (store.kind === 'redis' ? (store as RedisStore).ready(timeoutMs).then(() => true, () => false) : true),
     close: () => store.close(),
   };
   return runtime;

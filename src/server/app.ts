@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config.js';
-import { openCounterRuntime, type OpenedRuntime } from '../counters/counterRuntime.js';
+import { memoryRuntime, type OpenedRuntime } from '../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import type { FactSources } from '../facts/FactSources.js';
 import type { Logger } from '../log.js';
@@ -47,7 +47,7 @@ export function createApp(options: AppOptions): Koa {
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
   const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
   const { metrics, facts } = options;
-  const counters = options.counters ?? openCounterRuntime(stateConfigFromEnv({}, false, []));
+  const counters = options.counters ?? memoryRuntime(stateConfigFromEnv({}, false, []));
   const hook = registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
   const counterState = () => (store.current().counters.size > 0 ? counters.state() : undefined);

@@ -65,7 +65,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   metrics.watch(store);
   if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
   const state = config.state ?? stateConfigFromEnv({}, false, []);
-  const counters = openCounterRuntime(state, { logger, registry: metrics.registry });
+  const counters = await openCounterRuntime(state, { logger, registry: metrics.registry });
   warnAboutCounters(store.current(), state, config.workers ?? 1, logger);
   // Give Redis a moment to connect, so counting starts with the first request; a Redis that
   // is down does not stop the start (counters follow their onError until it is back).

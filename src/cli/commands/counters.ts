@@ -43,7 +43,7 @@ Exit codes: 0 reset, 1 the store could not be reached, 2 bad usage or configurat
       throw new UsageError(`no counter named "${name}" (${known.length ? `known: ${known.join(', ')}` : 'the rules define no counters'})`);
     }
 
-    const runtime = openCounterRuntime(state);
+    const runtime = await openCounterRuntime(state);
     try {
       if (!(await runtime.connected(5_000))) {
         printError('hook-rules counters: the Redis in STATE_URL cannot be reached');

@@ -157,7 +157,7 @@ async function readCounters(ruleset: CompiledRuleset, request: OktaHookRequest, 
   const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   if (!state.url) return givenCounters(ruleset, request);
-  const runtime = openCounterRuntime(state);
+  const runtime = await openCounterRuntime(state);
   try {
     await runtime.connected(2_000);
     return await resolveCounters(ruleset, request, runtime, 'peek');
