@@ -1,4 +1,4 @@
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import type { FailureKind, LookupResult } from './types.js';
 
 /** Failures that say the source itself is unwell. A refused statement or a bad value is the fact's problem, not the source's. */
@@ -26,25 +26,35 @@ export const DEFAULT_BREAKER: BreakerSettings = { errorThresholdPercentage: 50, 
  * A circuit breaker per fact source (opossum): once most recent lookups of a source failed,
  * further lookups fail at once as circuit_open for resetTimeout, then one trial decides.
  * A dead database costs one fast failure per request instead of a timeout each. Timeouts are
- * the resolve stage's (per fact and per request), so opossum's own is off.
+ * the resolve stage's (per fact and per request), so opossum's own is off. opossum is loaded
+ * with the first breaker: a ruleset without facts never loads it.
  */
 export class Breaker {
-  private readonly circuit: CircuitBreaker<[() => Promise<LookupResult>], LookupResult>;
+  private circuit: CircuitBreaker<[() => Promise<LookupResult>], LookupResult> | undefined;
+  private loading: Promise<void> | undefined;
+  private stopped = false;
 
-  constructor(settings: BreakerSettings = DEFAULT_BREAKER) {
-    this.circuit = new CircuitBreaker(
-      async (run: () => Promise<LookupResult>) => {
-        const result = await run();
-        if (!result.ok && SOURCE_FAILURES.has(result.kind)) throw new SourceFailure(result);
-        return result;
-      },
-      { ...settings, timeout: false },
-    );
+  constructor(private readonly settings: BreakerSettings = DEFAULT_BREAKER) {}
+
+  private load(): Promise<void> {
+    this.loading ??= import('opossum').then(({ default: Circuit }) => {
+      this.circuit = new Circuit(
+        async (run: () => Promise<LookupResult>) => {
+          const result = await run();
+          if (!result.ok && SOURCE_FAILURES.has(result.kind)) throw new SourceFailure(result);
+          return result;
+        },
+        { ...this.settings, timeout: false },
+      );
+      if (this.stopped) this.circuit.shutdown();
+    });
+    return this.loading;
   }
 
   async run(lookup: () => Promise<LookupResult>): Promise<LookupResult> {
+    if (!this.circuit) await this.load();
     try {
-      return await this.circuit.fire(lookup);
+      return await this.circuit!.fire(lookup);
     } catch (error) {
       if (error instanceof SourceFailure) return error.result;
       if ((error as { code?: string }).code === 'EOPENBREAKER') return { ok: false, kind: 'circuit_open', message: 'the source failed repeatedly: failing fast until a trial lookup succeeds' };
@@ -53,10 +63,11 @@ export class Breaker {
   }
 
   get state(): 'closed' | 'open' | 'half-open' {
-    return this.circuit.opened ? 'open' : this.circuit.halfOpen ? 'half-open' : 'closed';
+    return this.circuit?.opened ? 'open' : this.circuit?.halfOpen ? 'half-open' : 'closed';
   }
 
   shutdown(): void {
-    this.circuit.shutdown();
+    this.stopped = true;
+    this.circuit?.shutdown();
   }
 }

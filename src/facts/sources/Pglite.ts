@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { LookupResult } from '../types.js';
 import { abortedResult, rowToJson, TEXT_TYPES, whenAborted, type Database, type DatabaseState } from './Database.js';
 
@@ -34,6 +34,8 @@ export class Pglite implements Database {
   private async start(): Promise<void> {
     const fresh = this.dataDir === null || !existsSync(this.dataDir);
     const parsers = Object.fromEntries(Object.values(TEXT_TYPES).map((oid) => [oid, asText]));
+    // Imported here: only a ruleset with a PGlite database loads it.
+    const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create({ ...(this.dataDir ? { dataDir: this.dataDir } : {}), parsers });
     if (fresh && this.seed) await db.exec(await readFile(this.seed, 'utf8'));
     await db.exec('SET default_transaction_read_only = on');

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { LookupResult } from '../types.js';
 import { abortedResult, rowToJson, TEXT_TYPES, whenAborted, type Database, type DatabaseState } from './Database.js';
 
@@ -17,18 +17,27 @@ const asText = (value: string) => value;
  * (default_transaction_read_only), so each fact runs in a read-only transaction without
  * extra round trips. A lookup that outlives its signal gives its connection up (destroyed,
  * not returned to the pool): on a stalled server the pool would otherwise fill with stuck
- * connections.
+ * connections. `pg` is imported when the first pool opens: a ruleset without SQL facts (and
+ * every cluster worker's start) does not pay for loading it.
  */
 export class Postgres implements Database {
-  private readonly pool: pg.Pool;
+  private poolReady: Promise<pg.Pool> | undefined;
   private current: DatabaseState = 'starting';
 
   constructor(
     readonly label: string,
-    url: string,
-    options: PostgresOptions,
-  ) {
-    this.pool = new pg.Pool({
+    private readonly url: string,
+    private readonly options: PostgresOptions,
+  ) {}
+
+  private pool(): Promise<pg.Pool> {
+    this.poolReady ??= import('pg').then(({ default: pg }) => this.createPool(pg));
+    return this.poolReady;
+  }
+
+  private createPool(pg: typeof import('pg').default): pg.Pool {
+    const { url, options } = this;
+    const pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 10,
       idleTimeoutMillis: 30_000,
@@ -42,10 +51,11 @@ export class Postgres implements Database {
       },
     });
     // An idle connection that breaks (server restart) is dropped by the pool; note it, do not crash.
-    this.pool.on('error', (error) => {
+    pool.on('error', (error) => {
       this.current = 'down';
       options.onError?.(error);
     });
+    return pool;
   }
 
   async open(): Promise<void> {
@@ -58,7 +68,8 @@ export class Postgres implements Database {
   async query(sql: string, params: readonly unknown[], signal: AbortSignal): Promise<LookupResult> {
     if (this.current === 'closed') return { ok: false, kind: 'unavailable', message: `${this.label} is closed` };
     if (signal.aborted) return abortedResult(signal);
-    const connecting = this.pool.connect();
+    const pool = await this.pool();
+    const connecting = pool.connect();
     const client = await Promise.race([connecting, whenAborted(signal).then(() => undefined)]).catch((error: Error) => error);
     if (client instanceof Error) return this.down(client);
     if (client === undefined) {
@@ -95,7 +106,7 @@ export class Postgres implements Database {
   async close(): Promise<void> {
     if (this.current === 'closed') return;
     this.current = 'closed';
-    await this.pool.end();
+    if (this.poolReady) await (await this.poolReady).end();
   }
 
   /** The server's message can quote parameter values: only the error code is kept. */

@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseDatabaseUrl } from '../../src/facts/databaseUrl.js';
+import { Pglite } from '../../src/facts/sources/Pglite.js';
+import { MEMBERS_SEED } from './support.js';
+
+describe('facts: PGlite on a folder', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hook-rules-pglite-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('parses the URL forms', () => {
+    expect(parseDatabaseUrl('pglite:memory')).to.deep.equal({ kind: 'pglite', dataDir: null, seed: null });
+    expect(parseDatabaseUrl('pglite:data/members?seed=schema.sql')).to.deep.equal({ kind: 'pglite', dataDir: 'data/members', seed: 'schema.sql' });
+    expect(parseDatabaseUrl('pglite:///var/lib/members')).to.deep.equal({ kind: 'pglite', dataDir: '/var/lib/members', seed: null });
+    expect(parseDatabaseUrl('postgres://u:p@h/db')).to.deep.equal({ kind: 'postgres', url: 'postgres://u:p@h/db' });
+    expect(parseDatabaseUrl('pglite:')).to.have.property('problem');
+  });
+
+  it('seeds a new folder once; reopened, it keeps its data and does not seed again; sessions are read-only', async () => {
+    const data = path.join(dir, 'members');
+    const first = new Pglite('sql:T', data, MEMBERS_SEED);
+    await first.open();
+    expect(first.state()).to.equal('up');
+    const signal = () => AbortSignal.timeout(30_000);
+    expect(await first.query('SELECT plan FROM members WHERE member_number = $1', ['1001'], signal())).to.deep.equal({ ok: true, value: { plan: 'gold' } });
+    const write = await first.query("INSERT INTO members VALUES ('x', '2000-01-01', 'p', 'active')", [], signal());
+    expect(write).to.deep.include({ ok: false, kind: 'query_error' });
+    await first.close();
+
+    // A second seed would add member 3000: the folder exists, so it must not run.
+    const other = path.join(dir, 'other.sql');
+    await writeFile(other, "INSERT INTO members VALUES ('3000', '2000-01-01', 'silver', 'active');");
+    const again = new Pglite('sql:T', data, other);
+    await again.open();
+    expect(await again.query('SELECT count(*)::int AS n FROM members', [], signal())).to.deep.equal({ ok: true, value: { n: 2 } });
+    await again.close();
+  });
+});
