@@ -124,7 +124,8 @@ export async function resolveCounters(
       }
       if ('error' in result) {
         breaker.failure();
-        const reason = store.kind === 'redis' && /writeable|connection|closed|ECONN/i.test(result.error.message) ? 'unavailable' : 'error';
+        const message = result.error.message;
+        const reason = /timed out/i.test(message) ? 'timeout' : /writeable|connection|closed|ECONN/i.test(message) ? 'unavailable' : 'error';
         metrics?.failure(counter.name, reason);
         return { reason };
       }
