@@ -9,12 +9,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { evaluate } from '../src/engine/evaluate.js';
-import { createLogger, logDecision } from '../src/log.js';
-import { DECISION_LINE, type DecisionLine } from '../src/maskPii.js';
+import { createLogger } from '../src/observability/log.js';
 import { toOktaResponse } from '../src/okta/toOktaResponse.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
 import { validateRequest } from '../src/okta/validateRequest.js';
-import type { CompiledRuleset } from '../src/rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../src/ruleset/CompiledRuleset.js';
 import { loadRuleset } from '../src/rules/loadRuleset.js';
 import { disposableDomains } from './domains.js';
 import { generateLargeRuleset } from './generate.js';
@@ -29,8 +28,8 @@ export interface InProcessFigures {
   loadMs: number;
   rssMb: { before: number; loaded: number };
   reload: { ms: number; longestPauseMs: number };
-  /** One masked decision line written to /dev/null: through pino's logger.info, and through logDecision. */
-  logLineUs: { pino: number; logDecision: number };
+  /** One masked decision line written to /dev/null through the service's logger. */
+  logLineUs: number;
   listScaling: Array<{ entries: number; evalUs: number }>;
 }
 
@@ -77,11 +76,10 @@ async function longestPause<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   return { result, ms, longestPauseMs: longest };
 }
 
-/** The decision line the hook writes for a request, through pino and through logDecision, to /dev/null. */
-function logLineFigures(iterations: number, bodies: OktaHookRequest[]): { pino: number; logDecision: number } {
+/** The decision line the hook writes for a request, to /dev/null. */
+function logLineFigure(iterations: number, bodies: OktaHookRequest[]): number {
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
-  const line = (body: OktaHookRequest): DecisionLine => ({
-    [DECISION_LINE]: true,
+  const line = (body: OktaHookRequest) => ({
     event: 'decision',
     eventId: body.eventId,
     decisionId: '00000000-0000-4000-8000-000000000000',
@@ -94,10 +92,7 @@ function logLineFigures(iterations: number, bodies: OktaHookRequest[]): { pino: 
     latencyMs: 0.123,
     subject: { login: 'rosario.jones@example.com', ip: '192.0.2.8' },
   });
-  return {
-    pino: timeUs(iterations, bodies, (body) => logger.info(line(body), 'decision')),
-    logDecision: timeUs(iterations, bodies, (body) => logDecision(logger, line(body))),
-  };
+  return timeUs(iterations, bodies, (body) => logger.info(line(body), 'decision'));
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -125,7 +120,7 @@ export async function inProcessFigures(options: { listSize: number; iterations: 
       large: timeUs(options.iterations, bodies, requestPath(large)),
     };
 
-    const logLineUs = logLineFigures(options.iterations, bodies);
+    const logLineUs = logLineFigure(options.iterations, bodies);
 
     // A reload while "requests" (timer ticks) are waiting: the pause they would see.
     const reload = await longestPause(() => load(largeDir));
@@ -148,7 +143,7 @@ export async function inProcessFigures(options: { listSize: number; iterations: 
       loadMs: round(loadMs, 0),
       rssMb: { before: mb(rssBefore), loaded: mb(rssLoaded) },
       reload: { ms: round(reload.ms, 0), longestPauseMs: round(reload.longestPauseMs, 1) },
-      logLineUs: { pino: round(logLineUs.pino), logDecision: round(logLineUs.logDecision) },
+      logLineUs: round(logLineUs),
       listScaling,
     };
   } finally {

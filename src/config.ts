@@ -1,8 +1,9 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { STATE_ENV_NAMES, stateConfigFromEnv, type StateConfig } from './counters/stateConfig.js';
 import type { OnRuleError } from './engine/evaluate.js';
-import { reloadConfigFromEnv, type ReloadConfig } from './server/reloadConfig.js';
+import { readSecretSources, splitSecretList, type SecretSources } from './server/hookSecrets.js';
+import { reloadConfigFromEnv, type ReloadConfig } from './ruleset/reloadConfig.js';
 
 /** OAuth 2.0 bearer-token check for Okta's OAUTH channel (see middleware/oauth.ts). */
 export interface OAuthConfig {
@@ -23,6 +24,8 @@ export interface Config {
   authHeader: string;
   /** Accepted header values (several while rotating); empty means no header check. */
   authSecrets: string[];
+  /** Set when a secret file is configured: the files are watched and read again (SIGHUP too). */
+  authSecretSources?: SecretSources;
   oauth?: OAuthConfig;
   bodyLimit: string;
   onRuleError: OnRuleError;
@@ -34,7 +37,7 @@ export interface Config {
   nodeEnv: string;
   /** Serve the rule authors' preview page at /preview (docs/preview.md). */
   preview: boolean;
-  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/server/reloader.ts). */
+  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/ruleset/reloader.ts). */
   reload?: ReloadConfig;
   /** Processes serving the port: 1 is this process alone; more runs node:cluster workers. */
   workers: number;
@@ -56,6 +59,13 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The smallest BODY_LIMIT accepted. Okta's requests are 1–3 KB with a handful of profile
+ * attributes, but a profile may have dozens of custom attributes of up to a few hundred
+ * characters each: 16kb leaves room for them, and anything lower is a mistake (0kb answered 413 to all).
+ */
+export const MIN_BODY_LIMIT_BYTES = 16 * 1024;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads every setting and reports every bad one at once (values of secrets are never echoed). */
@@ -69,10 +79,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const logFormat = oneOf(env.LOG_FORMAT, !production && stdoutIsTty ? 'pretty' : 'json', 'LOG_FORMAT', ['json', 'pretty'] as const, problems);
   const logPii = boolean(env.LOG_PII, false, 'LOG_PII', problems);
   const bodyLimit = env.BODY_LIMIT || '100kb';
-  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT: "${bodyLimit}" is not a size such as 100kb`);
+  const bodyBytes = sizeInBytes(bodyLimit);
+  if (bodyBytes === undefined) problems.push(`BODY_LIMIT: "${bodyLimit}" is not a size such as 100kb`);
+  else if (bodyBytes < MIN_BODY_LIMIT_BYTES) {
+    problems.push(`BODY_LIMIT: "${bodyLimit}" is below 16kb, too small for Okta's requests (every sign-up would get 413 and be denied)`);
+  }
   const authHeader = (env.OKTA_HOOK_AUTH_HEADER || 'authorization').trim().toLowerCase();
   if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(authHeader)) problems.push(`OKTA_HOOK_AUTH_HEADER: "${authHeader}" is not an HTTP header name`);
-  const authSecrets = readSecrets(env, problems);
+  const { secrets: authSecrets, sources: authSecretSources } = readSecrets(env, problems);
   const oauth = readOAuth(env, production, problems);
   if (production && authSecrets.length === 0 && !oauth) {
     problems.push(
@@ -86,8 +100,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   // Okta waits 3 s: a longer deadline would only let Okta give up first.
   const factsDeadlineMs = integer(env.FACTS_DEADLINE_MS, 2000, 'FACTS_DEADLINE_MS', 1, 2900, problems);
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
-  // In production the preview explains rules to whoever asks, so it must sit behind the hook secret.
-  if (preview && production && authSecrets.length === 0) problems.push('PREVIEW: in production the preview page needs a hook secret (OKTA_HOOK_AUTH_SECRET or its variants)');
+  // In production the preview explains rules to whoever asks, so it must sit behind the hook's own check.
+  if (preview && production && authSecrets.length === 0 && !oauth) {
+    problems.push('PREVIEW: in production the preview page needs hook authentication (OKTA_HOOK_AUTH_SECRET or its variants, or OKTA_HOOK_OAUTH_ISSUER)');
+  }
   const reload = reloadConfigFromEnv(env, problems);
   const state = stateConfigFromEnv(env, production, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -97,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     rulesDir: env.RULES_DIR || './rules',
     authHeader,
     authSecrets,
+    ...(authSecretSources ? { authSecretSources } : {}),
     ...(oauth ? { oauth } : {}),
     bodyLimit,
     onRuleError,
@@ -119,27 +136,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
  * Header secrets from OKTA_HOOK_AUTH_SECRET, OKTA_HOOK_AUTH_SECRET_FILE (one secret: the whole
  * file less its final newline), OKTA_HOOK_AUTH_SECRETS (comma or newline separated) and
  * OKTA_HOOK_AUTH_SECRETS_FILE (one a line). All of them are accepted: that is how a secret rotates.
+ * The files are read again when they change (server/secretsReloader.ts).
  */
-function readSecrets(env: NodeJS.ProcessEnv, problems: string[]): string[] {
-  const secrets: string[] = [];
-  if (env.OKTA_HOOK_AUTH_SECRET !== undefined && env.OKTA_HOOK_AUTH_SECRET !== '') secrets.push(env.OKTA_HOOK_AUTH_SECRET);
-  const single = readFile(env.OKTA_HOOK_AUTH_SECRET_FILE, 'OKTA_HOOK_AUTH_SECRET_FILE', problems);
-  if (single !== undefined) {
-    const value = single.replace(/\r?\n$/, '');
-    if (value === '') problems.push('OKTA_HOOK_AUTH_SECRET_FILE: the file is empty');
-    else secrets.push(value);
-  }
-  if (env.OKTA_HOOK_AUTH_SECRETS) secrets.push(...splitList(env.OKTA_HOOK_AUTH_SECRETS, /[,\n]/));
-  const many = readFile(env.OKTA_HOOK_AUTH_SECRETS_FILE, 'OKTA_HOOK_AUTH_SECRETS_FILE', problems);
-  if (many !== undefined) {
-    const values = splitList(many, /\n/);
-    if (values.length === 0) problems.push('OKTA_HOOK_AUTH_SECRETS_FILE: the file holds no secret');
-    secrets.push(...values);
-  }
-  for (const [index, secret] of secrets.entries()) {
-    if (/[\r\n\0]/.test(secret)) problems.push(`hook secret #${index + 1}: contains a line break or NUL, which no HTTP header can carry`);
-  }
-  return [...new Set(secrets)];
+function readSecrets(env: NodeJS.ProcessEnv, problems: string[]): { secrets: string[]; sources?: SecretSources } {
+  const sources: SecretSources = {
+    ...(env.OKTA_HOOK_AUTH_SECRET ? { secret: env.OKTA_HOOK_AUTH_SECRET } : {}),
+    secrets: env.OKTA_HOOK_AUTH_SECRETS ? splitSecretList(env.OKTA_HOOK_AUTH_SECRETS, /[,\n]/) : [],
+    ...(env.OKTA_HOOK_AUTH_SECRET_FILE ? { secretFile: env.OKTA_HOOK_AUTH_SECRET_FILE } : {}),
+    ...(env.OKTA_HOOK_AUTH_SECRETS_FILE ? { secretsFile: env.OKTA_HOOK_AUTH_SECRETS_FILE } : {}),
+  };
+  const secrets = readSecretSources(sources, problems);
+  return sources.secretFile || sources.secretsFile ? { secrets, sources } : { secrets };
 }
 
 function readOAuth(env: NodeJS.ProcessEnv, production: boolean, problems: string[]): OAuthConfig | undefined {
@@ -178,22 +185,14 @@ function readTls(env: NodeJS.ProcessEnv, problems: string[]): Config['tls'] {
   return { certFile, keyFile };
 }
 
-function splitList(raw: string, separator: RegExp): string[] {
-  return raw
-    .split(separator)
-    .map((part) => part.replace(/\r$/, '').trim())
-    .filter((part) => part !== '');
+/** "100kb" → 102400, as the body parser reads it (1 kb = 1024 bytes); undefined if not a size. */
+function sizeInBytes(raw: string): number | undefined {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(raw);
+  if (!match) return undefined;
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match[1]) * unit;
 }
 
-function readFile(path: string | undefined, name: string, problems: string[]): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    problems.push(`${name}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    return undefined;
-  }
-}
 
 function readable(path: string, name: string, problems: string[]): void {
   try {
@@ -258,6 +257,7 @@ export const CONFIG_ENV_NAMES = [
   'RULES_WATCH',
   'RULES_WATCH_DEBOUNCE_MS',
   'RULES_WATCH_POLL_MS',
+  'RULES_RELOAD_REQUIRE_TESTS',
   'PREVIEW',
   'BODY_LIMIT',
   'ON_RULE_ERROR',

@@ -4,16 +4,15 @@
  *
  * With LIMIT_DUTIES=1 it also does the two things every request of a production hook must
  * do whatever it decides, with this service's own code: check the header secret
- * (`hookAuth`: SHA-256 and a constant-time compare; the secret is OKTA_HOOK_AUTH_SECRET) and
- * write one masked decision log line (`logDecision`, to stdout). The distance from this row
+ * (`hookAuthentication`: SHA-256 and a constant-time compare; the secret is OKTA_HOOK_AUTH_SECRET)
+ * and write one masked decision log line (`logger.info`, to stdout). The distance from this row
  * to the service is the cost of deciding.
  */
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import { createLogger, logDecision } from '../../src/log.js';
-import { DECISION_LINE } from '../../src/maskPii.js';
-import { hookAuth } from '../../src/server/middleware/hookAuth.js';
+import { createLogger } from '../../src/observability/log.js';
+import { hookAuthentication } from '../../src/server/middleware/hookAuthentication.js';
 import { listen } from './listen.js';
 
 const ANSWER = JSON.stringify({ commands: [{ type: 'com.okta.action.update', value: { registration: 'ALLOW' } }] });
@@ -21,13 +20,13 @@ const ANSWER = JSON.stringify({ commands: [{ type: 'com.okta.action.update', val
 const app = new Koa();
 const duties = process.env.LIMIT_DUTIES === '1';
 const logger = createLogger('info');
-if (duties) app.use(hookAuth('authorization', [process.env.OKTA_HOOK_AUTH_SECRET ?? '']));
+if (duties) app.use(hookAuthentication({ header: 'authorization', secrets: [process.env.OKTA_HOOK_AUTH_SECRET ?? ''], logger }));
 app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', jsonStrict: true, encoding: 'utf-8' }));
 app.use((ctx) => {
   if (typeof ctx.request.body !== 'object') ctx.throw(400);
   ctx.type = 'application/json';
   ctx.body = ANSWER;
-  if (duties) logDecision(logger, decisionLine(ctx.request.body as Body));
+  if (duties) logger.info(decisionLine(ctx.request.body as Body), 'decision');
 });
 await listen(app);
 
@@ -38,7 +37,6 @@ function decisionLine(body: Body) {
   const login = body.data?.userProfile?.login;
   const ip = body.data?.context?.request?.ipAddress;
   return {
-    [DECISION_LINE]: true as const,
     event: 'decision',
     eventId: body.eventId,
     decisionId: randomUUID(),

@@ -5,10 +5,13 @@ import { submittedKey, widgetView } from './widget.js';
 
 const API = '/preview/api';
 const SECRET_KEY = 'okta-hook-rules.preview.secret';
+const TOKEN_KEY = 'okta-hook-rules.preview.token';
 
 const $ = (id) => document.getElementById(id);
 const authHeader = document.querySelector('meta[name="preview-auth-header"]').content;
 const authRequired = document.querySelector('meta[name="preview-auth-required"]').content === 'true';
+const authSecret = document.querySelector('meta[name="preview-auth-secret"]').content === 'true';
+const authOAuth = document.querySelector('meta[name="preview-auth-oauth"]').content === 'true';
 
 const page = {
   samples: [],
@@ -21,15 +24,22 @@ const page = {
 
 // ---- talking to the service -------------------------------------------------------------
 
+/** The hook's credentials: a bearer token (OAuth), a header secret, or both when they use different headers. */
 function authHeaders() {
   const secret = sessionStorage.getItem(SECRET_KEY);
-  return secret ? { [authHeader]: secret } : {};
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (secret && !(token && authHeader === 'authorization')) headers[authHeader] = secret;
+  return headers;
 }
+
+const signedIn = () => Boolean(sessionStorage.getItem(SECRET_KEY) || sessionStorage.getItem(TOKEN_KEY));
 
 async function api(path, init = {}) {
   const response = await fetch(`${API}${path}`, { ...init, headers: { ...authHeaders(), ...(init.headers ?? {}) }, cache: 'no-store' });
   if (response.status === 401) {
-    askForSecret(sessionStorage.getItem(SECRET_KEY) ? 'That secret was not accepted.' : '');
+    askForSecret(signedIn() ? 'That was not accepted (a wrong secret, or an expired or invalid token).' : '');
     throw new HttpStatusError(401);
   }
   const body = await response.json();
@@ -39,14 +49,27 @@ async function api(path, init = {}) {
 function askForSecret(problem) {
   $('auth').hidden = false;
   $('auth-header-name').textContent = authHeader;
+  // Only what the service accepts is offered; with neither configured the page never asks.
+  $('auth-secret-part').hidden = !authSecret;
+  $('auth-token-part').hidden = !authOAuth;
   $('auth-error').textContent = problem;
-  $('auth-secret').focus();
+  $(authSecret ? 'auth-secret' : 'auth-token').focus();
 }
 
 $('auth-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  sessionStorage.setItem(SECRET_KEY, $('auth-secret').value);
+  const secret = $('auth-secret').value;
+  const token = $('auth-token').value.trim().replace(/^Bearer\s+/i, '');
+  if (!secret && !token) {
+    $('auth-error').textContent = authOAuth ? 'Enter the hook secret or a bearer token.' : 'Enter the hook secret.';
+    return;
+  }
+  sessionStorage.removeItem(SECRET_KEY);
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (secret) sessionStorage.setItem(SECRET_KEY, secret);
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
   $('auth-secret').value = '';
+  $('auth-token').value = '';
   $('auth').hidden = true;
   void start();
 });
@@ -59,8 +82,15 @@ function showState(state) {
   const errors = state.loadErrors ?? [];
   $('load-errors').hidden = errors.length === 0;
   $('load-errors-version').textContent = state.rulesetVersion;
+  const failure = state.lastReloadFailure;
+  $('load-errors-when').textContent = failure ? `Refused at ${new Date(failure.at).toLocaleTimeString()} (${failure.at}), in ${failure.files.join(', ')}.` : '';
   $('load-errors-list').replaceChildren(
-    ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.message)),
+    ...errors.map((error) => el('li', {}, el('code', { class: 'position' }, `${error.file}:${error.line}:${error.column}`), ' ', error.text ?? error.message)),
+  );
+  const warnings = state.warnings ?? [];
+  $('rule-warnings').hidden = warnings.length === 0;
+  $('rule-warnings-list').replaceChildren(
+    ...warnings.map((warning) => el('li', {}, el('code', { class: 'position' }, `${warning.file}:${warning.line}:${warning.column}`), ' ', warning.message)),
   );
 }
 
@@ -277,6 +307,7 @@ function showEvaluation({ request, response, decision, trace, facts = [], rulese
   );
   if (decision.deny) {
     $('summary').append(el('p', { class: 'note' }, 'Message: ', decision.deny.message));
+    if (decision.deniedBy) $('summary').append(el('p', { class: 'note', id: 'denied-by' }, `Causes from every matching deny rule (settings.denyCauses: all): ${decision.deniedBy.join(', ')}`));
     if (decision.deny.internalReason) $('summary').append(el('p', { class: 'note muted' }, 'Internal reason (System Log only): ', decision.deny.internalReason));
   }
   if (decision.requestTypeNote) $('summary').append(el('p', { class: 'note' }, `Note: ${decision.requestTypeNote}`));
@@ -341,5 +372,5 @@ async function start() {
   }
 }
 
-if (authRequired && !sessionStorage.getItem(SECRET_KEY)) askForSecret('');
+if (authRequired && !signedIn()) askForSecret('');
 else void start();

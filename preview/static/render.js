@@ -6,6 +6,7 @@ export function decidedBy(decision, type) {
   const by = decision.decidedBy;
   if (by.kind === 'rule') return el('span', {}, 'decided by rule ', el('code', {}, by.ruleId));
   if (by.kind === 'error' && decision.failedFacts?.length) return el('span', {}, 'because rule ', el('code', {}, by.ruleId), ' reads a fact whose lookup failed (its onError decided)');
+  if (by.kind === 'error' && !by.ruleId) return el('span', {}, "because the answer would be too large for Okta (ON_RULE_ERROR=deny; see the response's internalReason)");
   if (by.kind === 'error') return el('span', {}, 'because rule ', el('code', {}, by.ruleId), ' failed (ON_RULE_ERROR=deny)');
   return el('span', {}, `by the default for ${TYPE_LABELS[type]}: no allow or deny rule matched`);
 }

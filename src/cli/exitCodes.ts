@@ -17,7 +17,7 @@ export const EXIT = {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  ok
-  1  error (unreadable or invalid input, unexpected failure)
+  1  error (unreadable or invalid input, serve unable to listen, unexpected failure)
   2  bad usage (unknown command or option, missing argument, invalid configuration)
   3  invalid rules (each error printed as file:line:column)
   4  rule tests failed (or an invalid suite, no tests, coverage under --min-coverage)

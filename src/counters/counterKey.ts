@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { maskText } from '../maskPii.js';
+import { maskText } from '../observability/maskPii.js';
 
 /**
  * What a counter's key expression returned, as one string: null (and "") means "not counted".

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Decision } from '../engine/Decision.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { CounterStore } from './CounterStore.js';
 
 /** Counter metrics, registered beside the service's own (labels: counter names, bounded by the ruleset). */

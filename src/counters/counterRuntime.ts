@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { CircuitBreaker } from './breaker.js';
 import { KeyHasher } from './counterKey.js';
 import { CounterMetrics } from './counterMetrics.js';

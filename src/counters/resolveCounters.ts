@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buildFacts } from '../engine/facts.js';
 import { detectRequestType } from '../okta/requestType.js';
 import type { OktaHookRequest } from '../okta/types.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { CircuitBreaker } from './breaker.js';
 import { keyText, maskKey, type KeyHasher } from './counterKey.js';
 import type { CounterMetrics } from './counterMetrics.js';

@@ -19,6 +19,8 @@ export interface RuleTrace {
   factFailure?: string;
   /** The rule read a counter whose store failed: which, how, and the onError applied. */
   counterFailure?: string;
+  /** `error` with the text it quotes from the request (an attribute name from updateFrom) replaced by ***, when it quotes any. */
+  errorRedacted?: string;
 }
 
 /** One sub-expression of a condition and what it returned. */
@@ -38,6 +40,8 @@ export interface Decision {
   /** Ids of every rule whose condition was true, in evaluation order. */
   matchedRuleIds: string[];
   deny?: DenySpec;
+  /** With settings.denyCauses: all, when more than one deny rule matched: their ids, in evaluation order (the first decided). */
+  deniedBy?: string[];
   /** Attributes to set (allow only), in the order they were first set. */
   updates: JsonObject;
   /** Which rule set each attribute. */

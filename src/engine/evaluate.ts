@@ -2,10 +2,11 @@ import jsonLogic from 'json-logic-js';
 import type { CounterInput } from '../counters/types.js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
 import { detectRequestType } from '../okta/requestType.js';
-import { GENERIC_DENY_MESSAGE } from '../rules/compileRules.js';
-import type { CompiledRule, CompiledRuleset } from '../rules/CompiledRuleset.js';
+import { GENERIC_DENY_MESSAGE } from '../okta/denyMessages.js';
+import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
+import type { DenySpec } from '../rules/types.js';
 import type { FactFailure, ResolvedFacts } from '../facts/types.js';
-import { maskPii } from '../maskPii.js';
+import { maskPii } from '../observability/maskPii.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { buildFacts, type Facts } from './facts.js';
 import { truthy } from './logic.js';
@@ -64,10 +65,17 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   let decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'> | undefined;
   const failedFacts = options.facts?.failures;
   const anyFailed = failedFacts !== undefined && Object.keys(failedFacts).length > 0;
+  // settings.denyCauses: all — after the first matching deny, the other deny rules still run, for their causes.
+  const collectDenials = ruleset.settings.denyCauses === 'all';
+  const moreDenials: Array<{ id: string; deny: DenySpec }> = [];
+  let deniedBy: string[] | undefined;
 
   for (const rule of ruleset.rulesFor[type]) {
-    if (decision) {
-      if (!everyRule) break;
+    if (decision && !(collectDenials && rule.deny && decision.decidedBy.kind === 'rule')) {
+      if (!everyRule) {
+        if (collectDenials) continue;
+        break;
+      }
       trace.push({ id: rule.id, source: rule.source, status: 'skipped', effect: effectOf(rule) });
       continue;
     }
@@ -116,7 +124,8 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       if (entry) entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {
-        decision = { outcome: 'deny', decidedBy: { kind: 'rule', ruleId: rule.id }, deny: rule.deny };
+        if (decision) moreDenials.push({ id: rule.id, deny: rule.deny });
+        else decision = { outcome: 'deny', decidedBy: { kind: 'rule', ruleId: rule.id }, deny: rule.deny };
         continue;
       }
       if (rule.allow) allowedBy ??= rule.id;
@@ -130,7 +139,9 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       if (!entry) trace.push(failed);
       failed.status = 'error';
       failed.error = (error as Error).message;
-      if (onRuleError === 'deny') {
+      if (error instanceof RequestTextError) failed.errorRedacted = error.redacted;
+      // Once a rule has denied (collecting causes), a later failing deny rule adds nothing: the answer is a deny already.
+      if (onRuleError === 'deny' && !decision) {
         decision = {
           outcome: 'deny',
           decidedBy: { kind: 'error', ruleId: rule.id },
@@ -152,8 +163,13 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
     }
   }
 
+  if (moreDenials.length > 0 && decision.deny) {
+    decision = { ...decision, deny: combineDenials(decision.decidedBy.ruleId!, decision.deny, moreDenials) };
+    deniedBy = [decision.decidedBy.ruleId!, ...moreDenials.map(({ id }) => id)];
+  }
+
   const allowed = decision.outcome === 'allow';
-  const out = decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace);
+  const out = decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace, deniedBy);
   if (anyFailed) out.failedFacts = Object.entries(failedFacts).map(([name, failure]) => `${name}:${failure.kind}`);
   if (options.counters?.failed?.size) out.failedCounters = [...options.counters.failed].map(([name, failure]) => `${name}:${failure.reason}`);
   return out;
@@ -166,8 +182,8 @@ function firstFailed(names: readonly string[], failures: Record<string, FactFail
 
 /**
  * The Decision, keys in this order: requestType, requestTypeNote (when there is a note),
- * outcome, decidedBy, deny (when the decision has one), matchedRuleIds, updates, updatedBy,
- * rulesetVersion, trace. Assigned in that order: building it with spreads cost about 1 µs.
+ * outcome, decidedBy, deny (when the decision has one), deniedBy (when several deny rules
+ * answered together), matchedRuleIds, updates, updatedBy, rulesetVersion, trace.
  */
 function decisionObject(
   requestType: RequestType,
@@ -178,12 +194,14 @@ function decisionObject(
   updatedBy: Record<string, string>,
   rulesetVersion: string,
   trace: RuleTrace[],
+  deniedBy?: string[],
 ): Decision {
   const out: Partial<Decision> = { requestType };
   if (note) out.requestTypeNote = note;
   out.outcome = decision.outcome;
   out.decidedBy = decision.decidedBy;
   if ('deny' in decision) out.deny = decision.deny;
+  if (deniedBy) out.deniedBy = deniedBy;
   out.matchedRuleIds = matchedRuleIds;
   out.updates = updates;
   out.updatedBy = updatedBy;
@@ -198,6 +216,22 @@ function counterFailure(names: readonly string[], failed: NonNullable<CounterInp
     if (failure) return { onError: failure.onError, message: `counter ${name} failed (${failure.reason}), onError ${failure.onError}` };
   }
   return undefined;
+}
+
+/**
+ * One deny from several: the first rule's message is the summary, the causes of every rule
+ * follow in evaluation order, and the internal reasons are joined (each naming its rule).
+ */
+function combineDenials(firstId: string, first: DenySpec, more: ReadonlyArray<{ id: string; deny: DenySpec }>): DenySpec {
+  const all = [{ id: firstId, deny: first }, ...more];
+  // A rule without causes still has something to say: its message, as a cause with no field.
+  const causes = all.flatMap(({ deny }, i) => deny.causes ?? (i === 0 ? [] : [{ message: deny.message }]));
+  const reasons = all.filter(({ deny }) => deny.internalReason).map(({ id, deny }) => `${id}: ${deny.internalReason}`);
+  return {
+    message: first.message,
+    ...(causes.length ? { causes } : {}),
+    ...(reasons.length ? { internalReason: reasons.join('; ') } : {}),
+  };
 }
 
 function effectOf(rule: CompiledRule): RuleTrace['effect'] {
@@ -216,20 +250,34 @@ function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
       if (typeof value !== 'object' || Array.isArray(value)) {
         throw new Error(`updateFrom must return an object of attributes, got ${describe(value)}`);
       }
-      for (const [attribute, attributeValue] of Object.entries(value)) setAttribute(out, attribute, attributeValue);
+      // These names come from the evaluated logic, so possibly from the request.
+      for (const [attribute, attributeValue] of Object.entries(value)) setAttribute(out, attribute, attributeValue, true);
     }
   }
   for (const [attribute, logic] of rule.update) setAttribute(out, attribute, logic.run(facts));
   return out;
 }
 
-function setAttribute(out: JsonObject, attribute: string, value: unknown): void {
+function setAttribute(out: JsonObject, attribute: string, value: unknown, fromRequest = false): void {
   if (value === null || value === undefined) return;
   if (RESERVED_ATTRIBUTES.has(attribute)) throw new Error(`attribute "${attribute}" cannot be set`);
-  if (!isAttributeValue(value)) throw new Error(`attribute "${attribute}" got ${describe(value)}; a value is text, a number, true/false, or a list of them`);
+  if (!isAttributeValue(value)) {
+    const problem = (name: string) => `attribute "${name}" got ${describe(value)}; a value is text, a number, true/false, or a list of them`;
+    throw fromRequest ? new RequestTextError(problem(attribute), problem('***')) : new Error(problem(attribute));
+  }
   // A plain assignment is safe: __proto__ (the one name where it differs from
-  // defineProperty) is refused above; defineProperty cost ~0.3 µs per attribute.
+  // defineProperty) is refused above.
   out[attribute] = value;
+}
+
+/** An error whose message quotes text from the request; `redacted` is the message without it, for logs. */
+class RequestTextError extends Error {
+  constructor(
+    message: string,
+    readonly redacted: string,
+  ) {
+    super(message);
+  }
 }
 
 function isScalar(value: unknown): boolean {

@@ -1,7 +1,6 @@
 import jsonLogic from 'json-logic-js';
 import { RE2JS } from 're2js';
 import { emailDomain } from './emailDomain.js';
-import { literalPrefilter } from './literalPrefilter.js';
 import type { NamedList } from '../rules/lists.js';
 
 /**
@@ -16,18 +15,14 @@ export interface EvaluationScope {
 }
 
 let activeScope: EvaluationScope | undefined;
-let activePatterns: PatternIndex | undefined;
 
 export function withScope<T>(scope: EvaluationScope, fn: () => T): T {
   const previous = activeScope;
-  const previousPatterns = activePatterns;
   activeScope = scope;
-  activePatterns = patternIndex(scope.patterns);
   try {
     return fn();
   } finally {
     activeScope = previous;
-    activePatterns = previousPatterns;
   }
 }
 
@@ -53,34 +48,6 @@ export function compilePattern(pattern: string, flags: string): RE2JS {
 }
 
 /**
- * The ruleset's patterns by flags, then by pattern: looked up with the pattern text the
- * condition holds (the same string every call, its hash cached by V8) instead of a key
- * joined per call, which cost more than the RE2 match itself (about 0.5 µs a call).
- * Each holds its test: re2js, behind a literal prefilter where one applies (literalPrefilter.ts).
- */
-type PatternTest = (text: string) => boolean;
-type PatternIndex = Map<string, Map<string, PatternTest>>;
-const patternIndexes = new WeakMap<ReadonlyMap<string, RE2JS>, PatternIndex>();
-
-/** Built once per ruleset (its patterns map), found once per evaluation by withScope. */
-function patternIndex(patterns: ReadonlyMap<string, RE2JS>): PatternIndex {
-  let index = patternIndexes.get(patterns);
-  if (!index) {
-    index = new Map();
-    for (const [key, compiled] of patterns) {
-      const slash = key.indexOf('/'); // flags (i, s, m) never hold a slash: the first one ends them
-      const flags = key.slice(0, slash);
-      const pattern = key.slice(slash + 1);
-      const byFlags = index.get(flags) ?? new Map<string, PatternTest>();
-      byFlags.set(pattern, testOf(compiled, pattern, flags));
-      index.set(flags, byFlags);
-    }
-    patternIndexes.set(patterns, index);
-  }
-  return index;
-}
-
-/**
  * `matches` with a literal pattern and flags (the only kind checkLogic lets into a ruleset),
  * bound to its compiled pattern when the ruleset compiles: the same answers and errors, without
  * two Map lookups per call. Anything else keeps the operation, which looks the pattern up.
@@ -92,30 +59,13 @@ export function bindOperation(patterns: ReadonlyMap<string, RE2JS>) {
     if (typeof pattern !== 'string' || typeof flags !== 'string') return undefined;
     const compiled = patterns.get(patternKey(pattern, flags));
     if (!compiled) return undefined;
-    const test = testOf(compiled, pattern, flags);
     return (value) => {
       const text = asText(value);
       if (text === null) return false;
       scope(); // as the operation: only during an evaluation
-      return test(text);
+      return compiled.test(text);
     };
   };
-}
-
-/**
- * One test per compiled pattern, shared by the index and the bound operations (the prefilter
- * is derived once). Keyed by the compiled pattern: the index is built from a finished
- * ruleset's patterns, while operations are bound as its rules compile, one by one.
- */
-const tests = new WeakMap<RE2JS, PatternTest>();
-function testOf(compiled: RE2JS, pattern: string, flags: string): PatternTest {
-  let test = tests.get(compiled);
-  if (!test) {
-    const mayMatch = literalPrefilter(pattern, flags);
-    test = mayMatch ? (text) => mayMatch(text) && compiled.test(text) : (text) => compiled.test(text);
-    tests.set(compiled, test);
-  }
-  return test;
 }
 
 function asText(value: unknown): string | null {
@@ -139,10 +89,9 @@ export const CUSTOM_OPERATIONS = {
   matches: (value: unknown, pattern: unknown, flags: unknown = '') => {
     const text = asText(value);
     if (text === null) return false;
-    scope();
-    const test = activePatterns!.get(String(flags ?? ''))?.get(String(pattern));
-    if (!test) throw new Error(`pattern ${String(pattern)} was not compiled at load`);
-    return test(text);
+    const compiled = scope().patterns.get(patternKey(String(pattern), String(flags ?? '')));
+    if (!compiled) throw new Error(`pattern ${String(pattern)} was not compiled at load`);
+    return compiled.test(text);
   },
   /** {"in_list": [value, "listName"]} → true when the value is in the named list. */
   in_list: (value: unknown, name: unknown) => {

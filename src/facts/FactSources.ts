@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import type { Json } from '../okta/types.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { Breaker, DEFAULT_BREAKER, type BreakerSettings } from './breaker.js';
 import { httpUrlProblem } from './compileFact.js';
 import { parseDatabaseUrl } from './databaseUrl.js';

@@ -1,7 +1,7 @@
 import type { Json } from '../okta/types.js';
 import { detectRequestType } from '../okta/requestType.js';
 import type { OktaHookRequest } from '../okta/types.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { FAILURE_KINDS, type FailureKind, type ResolvedFacts } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { FactSources } from './FactSources.js';
 import { DEFAULT_FACTS_DEADLINE_MS } from './resolveFacts.js';
 

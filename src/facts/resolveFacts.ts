@@ -1,8 +1,8 @@
 import { buildFacts } from '../engine/facts.js';
-import { maskPii } from '../maskPii.js';
+import { maskPii } from '../observability/maskPii.js';
 import { detectRequestType } from '../okta/requestType.js';
 import type { OktaHookRequest } from '../okta/types.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { FactSources } from './FactSources.js';
 import { whenAborted } from './sources/Database.js';
 import type { CompiledFact, FactTrace, LookupResult, ResolvedFacts } from './types.js';

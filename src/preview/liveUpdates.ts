@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { RulesetStore } from '../server/RulesetStore.js';
+import type { RulesetStore } from '../ruleset/RulesetStore.js';
 import { rulesetState } from './rulesetState.js';
 
 export const MAX_STREAMS = 32;

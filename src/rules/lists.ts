@@ -20,6 +20,8 @@ export class NamedList {
     private readonly entries: ReadonlySet<string | number>,
     readonly source: string,
     readonly except: readonly NamedList[],
+    /** Told which override excused a value (rule-test coverage); unset in the service. */
+    private readonly onExcused?: (except: string) => void,
   ) {
     this.size = entries.size;
   }
@@ -40,10 +42,17 @@ export class NamedList {
     return new NamedList(this.name, this.kind, this.entries, this.source, except);
   }
 
+  /** The same list, telling `onExcused` each time one of its overrides excuses a value. */
+  observed(onExcused: (except: string) => void): NamedList {
+    return new NamedList(this.name, this.kind, this.entries, this.source, this.except, onExcused);
+  }
+
   has(value: unknown): boolean {
     if (!this.contains(value)) return false;
     // An override list's own `except` is not consulted: overrides do not chain (and cannot loop).
-    return !this.except.some((allowed) => allowed.contains(value));
+    const excusedBy = this.except.find((allowed) => allowed.contains(value));
+    if (excusedBy && this.onExcused) this.onExcused(excusedBy.name);
+    return excusedBy === undefined;
   }
 
   /** Membership without overrides. */

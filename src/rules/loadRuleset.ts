@@ -4,14 +4,15 @@ import path from 'node:path';
 import type { FactEnvironment } from '../facts/compileFact.js';
 import { compileRules, type ValidatedFile } from './compileRules.js';
 import { readListSource, type ListSource } from './listSources.js';
-import type { CompiledRuleset } from './CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { yieldToLoop } from './cooperative.js';
 import { parseYamlFileCooperatively } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
 import type { RuleFile } from './types.js';
 import { validateRuleFile } from './validateRuleFile.js';
 
-export type LoadResult = { ok: true; ruleset: CompiledRuleset } | { ok: false; errors: RuleError[] };
+/** Warnings: almost surely mistakes that still load; `validate --strict` refuses them. */
+export type LoadResult = { ok: true; ruleset: CompiledRuleset; warnings: RuleError[] } | { ok: false; errors: RuleError[]; warnings: RuleError[] };
 
 const RULE_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
@@ -34,15 +35,16 @@ export async function loadRuleset(dir: string, options: { environment?: FactEnvi
   try {
     files = await listFiles(dir);
   } catch (error) {
-    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: `cannot read rules directory: ${(error as Error).message}` }] };
+    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: `cannot read rules directory: ${(error as Error).message}` }], warnings: [] };
   }
   const ruleFiles = files.filter((file) => isRuleFile(file));
   if (ruleFiles.length === 0) {
-    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: 'no rule files (*.yaml, *.yml) found' }] };
+    return { ok: false, errors: [{ file: dir, line: 1, column: 1, message: 'no rule files (*.yaml, *.yml) found' }], warnings: [] };
   }
 
   const errors: RuleError[] = [];
   const validated: ValidatedFile[] = [];
+  let unread = false; // a file that could not be read or parsed may define lists others use
   const hash = createHash('sha256');
   for (const file of ruleFiles) {
     // A file can vanish between listing and reading (an editor's save, a ConfigMap swap):
@@ -50,6 +52,7 @@ export async function loadRuleset(dir: string, options: { environment?: FactEnvi
     const text = await readFile(file, 'utf8').catch((error: Error) => error);
     if (text instanceof Error) {
       errors.push({ file, line: 1, column: 1, message: `cannot read rule file: ${text.message}` });
+      unread = true;
       continue;
     }
     hash.update(path.relative(dir, file)).update('\0').update(text).update('\0');
@@ -62,12 +65,15 @@ export async function loadRuleset(dir: string, options: { environment?: FactEnvi
     const result = await parseYamlFileCooperatively(file, text);
     if (!result.ok) {
       errors.push(...result.errors);
+      unread = true;
       continue;
     }
     await yieldToLoop(); // between the steps of a big file: parse, validate, lists
     const problems = validateRuleFile(result.parsed);
     if (problems.length > 0) {
       errors.push(...problems);
+      // Still checked (conditions, list names, ids), so a schema error hides nothing else.
+      validated.push({ parsed: result.parsed, content: result.parsed.value as RuleFile, schemaValid: false });
       continue;
     }
     const content = (result.parsed.value ?? {}) as RuleFile;
@@ -87,14 +93,15 @@ export async function loadRuleset(dir: string, options: { environment?: FactEnvi
     validated.push({ parsed: result.parsed, content, listSources });
   }
   await yieldToLoop();
-  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: errors.length > 0, ...(options.environment ? { environment: options.environment } : {}) });
+  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: unread, ...(options.environment ? { environment: options.environment } : {}) });
   // Files that passed the schema are still compiled, so one run reports every problem.
-  if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]) };
-  if (!compiled.ok) return { ok: false, errors: byPosition(compiled.errors) };
-  return compiled;
+  const warnings = byPosition(compiled.warnings);
+  if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]), warnings };
+  if (!compiled.ok) return { ok: false, errors: byPosition(compiled.errors), warnings };
+  return { ...compiled, warnings };
 }
 
-function byPosition(errors: RuleError[]): RuleError[] {
+export function byPosition(errors: RuleError[]): RuleError[] {
   return [...errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
 }
 

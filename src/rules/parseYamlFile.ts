@@ -59,6 +59,10 @@ function toResult(file: string, text: string, doc: Document.Parsed, lineCounter:
       }),
     };
   }
+  const tags = tagErrors(doc, text);
+  if (tags.length > 0) {
+    return { ok: false, errors: tags.map(({ offset, message }) => ({ file, ...position(lineCounter, offset), message })) };
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
@@ -80,6 +84,57 @@ function toResult(file: string, text: string, doc: Document.Parsed, lineCounter:
       },
     },
   };
+}
+
+function position(lineCounter: LineCounter, offset: number): { line: number; column: number } {
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+/** The tags plain YAML data may carry; the rule format uses no others. */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'seq', 'map'].map((name) => `tag:yaml.org,2002:${name}`));
+
+/**
+ * Every explicit tag other than the plain-data ones is refused. The usual one is an unquoted
+ * operator key: YAML reads `!=: [a, b]` as the tag "!=" on the list [a, b], which then stands
+ * where the operation should be (a non-empty list is true: the rule matches every request).
+ * yaml only warns about such tags.
+ */
+function tagErrors(doc: Document.Parsed, text: string): Array<{ offset: number; message: string }> {
+  const out: Array<{ offset: number; message: string }> = [];
+  const seen = new Set<number>();
+  for (const warning of doc.warnings) {
+    if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
+    seen.add(warning.pos[0]);
+    out.push({ offset: warning.pos[0], message: tagMessage(text.slice(warning.pos[0], warning.pos[1])) });
+  }
+  visit(doc, {
+    Node(_key, node) {
+      if (!node.tag || PLAIN_TAGS.has(node.tag) || !node.range) return;
+      const offset = tagStart(text, node.range[0]);
+      if (seen.has(offset)) return;
+      seen.add(offset);
+      out.push({ offset, message: tagMessage(node.tag.replace(/^tag:yaml\.org,2002:/, '!!')) });
+    },
+  });
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** Where the tag written before the node at `offset` starts (the node's own offset if none is found). */
+function tagStart(text: string, offset: number): number {
+  let end = offset;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && !/[\s{[,]/.test(text[start - 1]!)) start--;
+  return text[start] === '!' ? start : offset;
+}
+
+function tagMessage(tag: string): string {
+  const written = tag.replace(/:$/, '');
+  if (/^![!=]*$/.test(written)) {
+    return `YAML read "${written}" as a tag, not as the operator "${written}": the value after it would stand where the operation should be; quote the key: "${written}":`;
+  }
+  return `YAML tag "${written}" is not part of the rule format (it uses none); quote the value if "${written}" is text`;
 }
 
 function firstAliasOffset(doc: Document): number {

@@ -6,12 +6,21 @@ import type { Json, JsonObject, RequestType } from '../okta/types.js';
 export interface RuleFile {
   description?: string;
   defaults?: Partial<Record<RequestType, DefaultOutcomeSpec>>;
+  settings?: Partial<RulesetSettings>;
   lists?: Record<string, ListSpec>;
   counters?: Record<string, CounterSpec>;
   /** External data the rules read as facts.NAME (docs/facts.md). */
   facts?: Record<string, FactSpec>;
   rules?: RuleSpec[];
 }
+
+/** Ruleset-wide choices (docs/rules.md, "Settings"). */
+export interface RulesetSettings {
+  /** first: the first matching deny answers alone; all: the causes of every matching deny rule in one answer. */
+  denyCauses: 'first' | 'all';
+}
+
+export const DEFAULT_SETTINGS: RulesetSettings = Object.freeze({ denyCauses: 'first' });
 
 export type DefaultOutcomeSpec = 'allow' | 'deny' | { deny: DenySpec };
 

@@ -1,31 +1,56 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readSchema } from '../paths.js';
 import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
+import { nearest } from './nearest.js';
 import type { RuleError } from './RuleError.js';
 import type { RuleFile } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+// verbose: an error carries its schema, so an unknown property can be matched to the known ones.
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false, verbose: true });
 const validate = ajv.compile<RuleFile>(readSchema('rules.schema.json'));
 
-/** Checks one parsed file against schemas/rules.schema.json; errors carry file:line:column. */
+/**
+ * Checks one parsed file against schemas/rules.schema.json; errors carry file:line:column and,
+ * inside a rule, the rule they belong to (its id and where it starts).
+ */
 export function validateRuleFile(parsed: ParsedYaml): RuleError[] {
   if (parsed.value === null || parsed.value === undefined) return []; // an empty file is an empty ruleset part
-  return schemaErrors(parsed, validate);
+  if (validate(parsed.value)) return [];
+  return describeErrors(validate.errors ?? []).map(({ path, key, problem }) => {
+    const rule = ruleAt(parsed, path);
+    if (!rule) return { ...parsed.positionOf(path, key), message: `${pathText(path)}: ${problem}` };
+    const inside = path.slice(2);
+    return { ...parsed.positionOf(path, key), rule: rule.rule, message: inside.length ? `${pathText(inside)}: ${problem}` : problem };
+  });
+}
+
+/** The rule a path inside a rule file points into: its id (or rules[n] without one) and where it starts. */
+export function ruleAt(parsed: ParsedYaml, path: readonly PathSegment[]): { rule: NonNullable<RuleError['rule']> } | undefined {
+  if (path[0] !== 'rules' || typeof path[1] !== 'number') return undefined;
+  const rules = (parsed.value as { rules?: unknown } | null)?.rules;
+  const item = Array.isArray(rules) ? (rules[path[1]] as { id?: unknown } | undefined) : undefined;
+  const id = typeof item?.id === 'string' && item.id !== '' ? item.id : undefined;
+  const { line, column } = parsed.positionOf(['rules', path[1]]);
+  return { rule: { ...(id ? { id } : { index: path[1] }), line, column } };
 }
 
 /** Checks a parsed YAML file against a compiled schema; each error in words, at file:line:column. */
 export function schemaErrors(parsed: ParsedYaml, check: ValidateFunction): RuleError[] {
   if (check(parsed.value)) return [];
-  return describeErrors(check.errors ?? []).map(({ path, key, message }) => ({
+  return describeErrors(check.errors ?? []).map(({ path, key, problem }) => ({
     ...parsed.positionOf(path, key),
-    message,
+    message: `${pathText(path)}: ${problem}`,
   }));
 }
 
 interface Described {
   path: PathSegment[];
   key?: string;
-  message: string;
+  /** What is wrong, without saying where. */
+  problem: string;
+  /** A missing required property, or the known property an unknown one is near. */
+  missing?: string;
+  near?: string;
 }
 
 function describeErrors(errors: ErrorObject[]): Described[] {
@@ -37,12 +62,14 @@ function describeErrors(errors: ErrorObject[]): Described[] {
   for (const error of errors) {
     if (isComposite(error) && leafPaths.has(error.instancePath) && error.keyword !== 'not') continue;
     const described = describe(error);
-    const id = `${described.path.join('/')}|${described.key ?? ''}|${described.message}`;
+    const id = `${described.path.join('/')}|${described.key ?? ''}|${described.problem}`;
     if (seen.has(id)) continue;
     seen.add(id);
     out.push(described);
   }
-  return out;
+  // "messages" where "message" is required: the misspelling says it all; "missing message" is noise.
+  const misspelt = new Set(out.filter((d) => d.near).map((d) => `${d.path.join('/')}|${d.near}`));
+  return out.filter((d) => !d.missing || !misspelt.has(`${d.path.join('/')}|${d.missing}`));
 }
 
 function isComposite(error: ErrorObject): boolean {
@@ -51,36 +78,32 @@ function isComposite(error: ErrorObject): boolean {
 
 function describe(error: ErrorObject): Described {
   const path = pointerToPath(error.instancePath);
-  const where = pathText(path);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'additionalProperties':
-      return {
-        path,
-        key: String(params.additionalProperty),
-        message: `${where}: unknown property "${String(params.additionalProperty)}"`,
-      };
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const near = nearest(name, known);
+      return { path, key: name, problem: `unknown property "${name}"${near ? ` (did you mean "${near}"?)` : ''}`, ...(near ? { near } : {}) };
+    }
     case 'required':
-      return { path, message: `${where}: missing required property "${String(params.missingProperty)}"` };
+      return { path, problem: `missing required property "${String(params.missingProperty)}"`, missing: String(params.missingProperty) };
     case 'enum':
-      return {
-        path,
-        message: `${where}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-      };
+      return { path, problem: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'const':
-      return { path, message: `${where}: must be ${JSON.stringify(params.allowedValue)}` };
+      return { path, problem: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'not':
       if (/^\/lists\/[^/]+$/.test(error.instancePath)) {
-        return { path, message: `${where}: a list takes its entries from values, or from file/package, not both` };
+        return { path, problem: 'a list takes its entries from values, or from file/package, not both' };
       }
       if (/\/then$/.test(error.instancePath)) {
-        return { path, message: `${where}: deny cannot be combined with allow, update or updateFrom` };
+        return { path, problem: 'deny cannot be combined with allow, update or updateFrom' };
       }
-      return { path, message: `${where}: ${error.message ?? 'is not allowed'}` };
+      return { path, problem: error.message ?? 'is not allowed' };
     case 'propertyNames':
-      return { path, key: String(params.propertyName), message: `${where}: property name "${String(params.propertyName)}" is not allowed` };
+      return { path, key: String(params.propertyName), problem: `property name "${String(params.propertyName)}" is not allowed` };
     default:
-      return { path, message: `${where}: ${error.message ?? error.keyword}` };
+      return { path, problem: error.message ?? error.keyword };
   }
 }
 

@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: string[],
+    /** Already logged where it was raised (with more detail than the error handler has). */
+    readonly logged = false,
   ) {
     super(message);
     this.name = 'HttpError';

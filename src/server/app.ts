@@ -1,19 +1,20 @@
 import Router from '@koa/router';
-import Koa, { type Middleware } from 'koa';
+import Koa from 'koa';
 import type { Config } from '../config.js';
 import { memoryRuntime, type OpenedRuntime } from '../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import type { FactSources } from '../facts/FactSources.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from './metrics.js';
+import type { Logger } from '../observability/log.js';
+import type { HookSecrets } from './hookSecrets.js';
+import type { Metrics } from '../observability/metrics.js';
 import { errorHandling } from './middleware/errors.js';
 import { hookAuthentication } from './middleware/hookAuthentication.js';
 import { createBearerVerifier, type BearerVerifier } from './middleware/oauth.js';
 import { countRequests, registerMetricsRoute } from './routes/metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
-import { HOOK_PATH, registerHookRoute } from './routes/hook.js';
+import { registerHookRoute } from './routes/hook.js';
 import { registerPreviewRoutes } from './routes/preview.js';
-import type { RulesetStore } from './RulesetStore.js';
+import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface AppOptions {
   config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview' | 'factsDeadlineMs'>>;
@@ -28,6 +29,8 @@ export interface AppOptions {
   counters?: OpenedRuntime;
   /** Where the rules' facts are fetched (src/facts); left out, a rule reading a fact meets a failure. */
   facts?: FactSources;
+  /** The live header secrets (a reload swaps them); by default fixed to config.authSecrets. */
+  secrets?: HookSecrets;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any server. */
@@ -45,39 +48,26 @@ export function createApp(options: AppOptions): Koa {
 
   const router = new Router();
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
-  const auth = hookAuthentication({ header: config.authHeader, secrets: config.authSecrets, ...(bearer ? { bearer } : {}), logger });
+  const auth = hookAuthentication({ header: config.authHeader, secrets: options.secrets ?? config.authSecrets, ...(bearer ? { bearer } : {}), logger });
   const { metrics, facts } = options;
   const counters = options.counters ?? memoryRuntime(stateConfigFromEnv({}, false, []));
-  const hook = registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
+  registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
   const counterState = () => (store.current().counters.size > 0 ? counters.state() : undefined);
   registerHealthRoutes(router, store, options.isStopping ?? (() => false), facts, counterState);
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, counters, ...(facts ? { facts } : {}) });
+  // The preview runs the hook's own check: a bearer token or a header secret, nothing else.
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined, counters, ...(facts ? { facts } : {}) });
 
   if (metrics) app.use(countRequests(metrics));
   app.use((ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'no-store');
     if (options.isStopping?.()) ctx.set('Connection', 'close'); // draining: no more keep-alive
-    return next(); // not async: no promise of its own per request
+    return next();
   });
-  app.use(errorHandling());
-  app.use(hookFirst(hook));
+  app.use(errorHandling(logger));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
 }
 
-/**
- * Okta's calls, nearly every request this service gets, go straight to the hook's chain: the
- * router would match each against every route first. Anything else (another method, another
- * spelling of the path the router accepts, such as a trailing slash) is routed as before. The
- * route is recorded as the router records it, for the request metrics.
- */
-function hookFirst(hook: Middleware): Middleware {
-  return (ctx, next) => {
-    if (ctx.method !== 'POST' || ctx.path !== HOOK_PATH) return next();
-    (ctx as { _matchedRoute?: string })._matchedRoute = HOOK_PATH;
-    return hook(ctx, next);
-  };
-}

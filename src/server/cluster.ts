@@ -1,24 +1,50 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import { serveClusterMetrics } from './clusterMetrics.js';
+import type { Logger } from '../observability/log.js';
+import { printError } from '../cli/Command.js';
+import { reloadWorkers } from './clusterReload.js';
+import { serveClusterMetrics } from '../observability/clusterMetrics.js';
 
 /** A worker that dies sooner than this after its start counts towards a crash loop. */
 const EARLY_DEATH_MS = 5_000;
 /** So many early deaths in a row and the primary gives up (a supervisor restarts the whole). */
 const MAX_EARLY_DEATHS = 5;
 
+/** A worker that cannot start (bad TLS files, a busy port) tells the primary why, then exits. */
+export const START_FAILED = 'okta-hook-rules:start-failed';
+export interface StartFailed {
+  type: typeof START_FAILED;
+  problems: string[];
+  kind: 'config' | 'listen' | 'rules';
+  exitCode: number;
+}
+
+export const START_HEADLINES: Record<StartFailed['kind'], string> = {
+  config: 'invalid configuration',
+  rules: 'invalid ruleset',
+  listen: 'cannot listen',
+};
+
+/** For stderr: the headline, then a problem a line (rule errors unindented: file:line:column starts the line). */
+export function problemsText(failure: Pick<StartFailed, 'kind' | 'problems'>): string {
+  const indent = failure.kind === 'rules' ? '' : '  ';
+  return `${START_HEADLINES[failure.kind]}:\n${failure.problems.map((problem) => indent + problem).join('\n')}`;
+}
+
 /**
  * The primary of `WORKERS=n`: forks n workers (each runs `serve` alone: loads and reloads its
- * own rules and shares the port through node:cluster), replaces a worker that dies, and on
- * SIGTERM/SIGINT passes the signal on and waits for the workers' graceful stops.
- * Resolves with the exit code once every worker is gone.
+ * own rules and shares the port through node:cluster), replaces a worker that dies, on SIGHUP
+ * has every worker reload its rules, and on SIGTERM/SIGINT passes the signal on and waits for
+ * the workers' graceful stops. A worker that cannot start ends the whole (one `fatal` line:
+ * starting another would fail the same way). Resolves with the exit code once every worker is gone.
  */
 export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 'shutdownTimeoutMs'>, logger: Logger): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
+    let exitCode = 0;
     let earlyDeaths = 0;
     const startedAt = new Map<Worker, number>();
+    const live = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
 
     const fork = () => {
       const worker = cluster.fork();
@@ -26,21 +52,37 @@ export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 
       worker.once('listening', () => logger.info({ workerPid: worker.process.pid, workerId: worker.id }, 'worker started'));
     };
 
+    /** Stops every worker with `signal` and resolves with `code` once they are gone (bounded). */
+    const stopAll = (signal: NodeJS.Signals, code: number) => {
+      stopping = true;
+      exitCode = code;
+      for (const worker of live()) worker.process.kill(signal);
+      if (live().length === 0) resolve(exitCode);
+      // Workers bound their own stop; this bounds a worker that hangs anyway.
+      setTimeout(() => {
+        for (const worker of live()) worker.process.kill('SIGKILL');
+      }, config.shutdownDelayMs + config.shutdownTimeoutMs + 2_000).unref();
+    };
+
+    cluster.on('message', (_worker, message: StartFailed) => {
+      if (message?.type !== START_FAILED || stopping) return;
+      logger.fatal({ problems: message.problems }, `${START_HEADLINES[message.kind]}; not starting`);
+      printError(problemsText(message));
+      stopAll('SIGTERM', message.exitCode);
+    });
+
     cluster.on('exit', (worker, code, signal) => {
       const lived = Date.now() - (startedAt.get(worker) ?? 0);
       startedAt.delete(worker);
       if (stopping) {
-        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(0);
+        if (live().length === 0) resolve(exitCode);
         return;
       }
       logger.error({ workerPid: worker.process.pid, workerId: worker.id, code, signal, livedMs: lived }, 'worker died; starting a replacement');
       earlyDeaths = lived < EARLY_DEATH_MS ? earlyDeaths + 1 : 0;
       if (earlyDeaths >= MAX_EARLY_DEATHS) {
         logger.fatal({ earlyDeaths }, 'workers keep dying right after start; giving up');
-        stopping = true;
-        for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
-        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(1);
-        else cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && resolve(1));
+        stopAll('SIGTERM', 1);
         return;
       }
       fork();
@@ -48,16 +90,14 @@ export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 
 
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
-      stopping = true;
-      logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'shutting down workers');
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-      // Workers bound their own stop; this bounds a worker that hangs anyway.
-      setTimeout(() => {
-        for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-      }, config.shutdownDelayMs + config.shutdownTimeoutMs + 2_000).unref();
+      logger.info({ signal, workers: live().length }, 'shutting down workers');
+      stopAll(signal, 0);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      if (!stopping) void reloadWorkers(logger, 'SIGHUP');
+    });
 
     serveClusterMetrics();
     logger.info({ workers: config.workers }, 'starting workers');

@@ -9,24 +9,33 @@ import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import { FactMetrics } from '../facts/factMetrics.js';
 import { FactSources } from '../facts/FactSources.js';
 import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/resolveFacts.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
-import type { CompiledRuleset } from '../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
 import type { StateConfig } from '../counters/stateConfig.js';
+import { logRuleWarnings } from '../ruleset/ruleWarnings.js';
 import { createApp } from './app.js';
-import { DEFAULT_RELOAD } from './reloadConfig.js';
-import { startReloader, type Reloader } from './reloader.js';
-import { clusterMetricsSource } from './clusterMetrics.js';
-import { Metrics } from './metrics.js';
+import { MAX_QUIET_WAIT_MS, QUIET_MS, waitForQuiet } from './drain.js';
+import { DEFAULT_RELOAD } from '../ruleset/reloadConfig.js';
+import { checkTls, describeListenError } from './preflight.js';
+import { StartError } from './StartError.js';
+import { startReloader, type Reloader } from '../ruleset/reloader.js';
+import { clusterMetricsSource } from '../observability/clusterMetrics.js';
+import { Metrics } from '../observability/metrics.js';
+import { HookSecrets } from './hookSecrets.js';
 import { HOOK_PATH } from './routes/hook.js';
-import { RulesetStore } from './RulesetStore.js';
+import { TIMEOUT_OPTIONS, watchTimeouts } from './requestTimeouts.js';
+import { startSecretsReloader, type SecretsReloader } from './secretsReloader.js';
+import { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface RunningServer {
   server: http.Server;
   store: RulesetStore;
   /** Reloads the rules on demand, on SIGHUP, and on file changes when RULES_WATCH is on. */
   reloader: Reloader;
+  /** Set when a secret file is configured: reads the files again on change and on SIGHUP. */
+  secretsReloader?: SecretsReloader;
   metrics: Metrics;
   /** Databases and breakers of the rules' facts; closed by close() and shutdown(). */
   facts: FactSources;
@@ -34,9 +43,10 @@ export interface RunningServer {
   /** Stops at once: no delay, idle connections closed, resolves when the last request ends. */
   close(): Promise<void>;
   /**
-   * Graceful stop: readiness turns 503; after `shutdownDelayMs` the listener closes; requests in
-   * flight finish and keep-alive connections close as they go idle; after `shutdownTimeoutMs`
-   * whatever is left is cut. Resolves with the number of connections cut.
+   * Graceful stop: readiness turns 503; the listener keeps accepting for `shutdownDelayMs` and
+   * until no connection has arrived for a short quiet period (drain.ts), then closes; requests
+   * in flight finish and keep-alive connections close as they go idle; whatever is left when
+   * `shutdownDelayMs + shutdownTimeoutMs` have passed is cut. Resolves with the number cut.
    */
   shutdown(): Promise<{ cut: number }>;
 }
@@ -45,9 +55,12 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'state' | 'workers' | 'factsDeadlineMs'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs'>>;
 
-/** Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with TLS_CERT_FILE/TLS_KEY_FILE). */
+/**
+ * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
+ * TLS_CERT_FILE/TLS_KEY_FILE). A failed listen rejects with a StartError in plain words.
+ */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const loaded = await loadRuleset(config.rulesDir);
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
@@ -56,6 +69,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     { rulesetVersion: loaded.ruleset.version, rules: loaded.ruleset.rules.length, files: loaded.ruleset.files.length, rulesDir: config.rulesDir },
     'rules loaded',
   );
+  logRuleWarnings(logger, loaded.warnings);
   if (config.authSecrets.length === 0 && !config.oauth) {
     logger.warn(
       `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${HOOK_PATH} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,
@@ -85,28 +99,35 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   store.on('swapped', (next) => void facts.prepare(next));
 
   let stopping = false;
-  const app = createApp({ config, store, logger, metrics, facts, counters, isStopping: () => stopping });
-  const server: http.Server = config.tls
-    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app.callback())
-    : http.createServer(app.callback());
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
+  const secrets = new HookSecrets(config.authSecrets);
+  const app = createApp({ config, store, logger, metrics, secrets, facts, counters, isStopping: () => stopping });
+  const server = createServer(config, app.callback());
   server.keepAliveTimeout = 5_000;
+  watchTimeouts(server, () => {
+    metrics.observeRequest('unmatched', 'other', 408);
+    logger.warn({ event: 'request-rejected', status: 408, reason: 'request_timeout', method: 'other', route: 'unmatched' }, 'the request did not arrive in time');
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new StartError([describeListenError(error, config.host, config.port)], 'listen')));
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
-  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...(config.reload ?? DEFAULT_RELOAD) });
+  const reload = config.reload ?? DEFAULT_RELOAD;
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...reload });
+  // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
+  const secretsReloader = config.authSecretSources
+    ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })
+    : undefined;
 
   const closed = new Promise<void>((resolve) => server.once('close', () => void counters.close().finally(resolve)));
   return {
     server,
     store,
     reloader,
+    ...(secretsReloader ? { secretsReloader } : {}),
     metrics,
     facts,
     url,
@@ -114,6 +135,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       stopping = true;
       app.emit('stopping'); // long-lived streams (the preview page's live updates) end now
       void reloader.close();
+      secretsReloader?.close();
       if (server.listening) server.close();
       server.closeIdleConnections();
       await closed;
@@ -122,15 +144,21 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     shutdown: async () => {
       stopping = true;
       void reloader.close();
+      secretsReloader?.close();
+      const deadline = Date.now() + config.shutdownDelayMs + config.shutdownTimeoutMs;
       logger.info({ delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs }, 'stopping: readiness is 503');
-      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+      // Keep accepting until connections stop arriving: what the kernel already queued would
+      // be reset by closing the listener (answers from now on carry Connection: close, app.ts).
+      const quietWait = Math.min(MAX_QUIET_WAIT_MS, Math.floor(config.shutdownTimeoutMs / 2));
+      const { waitedMs } = await waitForQuiet(server, { minMs: config.shutdownDelayMs, quietMs: QUIET_MS, maxMs: config.shutdownDelayMs + quietWait });
       app.emit('stopping');
       if (server.listening) server.close();
-      // Responses from now on carry Connection: close (app.ts); idle sockets are closed as they appear.
+      logger.info({ waitedMs }, 'listener closed; finishing requests in flight');
+      // Idle sockets are closed as they appear.
       server.closeIdleConnections();
       const sweep = setInterval(() => server.closeIdleConnections(), 100);
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs)));
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
       const outcome = await Promise.race([closed.then(() => 'closed' as const), timedOut]);
       clearInterval(sweep);
       clearTimeout(timer);
@@ -156,8 +184,16 @@ function warnAboutCounters(ruleset: CompiledRuleset, state: StateConfig, workers
   if (state.url && state.keySaltDefaulted) logger.warn('STATE_KEY_SALT is not set: counter keys in Redis are hashed with a fixed salt. Set a random one (required in production)');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+
+function createServer(config: ServerConfig, handler: http.RequestListener): http.Server {
+  if (!config.tls) return http.createServer(TIMEOUT_OPTIONS, handler);
+  try {
+    return https.createServer({ ...TIMEOUT_OPTIONS, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler);
+  } catch (error) {
+    // serve checks the pair before listening; this covers files changed since.
+    const problems = checkTls(config.tls);
+    throw new StartError(problems.length > 0 ? problems : [`TLS_CERT_FILE/TLS_KEY_FILE: ${(error as Error).message}`], 'config');
+  }
 }
 
 function openConnections(server: http.Server): Promise<number> {

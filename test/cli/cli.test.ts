@@ -50,9 +50,21 @@ describe('hook-rules CLI (child process)', () => {
       });
       const result = await runCli(['validate', t.dir]);
       expect(result.code).to.equal(3);
-      expect(result.stderr).to.match(new RegExp(`${t.dir}/a\\.yaml:5:\\d+: unknown operator "Matches" \\(did you mean "matches"\\?\\)`));
-      expect(result.stderr).to.match(new RegExp(`${t.dir}/b\\.yaml:5:\\d+: unknown list "nolist"`));
+      expect(result.stderr).to.match(new RegExp(`${t.dir}/a\\.yaml:5:\\d+: rule "one" \\(\\S+a\\.yaml:2:5\\): unknown operator "Matches" \\(did you mean "matches"\\?\\)`));
+      expect(result.stderr).to.match(new RegExp(`${t.dir}/b\\.yaml:5:\\d+: rule "two" \\(\\S+b\\.yaml:2:5\\): unknown list "nolist"`));
       expect(result.stderr).to.include('2 errors');
+    });
+    it('warns about a list no rule uses (exit 0), and refuses it with --strict (exit 3)', async () => {
+      const t = await rules({ 'a.yaml': denyDomainRules('x.test') + 'lists:\n  partnerDomains: [partner.test]\n' });
+      const plain = await runCli(['validate', t.dir]);
+      expect(plain.code).to.equal(0);
+      expect(plain.stdout).to.match(/^ok: 1 rule/);
+      expect(plain.stderr).to.match(/a\.yaml:8:3: warning: list "partnerDomains" is defined but no rule uses it/);
+      const strict = await runCli(['validate', '--strict', t.dir]);
+      expect(strict.code).to.equal(3);
+      expect(strict.stdout).to.equal('');
+      expect(strict.stderr).to.match(/a\.yaml:8:3: list "partnerDomains" is defined but no rule uses it/);
+      expect(strict.stderr).to.include('1 error (warnings count as errors with --strict)');
     });
   });
 

@@ -43,8 +43,8 @@ describe('hook-rules serve (child process)', () => {
       const { code, stderr } = await run(['serve'], { RULES_DIR: tmp.dir, PORT: '0', HOST: '127.0.0.1' });
       expect(code).to.equal(3);
       const lines = stderr.trim().split('\n');
-      expect(lines).to.include(`${path.join(tmp.dir, 'a.yaml')}:5:13: unknown operator "nope"`);
-      expect(lines).to.include(`${path.join(tmp.dir, 'b.yaml')}:3:5: rules[0]: unknown property "descripton"`);
+      expect(lines).to.include(`${path.join(tmp.dir, 'a.yaml')}:5:13: rule "a" (${path.join(tmp.dir, 'a.yaml')}:2:5): unknown operator "nope" (did you mean "none"?)`);
+      expect(lines).to.include(`${path.join(tmp.dir, 'b.yaml')}:3:5: rule "b" (${path.join(tmp.dir, 'b.yaml')}:2:5): unknown property "descripton" (did you mean "description"?)`);
     } finally {
       await tmp.remove();
     }

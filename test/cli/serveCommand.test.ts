@@ -45,6 +45,6 @@ describe('hook-rules serve (child process)', () => {
     cleanups.push(t.cleanup);
     const result = await runCli(['serve'], { env: { PORT: '0', HOST: '127.0.0.1', RULES_DIR: t.dir } });
     expect(result.code).to.equal(3);
-    expect(result.stderr).to.match(/a\.yaml:1:\d+: rules\[0\]: missing required property/);
+    expect(result.stderr).to.match(/a\.yaml:1:\d+: rule "x" \(\S+a\.yaml:1:\d+\): missing required property/);
   });
 });

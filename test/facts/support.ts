@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import { FactSources, type FactSourcesOptions } from '../../src/facts/FactSources.js';
-import type { CompiledRuleset } from '../../src/rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { formatRuleError } from '../../src/rules/RuleError.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
 /** Log lines written by the server, parsed. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { GENERIC_DENY_MESSAGE } from '../../src/rules/compileRules.js';
+import { GENERIC_DENY_MESSAGE } from '../../src/okta/denyMessages.js';
 import { ppRequest, ssrRequest } from '../helpers/fixtures.js';
 import { startHostileServer, type HostileServer } from './support/hostileServer.js';
 

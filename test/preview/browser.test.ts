@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { relativeToRules } from '../../src/preview/rulesetState.js';
+import { keyPair, signToken, startIssuer, type Issuer } from '../helpers/oauthIssuer.js';
+import { describeRuleError } from '../../src/rules/RuleError.js';
 import { BROKEN_YAML, reloadRules, startPreviewServer, type PreviewServer } from './helpers.js';
 
 // Debian's chromium, which .ci/run installs. Missing means the test fails: it is not optional.
@@ -113,6 +115,24 @@ describe('preview page in a browser', function () {
     expect(await rule('accept-submitted-attributes').locator('.badge').textContent()).to.equal('not evaluated');
   });
 
+  it('shows a refused edit in the words the CLI uses: the rule it is in, and the hint for an unquoted "!="', async () => {
+    const file = path.join(server.rulesDir, 'registration.yaml');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace(/^(\s+)"!=":/m, '$1!=:').replace(/message: (.*)/, 'messages: $1'));
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(false);
+    await page.locator('#load-errors-list li', { hasText: 'as a tag' }).waitFor();
+    const items = await page.locator('#load-errors-list li').allTextContents();
+    expect(items.some((text) => /^registration\.yaml:\d+:\d+ YAML read "!=" as a tag, .*quote the key: "!=":$/.test(text)), items.join('\n')).to.equal(true);
+    await writeFile(file, original.replace(/message: (.*)/, 'messages: $1'));
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(false);
+    await page.locator('#load-errors-list li', { hasText: 'did you mean "message"' }).waitFor();
+    const named = await page.locator('#load-errors-list li', { hasText: 'did you mean "message"' }).textContent();
+    expect(named).to.match(/^registration\.yaml:\d+:\d+ rule "deny-non-example-domain" \(registration\.yaml:\d+:5\): then\.deny: unknown property "messages"/);
+    await writeFile(file, original);
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await page.locator('#load-errors').waitFor({ state: 'hidden' });
+  });
+
   it('shows a bad rule edit with its position, then the fix, live and without reloading the page', async () => {
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
     const file = path.join(server.rulesDir, 'progressive-profile.yaml');
@@ -124,7 +144,9 @@ describe('preview page in a browser', function () {
     const position = `${relativeToRules(server.rulesDir, first!.file)}:${first!.line}:${first!.column}`;
     expect(position).to.match(/^progressive-profile\.yaml:\d+:\d+$/);
     await page.locator('#load-errors').waitFor({ state: 'visible' });
-    expect(await page.locator('#load-errors-list li').first().textContent()).to.equal(`${position} ${first!.message}`);
+    expect(await page.locator('#load-errors-list li').first().textContent()).to.equal(`${position} ${describeRuleError(first!)}`);
+    const failure = server.store.lastFailure()!;
+    expect(await page.locator('#load-errors-when').textContent()).to.include(failure.at.toISOString()).and.include('in progressive-profile.yaml.', await page.locator('#load-errors-when').textContent() ?? '');
     expect(await page.locator('#load-errors').textContent()).to.include(server.store.current().version);
     expect(await page.locator('#announcer').textContent()).to.match(/did not reload: 1 error\./);
     await page.screenshot({ path: path.join(OUTPUT, 'preview-load-error.png'), fullPage: true });
@@ -138,6 +160,31 @@ describe('preview page in a browser', function () {
     expect(await page.locator('#announcer').textContent()).to.equal(`Rules reloaded: version ${server.store.current().version}.`);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).to.equal(true);
     await page.screenshot({ path: path.join(OUTPUT, 'preview.png'), fullPage: true });
+  });
+
+  it('with settings.denyCauses: all, shows every deny rule that gave causes, each cause in the widget', async () => {
+    // The page is left on progressive profile with employeeNumber "12" (denied) by the tests above.
+    const extra = path.join(server.rulesDir, 'zz-all-causes.yaml');
+    await writeFile(extra, `settings: { denyCauses: all }
+rules:
+  - id: deny-not-1234
+    description: a second deny for the same request
+    appliesTo: [progressive.profile]
+    when: { "!=": [{ var: submitted.employeeNumber }, "1234"] }
+    then: { deny: { message: Not 1234., causes: [{ message: Only 1234 is accepted here. }] } }
+`);
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await page.locator('#denied-by').waitFor();
+    expect(await page.locator('#denied-by').textContent()).to.equal(
+      'Causes from every matching deny rule (settings.denyCauses: all): deny-malformed-employee-number, deny-not-1234',
+    );
+    expect(await widgetField('employeeNumber').locator('.widget-field-error').textContent()).to.equal('Four digits, please.');
+    expect(await page.locator('#widget').textContent()).to.include('Only 1234 is accepted here.');
+    expect(await rule('deny-not-1234').locator('.badge').textContent()).to.equal('matched');
+    await page.screenshot({ path: path.join(OUTPUT, 'preview-deny-causes-all.png'), fullPage: true });
+    await rm(extra);
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await page.locator('#denied-by').waitFor({ state: 'detached' });
   });
 });
 
@@ -159,14 +206,89 @@ describe('preview page in a browser, behind the hook secret', function () {
     const { page } = await openPage(browser, `${server.url}/preview`);
     const secret = page.getByLabel('Hook secret');
     await secret.waitFor();
+    expect(await page.getByLabel('Bearer token').isHidden(), 'no OAuth: no token field').to.equal(true);
     await secret.fill('wrong');
-    await page.getByRole('button', { name: 'Use secret' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#auth-error', { hasText: 'not accepted' }).waitFor();
 
     await secret.fill('correct horse');
-    await page.getByRole('button', { name: 'Use secret' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
     await page.locator('#live-status', { hasText: 'connected' }).waitFor();
     expect(await page.locator('#auth').isHidden()).to.equal(true);
+  });
+});
+
+describe('preview page in a browser, behind OAuth (a bearer token, no header secret)', function () {
+  this.timeout(60_000);
+  const AUDIENCE = 'api://okta-hook';
+  let browser: Browser;
+  let server: PreviewServer;
+  let issuer: Issuer;
+  let key: Awaited<ReturnType<typeof keyPair>>;
+
+  before(async () => {
+    issuer = await startIssuer();
+    key = await keyPair('key-a');
+    issuer.setKeys([key.jwk]);
+    browser = await launch();
+    server = await startPreviewServer({ OKTA_HOOK_OAUTH_ISSUER: issuer.issuer, OKTA_HOOK_OAUTH_AUDIENCE: AUDIENCE });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await issuer?.close();
+  });
+
+  it('asks for a bearer token, refuses an expired one, and works with a valid one pasted', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/preview`);
+    const token = page.getByLabel('Bearer token');
+    await token.waitFor();
+    expect(await page.getByLabel('Hook secret').isHidden(), 'no header secret configured: no secret field').to.equal(true);
+
+    await token.fill(await signToken(key, issuer.issuer, AUDIENCE, {}, Math.floor(Date.now() / 1000) - 600));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#auth-error', { hasText: 'not accepted' }).waitFor();
+
+    // Pasted as copied from a tool, "Bearer " and all.
+    await token.fill(`Bearer ${await signToken(key, issuer.issuer, AUDIENCE)}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
+    await page.locator('#live-status', { hasText: 'connected' }).waitFor();
+    expect(await page.locator('#auth').isHidden()).to.equal(true);
+    // The 401s of the refused token are the only console errors (the browser logs failed fetches).
+    expect(errors.filter((error) => !/401/.test(error))).to.deep.equal([]);
+  });
+});
+
+describe('preview page in a browser: rule warnings', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: PreviewServer;
+
+  before(async () => {
+    browser = await launch();
+    server = await startPreviewServer();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows a deny cause the widget cannot place, live after a reload, with its position', async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/preview`);
+    await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
+    expect(await page.locator('#rule-warnings').isHidden()).to.equal(true);
+
+    const file = path.join(server.rulesDir, 'warned.yaml');
+    await writeFile(
+      file,
+      'rules:\n  - id: deny-zero\n    description: d\n    appliesTo: [progressive.profile]\n    when: false\n    then:\n      deny:\n        message: No.\n        causes:\n          - { message: Here., location: data.userProfileUpdate.employeeNumber }\n',
+    );
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    const warning = page.locator('#rule-warnings-list li');
+    await warning.waitFor();
+    expect(await warning.textContent()).to.match(/^warned\.yaml:10:\d+ cause location "data\.userProfileUpdate\.employeeNumber" is not data\.userProfile\.<attribute>/);
+    expect(errors).to.deep.equal([]);
   });
 });

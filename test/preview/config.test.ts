@@ -14,10 +14,11 @@ describe('PREVIEW setting', () => {
     expect(() => loadConfig({ PREVIEW: 'yes' })).to.throw(ConfigError, /PREVIEW/);
   });
 
-  it('is refused in production without the hook secret, allowed with it', () => {
-    // OAuth alone satisfies production, but the page can only send the header secret.
+  it('is refused in production without hook authentication, allowed with a secret or OAuth', () => {
+    // The page sends a header secret or a bearer token: either is what the hook accepts.
     const oauth = { OKTA_HOOK_OAUTH_ISSUER: 'https://id.example/oauth2/default', OKTA_HOOK_OAUTH_AUDIENCE: 'api://default' };
-    expect(() => loadConfig({ PREVIEW: '1', NODE_ENV: 'production', ...oauth })).to.throw(ConfigError, /PREVIEW.*OKTA_HOOK_AUTH_SECRET/);
+    expect(() => loadConfig({ PREVIEW: '1', NODE_ENV: 'production' })).to.throw(ConfigError, /PREVIEW.*OKTA_HOOK_AUTH_SECRET.*OKTA_HOOK_OAUTH_ISSUER/);
+    expect(loadConfig({ PREVIEW: '1', NODE_ENV: 'production', ...oauth }).preview).to.equal(true);
     expect(loadConfig({ PREVIEW: '1', NODE_ENV: 'production', OKTA_HOOK_AUTH_SECRET: 'x' }).preview).to.equal(true);
     expect(loadConfig({ NODE_ENV: 'production', OKTA_HOOK_AUTH_SECRET: 'x' }).preview).to.equal(false);
   });

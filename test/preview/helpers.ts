@@ -3,10 +3,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import type { RulesetStore } from '../../src/server/RulesetStore.js';
+import type { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
 export interface PreviewServer extends RunningServer {

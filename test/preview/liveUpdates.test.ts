@@ -4,7 +4,7 @@ import type { PassThrough } from 'node:stream';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { LiveUpdates, MAX_STREAMS } from '../../src/preview/liveUpdates.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import { RulesetStore } from '../../src/server/RulesetStore.js';
+import { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 
 const read = (stream: PassThrough) => String(stream.read() ?? '');
 

@@ -3,10 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { createApp, type AppOptions } from '../../src/server/app.js';
-import { RulesetStore } from '../../src/server/RulesetStore.js';
+import { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 import { FIXTURES, ROOT } from './childProcess.js';
 
 /** Log lines a test can read back. */

@@ -1,6 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { fixture } from './appServer.js';
-import { ServeProcess, type LogLine } from './childProcess.js';
+import { burstThenSignal, tally } from './burst.js';
+import { ROOT, ServeProcess, type LogLine } from './childProcess.js';
 
 const SECRET = 'cluster-test-secret';
 const BODY = JSON.stringify(fixture('guide-ssr-request-2022.json'));
@@ -77,4 +81,71 @@ describe('WORKERS=2 (node:cluster) in the real process', function () {
     expect((await serve.exited).code).to.equal(3);
     expect(serve.lines.some((line) => line.msg === 'worker started')).to.equal(false);
   });
+
+  it('reloads every worker on SIGHUP to the primary, logs once what each serves, and keeps serving', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-cluster-rules-'));
+    cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
+    const serve = new ServeProcess({ OKTA_HOOK_AUTH_SECRET: SECRET, WORKERS: '2', RULES_DIR: dir });
+    try {
+      const base = await serve.url();
+      const started = (line: LogLine) => line.msg === 'worker started';
+      await serve.waitFor((line) => started(line) && serve.lines.filter(started).length >= 2, 'two workers');
+      const workers = serve.lines.filter(started).map((line) => Number(line.workerPid));
+      const before = serve.lines.find((line) => line.msg === 'rules loaded')!.rulesetVersion;
+
+      // example.com (the fixture's domain) is allowed; after the edit only example.org is.
+      const file = path.join(dir, 'registration.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"!=": [{ var: emailDomain }, example.com]', '"!=": [{ var: emailDomain }, example.org]'));
+      process.kill(serve.child.pid!, 'SIGHUP');
+      const reloaded = await serve.waitFor((line) => line.event === 'rules-reload-workers', 'the reload line');
+      const results = reloaded.workers as Array<{ workerPid: number; status: string; rulesetVersion: string }>;
+      expect(results.map((r) => r.workerPid).sort()).to.deep.equal([...workers].sort());
+      expect(results.map((r) => r.status)).to.deep.equal(['swapped', 'swapped']);
+      const after = results[0]!.rulesetVersion;
+      expect(after).to.be.a('string').and.not.equal(before);
+      expect(results[1]!.rulesetVersion).to.equal(after);
+      expect(reloaded.msg).to.equal(`every worker now serves ${after}`);
+      expect(serve.lines.filter((line) => line.event === 'rules-reload-workers')).to.have.length(1);
+
+      // Requests on new connections alternate between the workers: both answer with the new rules.
+      for (let i = 0; i < 10; i++) {
+        const response = await fetch(`${base}/registrationHook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: SECRET, connection: 'close' },
+          body: BODY,
+        });
+        const answer = (await response.json()) as { error?: unknown };
+        expect(answer.error, 'example.com is denied now').to.not.equal(undefined);
+      }
+      const decisions = () => serve.lines.filter((line) => line.event === 'decision');
+      await serve.waitFor(() => decisions().length >= 10, 'ten decision lines');
+      expect(decisions().map((line) => line.rulesetVersion)).to.deep.equal(Array(10).fill(after));
+      expect([...new Set(decisions().map((line) => Number(line.pid)))].sort()).to.deep.equal([...workers].sort());
+      expect(serve.child.exitCode).to.equal(null);
+
+      serve.kill('SIGTERM');
+      expect(await serve.exited).to.deep.equal({ code: 0, signal: null });
+    } finally {
+      serve.kill('SIGKILL');
+    }
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`on ${signal} to the primary: every one of 40 requests sent just before it is answered, and all exit 0`, async () => {
+      const serve = new ServeProcess({ OKTA_HOOK_AUTH_SECRET: SECRET, WORKERS: '2' });
+      try {
+        const base = await serve.url();
+        const started = (line: LogLine) => line.msg === 'worker started';
+        await serve.waitFor((line) => started(line) && serve.lines.filter(started).length >= 2, 'two workers');
+        const workers = serve.lines.filter(started).map((line) => Number(line.workerPid));
+        const results = await burstThenSignal(serve, base, { secret: SECRET, signal });
+        expect(tally(results)).to.equal('40 × 200');
+        expect(await serve.exited).to.deep.equal({ code: 0, signal: null });
+        expect(workers.filter(alive)).to.deep.equal([]);
+        expect(serve.lines.filter((line) => line.msg === 'stopped').map((line) => line.pid).sort()).to.deep.equal([...workers].sort());
+      } finally {
+        serve.kill('SIGKILL');
+      }
+    });
+  }
 });

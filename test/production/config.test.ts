@@ -113,6 +113,13 @@ describe('config', () => {
     expect(local.oauth).to.deep.equal({ issuer: 'http://127.0.0.1:9/', audience: 'a', scope: 'okta.hook', jwksUri: 'http://127.0.0.1:9/keys' });
   });
 
+  it('refuses a BODY_LIMIT too small for an Okta request (under 16kb)', () => {
+    expect(problemsOf({ BODY_LIMIT: '0kb' })).to.deep.equal(['BODY_LIMIT: "0kb" is below 16kb, too small for Okta\'s requests (every sign-up would get 413 and be denied)']);
+    expect(problemsOf({ BODY_LIMIT: '16383b' })).to.have.length(1);
+    expect(loadConfig({ BODY_LIMIT: '16kb' }, false).bodyLimit).to.equal('16kb');
+    expect(loadConfig({ BODY_LIMIT: '1MB' }, false).bodyLimit).to.equal('1MB');
+  });
+
   it('reads workers, TLS files and shutdown bounds', () => {
     const cert = file('cert.pem', 'cert');
     const key = file('key.pem', 'key');

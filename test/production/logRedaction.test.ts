@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { createLogger } from '../../src/log.js';
-import { maskIp, maskPii, maskText } from '../../src/maskPii.js';
+import { createLogger } from '../../src/observability/log.js';
+import { maskIp, maskPii, maskText } from '../../src/observability/maskPii.js';
 import { LogSink } from './appServer.js';
 
 describe('log lines: credentials and the cheap paths of masking', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import { Metrics } from '../../src/server/metrics.js';
+import { Metrics } from '../../src/observability/metrics.js';
 import { ROOT } from './childProcess.js';
 import { fixture, startApp } from './appServer.js';
 

@@ -1,45 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { SignJWT, base64url, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, base64url, type CryptoKey } from 'jose';
 import { createBearerVerifier, scopesOf } from '../../src/server/middleware/oauth.js';
+import { keyPair, startIssuer } from '../helpers/oauthIssuer.js';
 import { startApp } from './appServer.js';
-
-/** An authorization server on loopback: discovery document and JWKS, both changeable mid-test. */
-async function startIssuer() {
-  let keys: JWK[] = [];
-  let jwksStatus = 200;
-  let jwksFetches = 0;
-  const server = http.createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.url === '/oauth2/hook/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer, jwks_uri: `${base}/oauth2/hook/v1/keys` }));
-    } else if (req.url === '/oauth2/hook/v1/keys') {
-      jwksFetches++;
-      res.statusCode = jwksStatus;
-      res.end(JSON.stringify({ keys }));
-    } else {
-      res.statusCode = 404;
-      res.end('{}');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const issuer = `${base}/oauth2/hook`;
-  return {
-    issuer,
-    setKeys: (next: JWK[]) => (keys = next),
-    setStatus: (status: number) => (jwksStatus = status),
-    fetches: () => jwksFetches,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function keyPair(kid: string) {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  return { privateKey, jwk, kid };
-}
 
 const AUDIENCE = 'api://okta-hook';
 const SCOPE = 'okta.hooks.registration';

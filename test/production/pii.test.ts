@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { createLogger } from '../../src/log.js';
-import { maskEmail, maskIp, maskPii, maskText } from '../../src/maskPii.js';
+import { createLogger } from '../../src/observability/log.js';
+import { maskEmail, maskIp, maskPii, maskText } from '../../src/observability/maskPii.js';
 import { LogSink, fixture } from './appServer.js';
 import { ServeProcess } from './childProcess.js';
 

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { expect } from 'chai';
 import { fixture } from './appServer.js';
+import { burstThenSignal, tally } from './burst.js';
 import { ServeProcess } from './childProcess.js';
 
 const SECRET = 'shutdown-test-secret';
@@ -95,6 +96,25 @@ describe('graceful shutdown of the real process', function () {
       expect(failed).to.equal(true);
     } finally {
       serve.kill('SIGKILL');
+    }
+  });
+});
+
+describe('SIGTERM during a burst of new connections (issue #11)', function () {
+  // Each trial starts a process; a reset in any trial fails the test.
+  this.timeout(120_000);
+  const TRIALS = 4;
+  it(`answers every one of 40 requests sent just before the signal (${TRIALS} trials, default settings)`, async () => {
+    for (let trial = 1; trial <= TRIALS; trial++) {
+      const serve = new ServeProcess({ OKTA_HOOK_AUTH_SECRET: SECRET });
+      try {
+        const base = await serve.url();
+        const results = await burstThenSignal(serve, base, { secret: SECRET });
+        expect(tally(results), `trial ${trial}`).to.equal('40 × 200');
+        expect(await serve.exited).to.deep.equal({ code: 0, signal: null });
+      } finally {
+        serve.kill('SIGKILL');
+      }
     }
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { LIST_CHUNK } from '../../src/rules/cooperative.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { parseListText } from '../../src/rules/listSources.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { formatRuleError } from '../../src/rules/RuleError.js';
-import type { CompiledRuleset } from '../../src/rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';
 
 const BLOCK_RULE = (list: string) => `

@@ -39,12 +39,14 @@ describe('rule validation errors carry file:line:column', () => {
     const errors = await errorsOf({ 'r.yaml': `${header}    when: true\n    then:\n      alow: true\n` });
     expect(errors).to.have.length(1);
     expect(errors[0]).to.include({ name: 'r.yaml', line: 7, column: 7 });
-    expect(errors[0]!.message).to.equal('rules[0].then: unknown property "alow"');
+    expect(errors[0]!.message).to.equal('then: unknown property "alow" (did you mean "allow"?)');
+    expect(errors[0]!.rule).to.deep.equal({ id: 'r1', line: 2, column: 5 });
+    expect(formatRuleError(errors[0]!)).to.match(/r\.yaml:7:7: rule "r1" \(.*r\.yaml:2:5\): then: unknown property "alow"/);
   });
 
   it('names a missing required field', async () => {
     const errors = await errorsOf({ 'r.yaml': `${header}    then: { allow: true }\n` });
-    expect(errors.map((e) => e.message)).to.include('rules[0]: missing required property "when"');
+    expect(errors.map((e) => e.message)).to.include('missing required property "when"');
     expect(errors[0]!.line).to.equal(2);
   });
 
@@ -52,7 +54,7 @@ describe('rule validation errors carry file:line:column', () => {
     const errors = await errorsOf({
       'r.yaml': `${header}    when: true\n    then:\n      allow: true\n      deny: { message: no }\n`,
     });
-    expect(errors.map((e) => e.message)).to.include('rules[0].then: deny cannot be combined with allow, update or updateFrom');
+    expect(errors.map((e) => e.message)).to.include('then: deny cannot be combined with allow, update or updateFrom');
   });
 
   it('rejects an unknown request type with the allowed values', async () => {
@@ -148,7 +150,7 @@ describe('rule validation errors carry file:line:column', () => {
       'r.yaml': `${header}    when: true\n    then:\n      update: { password: x }\n`,
       's.yaml': `rules:\n  - id: r2\n    description: d\n    appliesTo: [progressive.profile]\n    when: true\n    then:\n      deny: { message: m, causes: [{ message: c, location: "data userProfile" }] }\n`,
     });
-    expect(errors.map((e) => e.message)).to.include('rules[0].then.update: property name "password" is not allowed');
+    expect(errors.map((e) => e.message)).to.include('then.update: property name "password" is not allowed');
     expect(errors.some((e) => e.name === 's.yaml' && /location: must match pattern/.test(e.message))).to.equal(true);
   });
 });

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/observability/log.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { eventually, register } from '../helpers/hookClient.js';
@@ -130,12 +130,89 @@ describe('hot reload against a running server (real file events)', () => {
     const during = await register(url, 'x@one.test');
     expect(during.version).to.equal(good);
     expect(during.decision).to.equal('DENY');
-    expect(logs.join('')).to.match(new RegExp(`${t.dir.replace(/[/\\]/g, '.')}.a\\.yaml:\\d+:\\d+: rules\\[0\\]: missing required property`));
+    expect(logs.join('')).to.match(new RegExp(`${t.dir.replace(/[/\\]/g, '.')}.a\\.yaml:\\d+:\\d+: rule \\\\"deny-domain\\\\" \\(\\S+a\\.yaml:2:5\\): unknown property \\\\"whn\\\\" \\(did you mean \\\\"when\\\\"\\?\\)`));
     expect(logs.join('')).to.include(`still serving ${good}`);
 
     await t.write('a.yaml', denyDomainRules('two.test'));
     const fixed = await live(t.dir);
     expect(fixed).to.not.equal(good);
+    expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
+    expect(store.loadErrors()).to.deep.equal([]);
+  });
+
+  it('refuses a hot-reloaded rule with an unquoted "!=" (a YAML tag): the last good rules serve, /readyz says why', async () => {
+    // Quoted, "!=" denies every domain but allowed.test; unquoted, YAML reads "!=" as a tag and
+    // `when` becomes a list, which JSON-Logic takes as true: it would deny everyone.
+    const rule = (key: string) => `rules:
+  - id: deny-others
+    description: only allowed.test may register
+    appliesTo: [self.service.registration]
+    when:
+      ${key}: [{ var: emailDomain }, allowed.test]
+    then: { deny: { message: no } }
+`;
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test') });
+    cleanups.push(t.cleanup);
+    const { url, store } = await serve(t.dir);
+    const good = (await register(url, 'x@one.test')).version;
+    const readyz = async () => (await fetch(`${url}/readyz`)).json() as Promise<Record<string, any>>;
+    expect((await readyz()).lastReloadFailure).to.equal(undefined);
+
+    const rejected = new Promise((resolve) => store.once('rejected', resolve));
+    const before = Date.now();
+    await t.write('a.yaml', rule('!='));
+    await rejected;
+    expect((await register(url, 'x@allowed.test')).decision).to.equal('ALLOW');
+    expect((await register(url, 'x@one.test')).version).to.equal(good);
+    const error = store.loadErrors()[0]!;
+    expect(error).to.include({ line: 6, column: 7 });
+    expect(error.message).to.include('quote the key: "!=":');
+
+    const response = await fetch(`${url}/readyz`);
+    expect(response.status).to.equal(200);
+    const body = (await response.json()) as Record<string, any>;
+    expect(body.status).to.equal('ready');
+    expect(body.rulesetVersion).to.equal(good);
+    expect(body.lastReloadFailure.files).to.deep.equal(['a.yaml']);
+    expect(body.lastReloadFailure.errorCount).to.equal(1);
+    expect(body.lastReloadFailure.firstErrors[0]).to.match(/^a\.yaml:6:7: YAML read "!=" as a tag/);
+    expect(Date.parse(body.lastReloadFailure.at)).to.be.at.least(before - 1000);
+    const line = logs.map((text) => JSON.parse(text) as Record<string, any>).find((entry) => entry.event === 'rules-reload-rejected');
+    expect(line?.files).to.deep.equal(['a.yaml']);
+    expect(line?.firstErrors).to.deep.equal(body.lastReloadFailure.firstErrors);
+
+    await t.write('a.yaml', rule('"!="'));
+    await live(t.dir);
+    expect((await register(url, 'x@one.test')).decision).to.equal('DENY');
+    expect((await register(url, 'x@allowed.test')).decision).to.equal('ALLOW');
+    expect((await readyz()).lastReloadFailure).to.equal(undefined);
+  });
+
+  it('with RULES_RELOAD_REQUIRE_TESTS=1, a reload whose rules fail the suites beside them does not go live', async () => {
+    const suite = `tests:
+  - name: one.test is denied
+    request: { profile: { email: x@one.test } }
+    expect: { decision: deny }
+`;
+    const t = await tempRules({ 'a.yaml': denyDomainRules('one.test'), 'a.test.yaml': suite });
+    cleanups.push(t.cleanup);
+    const { url, store } = await serve(t.dir, { RULES_RELOAD_REQUIRE_TESTS: '1' });
+    const good = (await register(url, 'x@one.test')).version;
+
+    // Valid rules, but they no longer deny one.test: the suite fails, so they are refused.
+    const rejected = new Promise((resolve) => store.once('rejected', resolve));
+    await t.write('a.yaml', denyDomainRules('two.test'));
+    await rejected;
+    expect((await register(url, 'x@one.test')).version).to.equal(good);
+    const [error] = store.loadErrors();
+    expect(error!.file).to.equal(path.join(t.dir, 'a.test.yaml'));
+    expect(error!.message).to.equal('rule test "one.test is denied" fails with the new rules: decision: expected deny, got allow');
+    const body = (await (await fetch(`${url}/readyz`)).json()) as Record<string, any>;
+    expect(body.lastReloadFailure.files).to.deep.equal(['a.test.yaml']);
+
+    // Rules that keep the suite passing go live.
+    await t.write('a.yaml', denyDomainRules('one.test') + denyDomainRules('two.test', 'deny-two').replace('rules:\n', ''));
+    await live(t.dir);
     expect((await register(url, 'x@two.test')).decision).to.equal('DENY');
     expect(store.loadErrors()).to.deep.equal([]);
   });

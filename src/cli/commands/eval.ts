@@ -4,17 +4,17 @@ import { openCounterRuntime } from '../../counters/counterRuntime.js';
 import { givenCounters, resolveCounters, type GivenCounter } from '../../counters/resolveCounters.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { OktaHookRequest } from '../../okta/types.js';
-import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { givenFacts } from '../../facts/givenFacts.js';
 import { liveSources } from '../../facts/liveSources.js';
 import { resolveFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
 import type { Json } from '../../okta/types.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
-import { caseRequest } from '../../rules/suites/caseRequest.js';
-import type { RequestSpec } from '../../rules/suites/types.js';
+import { caseRequest } from '../../suites/caseRequest.js';
+import type { RequestSpec } from '../../suites/types.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 import { formatExplanation } from '../format/explanation.js';
@@ -119,8 +119,9 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
       }
     }
     const counters = loaded.ruleset.counters.size > 0 ? await readCounters(loaded.ruleset, built.request, given) : undefined;
-    const decision = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}), ...(counters ? { counters: counters.input } : {}) });
-    const response = toOktaResponse(decision, { decisionId: 'hook-rules-eval' });
+    // What the service would send, Okta's size limit included.
+    const evaluated = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}), ...(counters ? { counters: counters.input } : {}) });
+    const { decision, response } = oktaAnswer(evaluated, { decisionId: 'hook-rules-eval' }, onRuleError);
     if (values.json) {
       print(JSON.stringify({ response, decision, ...(facts ? { facts: facts.trace } : {}), ...(counters ? { counters: counters.readings } : {}) }, null, 2));
     } else {

@@ -3,10 +3,10 @@ import { liveSources } from '../../facts/liveSources.js';
 import { resolveFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import type { LoadedCase } from '../../rules/suites/types.js';
+import type { LoadedCase } from '../../suites/types.js';
 import { formatRuleError } from '../../rules/RuleError.js';
-import { loadSuites } from '../../rules/suites/loadSuites.js';
-import { runSuites } from '../../rules/suites/runSuites.js';
+import { loadSuites } from '../../suites/loadSuites.js';
+import { runSuites } from '../../suites/runSuites.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 import { formatTestReport } from '../format/testReport.js';
@@ -22,10 +22,12 @@ Loads the ruleset in dir (default: RULES_DIR, else ./rules), then runs every sui
 (*.test.yaml / *.test.yml, sub-folders included; see schemas/rules-test.schema.json). Each
 case sends one request, written as a shorthand, a fixture file or a full Okta payload, and
 checks the decision and, when given, the message, the causes, the profile updates, the rule
-that decided and the rules that matched.
+that decided and the rules that matched (the exact set, or {includes, excludes}). A suite or
+a case can replace lists' entries for its cases (lists: {name: [entries]}).
 
-Prints each case, what differed for each failure, and rule coverage: the rules no case
-matched. A rule counts as exercised when its condition was true in at least one case.
+Prints each case, what differed for each failure, and coverage: the rules no case matched,
+the list exceptions (except) that excused no value, and the defaults a file sets that decided
+no case.
 
 Facts (docs/facts.md) come from each case's facts: (a value, or {error: KIND}), so suites run
 without a database; with --live they are fetched from the sources the environment names

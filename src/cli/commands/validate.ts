@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -8,7 +8,7 @@ export const validateCommand: Command = {
   name: 'validate',
   help: `hook-rules validate: check a ruleset without serving it
 
-Usage: hook-rules validate [dir]
+Usage: hook-rules validate [dir] [--strict]
 
 Reads every rule file in dir (default: RULES_DIR, else ./rules) and its list files, checks
 them against schemas/rules.schema.json and everything the service checks at load (operators,
@@ -17,15 +17,30 @@ A fact's environment variable that is not set is a warning here, and an error wi
 NODE_ENV=production (where the service refuses to start).
 
 Prints "ok" with the ruleset version, or every error as file:line:column: message.
-Exit codes: 0 valid, 3 invalid, 2 bad usage.
+Warnings (what loads but is almost surely a mistake, or will not work as meant in Okta: a
+list no rule uses, a pattern with a stray "{", a deny cause whose location is not
+data.userProfile.<attribute>, which the Sign-In Widget shows at no field) are printed as
+file:line:column: warning: message; the service logs them too.
+
+Options:
+  --strict  treat warnings as errors (exit 3), e.g. in CI
+
+Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
 `,
   async run(argv) {
-    const { positionals } = parse(argv, {}, 1);
+    const { values, positionals } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
     const loaded = await loadRuleset(dir);
-    if (!loaded.ok) {
-      printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
-      printError(`${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}: the ruleset in ${dir} is invalid`);
+    const strict = values.strict === true;
+    // Errors and warnings together, in file order, as an editor lists them.
+    const label = strict ? '' : 'warning: ';
+    const warnings = loaded.warnings.map((warning) => ({ ...warning, message: `${label}${warning.message}` }));
+    const problems = byPosition([...(loaded.ok ? [] : loaded.errors), ...warnings]);
+    if (problems.length > 0) printError(problems.map((problem) => formatRuleError({ ...problem, file: relative(problem.file) })).join('\n'));
+    const errorCount = (loaded.ok ? 0 : loaded.errors.length) + (strict ? loaded.warnings.length : 0);
+    if (!loaded.ok || errorCount > 0) {
+      const counted = strict && loaded.warnings.length ? ' (warnings count as errors with --strict)' : '';
+      printError(`${errorCount} error${errorCount === 1 ? '' : 's'}${counted}: the ruleset in ${dir} is invalid`);
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
@@ -36,7 +51,8 @@ Exit codes: 0 valid, 3 invalid, 2 bad usage.
     print(
       `ok: ${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} in ${ruleset.files.length} file${ruleset.files.length === 1 ? '' : 's'}` +
         `${lists.length ? `, lists: ${lists.join(', ')}` : ''}${ruleset.facts.size ? `, facts: ${[...ruleset.facts.keys()].join(', ')}` : ''}` +
-          `${counters.length ? `, counters: ${counters.join(', ')}` : ''}; version ${ruleset.version}`,
+        `${counters.length ? `, counters: ${counters.join(', ')}` : ''}; version ${ruleset.version}` +
+        `${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`,
     );
     return EXIT.ok;
   },

@@ -1,7 +1,7 @@
 import type { Decision, ExplainedPart, RuleTrace } from '../../engine/Decision.js';
 import type { CounterReading } from '../../counters/resolveCounters.js';
 import type { FactTrace } from '../../facts/types.js';
-import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { relative } from '../commands/validate.js';
 
 /**
@@ -20,12 +20,15 @@ export function formatExplanation(
       ? `rule ${decision.decidedBy.ruleId}`
       : decision.decidedBy.kind === 'default'
         ? `the default for ${decision.requestType} (no allow or deny rule matched)`
-        : `an error in rule ${decision.decidedBy.ruleId}`;
+        : decision.decidedBy.ruleId
+          ? `an error in rule ${decision.decidedBy.ruleId}`
+          : `an error: ${decision.deny?.internalReason ?? 'see the log'}`;
   lines.push(`Decision: ${decision.outcome.toUpperCase()}, decided by ${decided}`);
   lines.push(`Ruleset ${ruleset.version} (${ruleset.dir}); request type ${decision.requestType}`);
   if (decision.requestTypeNote) lines.push(`Note: ${decision.requestTypeNote}`);
   if (decision.deny) {
     lines.push(`Message: ${decision.deny.message}`);
+    if (decision.deniedBy) lines.push(`Causes from every matching deny rule (settings.denyCauses: all): ${decision.deniedBy.join(', ')}`);
     if (decision.deny.internalReason) lines.push(`Internal reason: ${decision.deny.internalReason}`);
   }
   for (const [attribute, ruleId] of Object.entries(decision.updatedBy)) {

@@ -1,8 +1,8 @@
-import type { SuiteRun } from '../../rules/suites/runSuites.js';
-import { decidedByText } from '../../rules/suites/runSuites.js';
+import type { SuiteRun } from '../../suites/runSuites.js';
+import { decidedByText } from '../../suites/runSuites.js';
 import { relative } from '../commands/validate.js';
 import { formatCounter, formatExplanation } from './explanation.js';
-import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 
 /** The readable report: cases by suite, what differed, rule coverage, the totals. */
 export function formatTestReport(run: SuiteRun, ruleset: CompiledRuleset, options: { explain?: boolean; quiet?: boolean } = {}): string {
@@ -30,9 +30,18 @@ export function formatTestReport(run: SuiteRun, ruleset: CompiledRuleset, option
   }
   lines.push('');
   const exercised = run.ruleCount - run.unexercised.length;
-  lines.push(`Rule coverage: ${exercised} of ${run.ruleCount} rules exercised (${run.coverage}%)`);
+  const parts = [`${exercised} of ${run.ruleCount} rules`];
+  if (run.exceptionCount) parts.push(`${run.exceptionCount - run.unexercisedExceptions.length} of ${run.exceptionCount} list exceptions`);
+  if (run.defaultCount) parts.push(`${run.defaultCount - run.unexercisedDefaults.length} of ${run.defaultCount} defaults`);
+  lines.push(`Rule coverage: ${parts.join(', ')} exercised (${run.coverage}%)`);
   for (const rule of run.unexercised) {
     lines.push(`  not exercised: ${rule.id}  ${relative(rule.source.file)}:${rule.source.line}:${rule.source.column}`);
+  }
+  for (const { list, except } of run.unexercisedExceptions) {
+    lines.push(`  not exercised: list ${list} except ${except} (no case had a value in ${list} that ${except} excused)`);
+  }
+  for (const { requestType, at } of run.unexercisedDefaults) {
+    lines.push(`  not exercised: the default for ${requestType}  ${relative(at.file)}:${at.line}:${at.column}`);
   }
   return lines.join('\n');
 }

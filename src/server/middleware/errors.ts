@@ -1,24 +1,42 @@
 import type { Middleware, ParameterizedContext } from 'koa';
+import type { Logger } from '../../observability/log.js';
 import { HttpError } from '../HttpError.js';
+import { isTimedOut, REQUEST_TIMEOUT_MS } from '../requestTimeouts.js';
 
 const CODES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
+  408: 'request_timeout',
   404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
 };
 
+/** Refusals of a request worth a log line each: the ones a misconfigured or attacked hook shows. */
+const LOGGED = new Set([400, 401, 408, 413, 415]);
+
 /**
  * Every error becomes a JSON body `{ error: { code, message, details? } }`. 4xx messages are
  * ours or the body parser's; 5xx messages are replaced, so no stack or internal detail leaks,
- * and re-emitted for the log. 404 and 405 from routing get the same JSON shape.
+ * and re-emitted for the log. 404 and 405 from routing get the same JSON shape. A 400, 401,
+ * 408, 413 or 415 is logged once: status, reason and route, never the body or a credential.
  */
-export function errorHandling(): Middleware {
-  // Not async: one promise (next's) per request instead of an async function's own and its
-  // microtask turns. koa-compose's next never throws; a failure arrives as its rejection.
-  return (ctx, next) => next().then(() => answerUnrouted(ctx), (caught: unknown) => answerError(ctx, caught as Error));
+export function errorHandling(logger: Logger): Middleware {
+  return (ctx, next) =>
+    next().then(
+      () => answerUnrouted(ctx),
+      (caught: unknown) => {
+        answerError(ctx, caught as Error);
+        if (LOGGED.has(ctx.status) && !(caught instanceof HttpError && caught.logged)) logRejection(logger, ctx);
+      },
+    );
+}
+
+function logRejection(logger: Logger, ctx: ParameterizedContext): void {
+  const { code, message } = (ctx.body as { error: { code: string; message: string } }).error;
+  const route = (ctx as { routerPath?: string }).routerPath ?? 'unmatched';
+  logger.warn({ event: 'request-rejected', status: ctx.status, reason: code, method: ctx.method, route }, message);
 }
 
 function answerUnrouted(ctx: ParameterizedContext): void {
@@ -38,9 +56,12 @@ function answerError(ctx: ParameterizedContext, caught: Error): void {
   // A body refused half-read (413, a gzip bomb, bad JSON mid-stream) is drained, as Node does
   // for bodies never read: closing on unread bytes would reset the socket and lose the answer.
   if (!ctx.req.complete) ctx.req.resume();
-  const status = error.status ?? error.statusCode ?? 500;
+  const status = isTimedOut(ctx.req.socket) ? 408 : (error.status ?? error.statusCode ?? 500);
   ctx.status = status >= 400 && status < 600 ? status : 500;
-  if (error instanceof HttpError) {
+  if (ctx.status === 408) {
+    // Node answered on the connection and closed it; this body is for the log and the metrics.
+    ctx.body = { error: { code: CODES[408], message: `the request did not arrive within ${REQUEST_TIMEOUT_MS / 1000} s` } };
+  } else if (error instanceof HttpError) {
     ctx.body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
   } else if (ctx.status < 500) {
     ctx.body = { error: { code: CODES[ctx.status] ?? 'bad_request', message: clientMessage(error, ctx.status) } };

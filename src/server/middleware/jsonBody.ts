@@ -11,8 +11,6 @@ export const MAX_JSON_DEPTH = 32;
  */
 export function jsonBody(limit: string): Middleware[] {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limit, jsonStrict: true, encoding: 'utf-8', onError: asClientError });
-  // Plain functions, not async: a throw is turned into a rejection by koa-compose, and each
-  // async wrapper would cost a promise and three microtask turns on every request.
   const requireJson: Middleware = (ctx, next) => {
     if (!isPlainJson(ctx.req.headers) && !ctx.is('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json');

@@ -1,12 +1,14 @@
 import type Router from '@koa/router';
 import type { FactSources } from '../../facts/FactSources.js';
-import type { RulesetStore } from '../RulesetStore.js';
+import { reloadFailureSummary } from '../../ruleset/reloadFailureSummary.js';
+import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 
 /**
  * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not
- * stopping. Fact sources and the counter store are reported but never make it unready: a
- * database or Redis that is down fails its facts or counters (per their onError), and taking
- * every pod out of service would fail all.
+ * stopping; while the last reload was refused, the body says when, in which files and why.
+ * Fact sources and the counter store are reported but never make it unready: a database or
+ * Redis that is down fails its facts or counters (per their onError), and taking every pod
+ * out of service would fail all.
  */
 export function registerHealthRoutes(
   router: Router,
@@ -27,6 +29,7 @@ export function registerHealthRoutes(
     }
     const sources = facts?.states() ?? [];
     const counters = counterState();
+    const failure = store.lastFailure();
     ctx.body = {
       status: 'ready',
       rulesetVersion: ruleset.version,
@@ -34,6 +37,8 @@ export function registerHealthRoutes(
       loadedAt: ruleset.loadedAt.toISOString(),
       ...(sources.length > 0 ? { factSources: sources } : {}),
       ...(counters ? { counters } : {}),
+      // Still ready (the last good rules serve), but an edit did not go live: say so here.
+      ...(failure ? { lastReloadFailure: reloadFailureSummary(failure, ruleset.dir) } : {}),
     };
   });
 }

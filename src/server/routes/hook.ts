@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
+import type { Middleware } from 'koa';
 import type { CounterInput } from '../../counters/types.js';
 import { resolveCounters, type CounterRuntime } from '../../counters/resolveCounters.js';
 import type { Decision } from '../../engine/Decision.js';
@@ -8,19 +9,16 @@ import type { FactSources } from '../../facts/FactSources.js';
 import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
 import { detectRequestType } from '../../okta/requestType.js';
-import type { CompiledRuleset } from '../../rules/CompiledRuleset.js';
-import { logDecision, type Logger } from '../../log.js';
-import { DECISION_LINE, type DecisionLine } from '../../maskPii.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
+import type { Logger } from '../../observability/log.js';
+import { PiiText } from '../../observability/maskPii.js';
+import type { Metrics } from '../../observability/metrics.js';
 import type { OktaHookRequest } from '../../okta/types.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { validateRequest } from '../../okta/validateRequest.js';
+import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 import { HttpError } from '../HttpError.js';
-import { chain } from '../middleware/chain.js';
-import { hookAuth } from '../middleware/hookAuth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import type { Metrics } from '../metrics.js';
-import type { RulesetStore } from '../RulesetStore.js';
-import type { Middleware } from 'koa';
 
 export const HOOK_PATH = '/registrationHook';
 
@@ -31,8 +29,8 @@ export interface HookRouteOptions {
   authSecrets: readonly string[];
   bodyLimit: string;
   onRuleError: OnRuleError;
-  /** Replaces the header-secret check (see middleware/hookAuthentication.ts: secret or OAuth). */
-  auth?: Middleware;
+  /** The hook's authentication (middleware/hookAuthentication.ts: header secret or OAuth). */
+  auth: Middleware;
   metrics?: Metrics;
   /** Where facts are fetched (facts/FactSources.ts); without it, facts fail as `config`. */
   facts?: FactSources;
@@ -42,39 +40,31 @@ export interface HookRouteOptions {
   counters?: CounterRuntime;
 }
 
-/**
- * POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format.
- * Registered on the router, and returned so the app can run it before routing (app.ts).
- */
-export function registerHookRoute(router: Router, options: HookRouteOptions): Middleware {
+/** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
+export function registerHookRoute(router: Router, options: HookRouteOptions): void {
   const { store, logger } = options;
-  const hook = chain([
-    options.auth ?? hookAuth(options.authHeader, options.authSecrets),
-    ...jsonBody(options.bodyLimit),
-    // Not async (nothing here waits unless the rules read facts): a throw becomes a rejection in koa-compose.
-    (ctx) => {
-      const started = process.hrtime.bigint();
-      const checked = validateRequest(ctx.request.body);
-      if (!checked.ok) {
-        throw new HttpError(400, 'invalid_hook_request', 'the body is not an Okta registration inline hook request', checked.problems);
-      }
-      const request = checked.value;
-      const ruleset = store.current(); // taken once: this request is decided wholly by this version
-      // A ruleset without facts or counters (or none for this request type) is decided synchronously, as before.
-      const needsFacts = ruleset.facts.size > 0 && ruleset.factsFor[detectRequestType(request).type].length > 0;
-      const counters = ruleset.counters.size > 0 ? options.counters : undefined;
-      if (!needsFacts && !counters) {
-        answer(ctx, request, ruleset, started, undefined);
-        return;
-      }
-      return decideAfterStage(ctx, request, ruleset, started, needsFacts, counters);
-    },
-  ]);
+  const decide: Middleware = (ctx) => {
+    const started = process.hrtime.bigint();
+    const checked = validateRequest(ctx.request.body);
+    if (!checked.ok) {
+      throw new HttpError(400, 'invalid_hook_request', 'the body is not an Okta registration inline hook request', checked.problems);
+    }
+    const request = checked.value;
+    const ruleset = store.current(); // taken once: this request is decided wholly by this version
+    // A ruleset without facts or counters (or none for this request type) is decided synchronously, as before.
+    const needsFacts = ruleset.facts.size > 0 && ruleset.factsFor[detectRequestType(request).type].length > 0;
+    const counters = ruleset.counters.size > 0 ? options.counters : undefined;
+    if (!needsFacts && !counters) {
+      answer(ctx, request, ruleset, started, undefined);
+      return;
+    }
+    return decideAfterStage(ctx, request, ruleset, started, needsFacts, counters);
+  };
 
   /**
    * The stage in front of the engine: facts fetched and counters read (and counted) in
    * parallel, within one deadline; then the synchronous decision; then the `count: allowed`
-   * reservations are settled by the outcome, after the answer is written.
+   * reservations are settled by the outcome sent, after the answer is written.
    */
   async function decideAfterStage(
     ctx: Parameters<Middleware>[0],
@@ -108,51 +98,59 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): Mi
     counters?: CounterInput,
   ): { decision: Decision; decisionId: string } {
     // The log and the metrics read only the rules that threw: no trace entry for the others.
-    const decision = evaluate(ruleset, request, {
+    const evaluated = evaluate(ruleset, request, {
       onRuleError: options.onRuleError,
       trace: 'errors',
       ...(facts ? { facts } : {}),
       ...(counters ? { counters } : {}),
     });
     const decisionId = randomUUID();
-    if (facts) {
-      for (const entry of facts.trace) {
-        // Names, kinds and timings only: never a fetched value or a parameter.
-        if (entry.failure) logger.warn({ decisionId, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
-      }
+    for (const entry of facts?.trace ?? []) {
+      // Names, kinds and timings only: never a fetched value or a parameter.
+      if (entry.failure) logger.warn({ decisionId, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
     }
+    // Never an answer Okta would reject for its size: that is a rule error (okta/oktaAnswer.ts).
+    const answer = oktaAnswer(evaluated, { decisionId }, options.onRuleError);
+    const { decision } = answer;
     ctx.status = 200;
-    // Serialised here with its type set first: Koa would look the type up and stringify anyway.
-    ctx.set('Content-Type', 'application/json; charset=utf-8');
-    ctx.body = JSON.stringify(toOktaResponse(decision, { decisionId }));
+    ctx.type = 'application/json';
+    ctx.body = answer.body;
+    if (answer.tooLarge) {
+      // Rule ids only: attribute names can come from the request (updateFrom).
+      logger.error(
+        { event: 'answer-too-large', decisionId, bytes: answer.tooLarge.bytes, limit: answer.tooLarge.limit, onRuleError: options.onRuleError, sent: decision.outcome, rules: [...new Set(Object.values(evaluated.updatedBy))] },
+        `answer too large for Okta (${answer.tooLarge.bytes} bytes): treated as a rule error (ON_RULE_ERROR=${options.onRuleError})`,
+      );
+    }
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     options.metrics?.observeDecision(decision, latencyMs / 1000);
     if (decision.requestTypeNote) logger.info({ eventId: request.eventId, decisionId }, decision.requestTypeNote);
     for (const entry of decision.trace) {
-      if (entry.status === 'error') logger.error({ decisionId, ruleId: entry.id, err: entry.error }, 'rule evaluation failed');
+      if (entry.status !== 'error') continue;
+      const err = entry.errorRedacted === undefined ? entry.error : new PiiText(entry.error!, entry.errorRedacted);
+      logger.error({ decisionId, ruleId: entry.id, err }, 'rule evaluation failed');
     }
     // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
-    // address are masked unless LOG_PII is on (log.ts logDecision: these known fields are
-    // masked directly, and the line serialised in one go).
-    const line: DecisionLine = {
-      [DECISION_LINE]: true,
-      event: 'decision',
-      eventId: request.eventId,
-      decisionId,
-      requestType: decision.requestType,
-      decision: decision.outcome,
-      decidedBy: decision.decidedBy,
-      matchedRules: decision.matchedRuleIds,
-      updatedAttributes: Object.keys(decision.updates),
-      rulesetVersion: decision.rulesetVersion,
-      latencyMs: Math.round(latencyMs * 1000) / 1000,
-      subject: subjectOf(request),
-    };
-    logDecision(logger, line);
+    // address are masked by the logger unless LOG_PII is on (observability/log.ts).
+    logger.info(
+      {
+        event: 'decision',
+        eventId: request.eventId,
+        decisionId,
+        requestType: decision.requestType,
+        decision: decision.outcome,
+        decidedBy: decision.decidedBy,
+        matchedRules: decision.matchedRuleIds,
+        updatedAttributes: Object.keys(decision.updates),
+        rulesetVersion: decision.rulesetVersion,
+        latencyMs: Math.round(latencyMs * 1000) / 1000,
+        subject: subjectOf(request),
+      },
+      'decision',
+    );
     return { decision, decisionId };
   }
-  router.post(HOOK_PATH, hook);
-  return hook;
+  router.post(HOOK_PATH, options.auth, ...jsonBody(options.bodyLimit), decide);
 }
 
 /** Who the decision was about: the login (or email) and the end user's IP address, as Okta sent them. */

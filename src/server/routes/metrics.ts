@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware, ParameterizedContext } from 'koa';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../../observability/metrics.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -13,23 +13,34 @@ export function registerMetricsRoute(router: Router, metrics: Metrics): void {
 }
 
 /**
- * Counts every answer by the route that matched (its pattern, never the raw path, so a scan of
- * random URLs cannot grow the label set), method and status. Runs outside the error handler so
- * it sees the final status.
+ * Counts every answer by the route whose path matched (its pattern, never the raw path, so a
+ * scan of random URLs cannot grow the label set; a wrong method on a known path counts under
+ * that path), method and status, and times it from the request to the answer's last byte.
+ * Runs outside the error handler so it sees the final status.
  */
 export function countRequests(metrics: Metrics): Middleware {
   const count = (ctx: ParameterizedContext): void => {
-    const route = (ctx as { _matchedRoute?: string })._matchedRoute;
     const method = ['GET', 'POST', 'HEAD', 'OPTIONS'].includes(ctx.method) ? ctx.method : 'other';
-    metrics.observeRequest(typeof route === 'string' ? route : 'unmatched', method, ctx.status);
+    metrics.observeRequest(routeOf(ctx), method, ctx.status);
   };
-  // Not async (see errorHandling): counted when the rest is done, whether it answered or threw.
-  return (ctx, next) =>
-    next().then(
+  return (ctx, next) => {
+    const started = performance.now();
+    ctx.res.once('close', () => metrics.observeRequestDuration(routeOf(ctx), (performance.now() - started) / 1000));
+    // Counted when the rest is done, whether it answered or threw.
+    return next().then(
       () => count(ctx),
       (error: unknown) => {
         count(ctx);
         throw error;
       },
     );
+  };
+}
+
+/** @koa/router's routerPath when a route ran; otherwise a route whose path matched (ctx.matched), or 'unmatched'. */
+function routeOf(ctx: ParameterizedContext): string {
+  const routed = ctx as ParameterizedContext & { routerPath?: string; matched?: Array<{ path: unknown; methods: string[] }> };
+  if (typeof routed.routerPath === 'string') return routed.routerPath;
+  const layer = routed.matched?.find((candidate) => candidate.methods.length > 0 && typeof candidate.path === 'string');
+  return layer ? (layer.path as string) : 'unmatched';
 }

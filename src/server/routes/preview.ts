@@ -2,26 +2,28 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { resolveCounters } from '../../counters/resolveCounters.js';
+import type { Middleware } from 'koa';
 import { evaluate } from '../../engine/evaluate.js';
 import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
-import { toOktaResponse } from '../../okta/toOktaResponse.js';
+import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
 import { LiveUpdates } from '../../preview/liveUpdates.js';
 import { relativeToRules, rulesetState } from '../../preview/rulesetState.js';
 import { HttpError } from '../HttpError.js';
-import { hookAuth } from '../middleware/hookAuth.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import type { HookRouteOptions } from './hook.js';
 
 export const PREVIEW_PATH = '/preview';
 
-/** The hook's own settings: the page decides exactly as the hook does, behind the same secret. */
-export type PreviewRouteOptions = Pick<
-  HookRouteOptions,
-  'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters'
->;
+/** The hook's own settings: the page decides exactly as the hook does, behind the same check. */
+export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters'> & {
+  /** The hook's authentication middleware (header secret or bearer token), used as it is. */
+  auth: Middleware;
+  /** OAuth is configured: the page offers a bearer-token field. */
+  oauth: boolean;
+};
 
 // The page is plain files from this origin: no inline script or style, no other host.
 const PAGE_POLICY =
@@ -29,16 +31,21 @@ const PAGE_POLICY =
 
 /**
  * The rule authors' preview page (docs/preview.md). The page's files are public, as they hold
- * nothing but the page; everything under /preview/api needs the hook's own credentials.
+ * nothing but the page; everything under /preview/api needs the hook's own credentials (the
+ * same middleware as the hook: a header secret, or a bearer token when OAuth is configured).
  */
 export function registerPreviewRoutes(router: Router, app: Koa, options: PreviewRouteOptions): void {
   const { store, logger } = options;
   const { index, files } = readStaticFiles();
   const samples = readSamples();
-  const page = index.replace('%AUTH_HEADER%', escapeAttribute(options.authHeader)).replace('%AUTH_REQUIRED%', String(options.authSecrets.length > 0));
+  const page = index
+    .replace('%AUTH_HEADER%', escapeAttribute(options.authHeader))
+    .replace('%AUTH_REQUIRED%', String(options.authSecrets.length > 0 || options.oauth))
+    .replace('%AUTH_SECRET%', String(options.authSecrets.length > 0))
+    .replace('%AUTH_OAUTH%', String(options.oauth));
   const live = new LiveUpdates(store);
   app.once('stopping', () => live.closeAll());
-  const auth = hookAuth(options.authHeader, options.authSecrets);
+  const { auth } = options;
   logger.warn({ path: PREVIEW_PATH }, 'preview page enabled (PREVIEW=1): rule explanations are served at /preview');
 
   router.get([PREVIEW_PATH, `${PREVIEW_PATH}/`], (ctx) => {
@@ -79,16 +86,20 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     }
     // Counters are read, never counted: trying a request on the page is not an attempt.
     const counters = ruleset.counters.size > 0 && options.counters ? await resolveCounters(ruleset, request, options.counters, 'peek') : undefined;
-    const { trace, ...decision } = evaluate(ruleset, request, {
+    const evaluated = evaluate(ruleset, request, {
       onRuleError: options.onRuleError,
       explain: true,
       ...(facts ? { facts } : {}),
       ...(counters ? { counters: counters.input } : {}),
     });
+    // What the hook would send, size limit included.
+    const answer = oktaAnswer(evaluated, { decisionId: randomUUID() }, options.onRuleError);
+    const { trace, ...decision } = answer.decision;
     const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
     ctx.body = {
       request,
-      response: toOktaResponse({ ...decision, trace }, { decisionId: randomUUID() }),
+      response: answer.response,
+      ...(answer.tooLarge ? { answerTooLarge: answer.tooLarge } : {}),
       decision,
       trace: trace.map((entry) => ({
         ...entry,
