@@ -11,6 +11,7 @@ import path from 'node:path';
 import autocannon, { type Result as LoadResult } from 'autocannon';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { disposableDomains } from './domains.js';
+import { formatCountersRows, runCountersBench } from './counters.js';
 import { formatFactsRows, runFactsBench } from './facts.js';
 import { generateLargeRuleset } from './generate.js';
 import type { InProcessFigures } from './inprocess.js';
@@ -286,5 +287,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     const factsOptions = { duration: options.duration, connections: options.connections, pin: result.pinned };
     const rows = await runFactsBench(factsOptions, (line) => process.stderr.write(`bench: ${line}\n`));
     process.stdout.write(`\n${formatFactsRows(rows, factsOptions)}\n`);
+  }
+  // The counters rows need a redis-server (bench/counters.ts starts one): not in the smoke run.
+  if (!argv.includes('--smoke') && !argv.includes('--no-counters')) {
+    const countersOptions = { duration: options.duration, connections: options.connections, pin: result.pinned };
+    const counters = await runCountersBench(countersOptions, (line) => process.stderr.write(`bench: ${line}\n`));
+    process.stdout.write(`\n${formatCountersRows(counters, countersOptions)}\n`);
   }
 }

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { STATE_ENV_NAMES, stateConfigFromEnv, type StateConfig } from './counters/stateConfig.js';
 import type { OnRuleError } from './engine/evaluate.js';
 import { readSecretSources, splitSecretList, type SecretSources } from './server/hookSecrets.js';
 import { reloadConfigFromEnv, type ReloadConfig } from './ruleset/reloadConfig.js';
@@ -45,6 +46,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** Upper bound for requests in flight to finish once the listener closes; then the process exits. */
   shutdownTimeoutMs: number;
+  /** Counters: STATE_URL (Redis) or memory, key salt and prefix, timeout (src/counters/stateConfig.ts). */
+  state: StateConfig;
   /** The longest the facts stage may take for one request (docs/facts.md); pending facts then fail. */
   factsDeadlineMs: number;
 }
@@ -102,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     problems.push('PREVIEW: in production the preview page needs hook authentication (OKTA_HOOK_AUTH_SECRET or its variants, or OKTA_HOOK_OAUTH_ISSUER)');
   }
   const reload = reloadConfigFromEnv(env, problems);
+  const state = stateConfigFromEnv(env, production, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -124,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     factsDeadlineMs,
     preview,
     reload,
+    state,
   };
 }
 
@@ -265,5 +270,6 @@ export const CONFIG_ENV_NAMES = [
   'TLS_KEY_FILE',
   'SHUTDOWN_DELAY_MS',
   'SHUTDOWN_TIMEOUT_MS',
+  ...STATE_ENV_NAMES,
   'FACTS_DEADLINE_MS',
 ] as const;

@@ -287,6 +287,7 @@ function showProblem(message, details) {
   $('summary').className = 'summary summary--problem';
   $('summary').replaceChildren(el('strong', {}, 'Not evaluated: '), message, details.length ? el('ul', {}, ...details.map((d) => el('li', {}, d))) : '');
   $('updates').replaceChildren();
+  $('counters').replaceChildren();
   $('widget').replaceChildren();
   $('trace').replaceChildren();
   $('facts').replaceChildren();
@@ -294,7 +295,7 @@ function showProblem(message, details) {
   $('response').textContent = '';
 }
 
-function showEvaluation({ request, response, decision, trace, facts = [], rulesetVersion }) {
+function showEvaluation({ request, response, decision, trace, facts = [], rulesetVersion, counters = [] }) {
   page.evaluatedVersion = rulesetVersion;
   const type = decision.requestType;
   $('summary').className = `summary summary--${decision.outcome}`;
@@ -319,6 +320,22 @@ function showEvaluation({ request, response, decision, trace, facts = [], rulese
           el('caption', {}, 'Profile update sent to Okta'),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Attribute'), el('th', { scope: 'col' }, 'Value'), el('th', { scope: 'col' }, 'Set by rule'))),
           el('tbody', {}, ...updates.map(([name, value]) => el('tr', {}, el('td', {}, el('code', {}, name)), el('td', {}, el('code', {}, JSON.stringify(value))), el('td', {}, el('code', {}, decision.updatedBy[name]))))),
+        ),
+  );
+
+  // Counters are read, never counted, by the preview: the values a real request would see now.
+  $('counters').replaceChildren(
+    counters.length === 0
+      ? ''
+      : el('table', { class: 'updates counters' },
+          el('caption', {}, 'Counters (read, not counted, by this preview)'),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Counter'), el('th', { scope: 'col' }, 'Key (masked)'), el('th', { scope: 'col' }, 'Value'), el('th', { scope: 'col' }, 'Note'))),
+          el('tbody', {}, ...counters.map((c) => el('tr', {},
+            el('td', {}, el('code', {}, c.name)),
+            el('td', {}, c.key === null ? el('span', { class: 'muted' }, 'none (not counted)') : el('code', {}, c.key)),
+            el('td', {}, String(c.value)),
+            el('td', {}, c.failed ? `store failed (${c.failed.reason}): onError ${c.failed.onError}` : `${c.count}${c.use === 'read' ? ', read only' : ''}`),
+          ))),
         ),
   );
 

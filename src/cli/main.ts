@@ -25,6 +25,11 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load(): Promise<C
     summary: "decide one request: print Okta's response and why (every rule, what it saw)",
     load: () => import('./commands/eval.js').then((m) => m.evalCommand),
   },
+  {
+    name: 'counters',
+    summary: 'counters reset NAME KEY: clear a counter for one key in Redis (a false positive)',
+    load: () => import('./commands/counters.js').then((m) => m.countersCommand),
+  },
 ];
 
 const HELP = `hook-rules: declarative Okta registration inline hook

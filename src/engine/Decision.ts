@@ -17,6 +17,8 @@ export interface RuleTrace {
   error?: string;
   /** The rule read a fact whose lookup failed: which, how, and the onError applied. */
   factFailure?: string;
+  /** The rule read a counter whose store failed: which, how, and the onError applied. */
+  counterFailure?: string;
   /** `error` with the text it quotes from the request (an attribute name from updateFrom) replaced by ***, when it quotes any. */
   errorRedacted?: string;
 }
@@ -49,4 +51,6 @@ export interface Decision {
   trace: RuleTrace[];
   /** Facts whose lookup failed for this request, as NAME:KIND (never their values). */
   failedFacts?: string[];
+  /** Counters whose store failed for this request (deny or skip), as NAME:REASON (never a key). */
+  failedCounters?: string[];
 }

@@ -1,4 +1,5 @@
 import jsonLogic from 'json-logic-js';
+import type { CounterInput } from '../counters/types.js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
 import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../okta/denyMessages.js';
@@ -24,6 +25,11 @@ export interface EvaluateOptions {
    */
   trace?: 'all' | 'errors';
   /**
+   * The ruleset's counters, as resolved before evaluation (src/counters/resolveCounters.ts):
+   * rules read them as counters.NAME; a rule reading one that failed follows its onError.
+   */
+  counters?: CounterInput;
+  /**
    * External facts, fetched beforehand (facts/resolveFacts.ts) or given by hand (rule tests):
    * conditions read them as facts.NAME; a rule reading a failed one follows its onError.
    */
@@ -42,6 +48,8 @@ const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'pr
 export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, options: EvaluateOptions = {}): Decision {
   const { type, note } = detectRequestType(request);
   const facts = buildFacts(request, type);
+  // Set whenever the ruleset has counters, so a request's own `counters` field is never read as them.
+  if (ruleset.counters.size > 0) facts.counters = options.counters?.values ?? {};
   if (options.facts) facts.facts = options.facts.values;
   return withScope(ruleset, () => decide(ruleset, type, facts, options, note));
 }
@@ -91,6 +99,21 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
         failure.onError === 'allow'
           ? { outcome: 'allow', decidedBy: { kind: 'error', ruleId: rule.id } }
           : { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id}: ${why}` } };
+      continue;
+    }
+    const counterFailed = rule.counters && options.counters?.failed ? counterFailure(rule.counters, options.counters.failed) : undefined;
+    if (counterFailed) {
+      // The counter's own onError, not ON_RULE_ERROR: the rule did not fail, its data did.
+      if (counterFailed.onError === 'skip') {
+        if (entry) entry.counterFailure = counterFailed.message;
+        continue;
+      }
+      const failedEntry = entry ?? { id: rule.id, source: rule.source, status: 'error', effect: effectOf(rule) };
+      if (!entry) trace.push(failedEntry);
+      failedEntry.status = 'error';
+      failedEntry.error = counterFailed.message;
+      failedEntry.counterFailure = counterFailed.message;
+      decision = { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id}: ${counterFailed.message}` } };
       continue;
     }
     try {
@@ -148,6 +171,7 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
   const allowed = decision.outcome === 'allow';
   const out = decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace, deniedBy);
   if (anyFailed) out.failedFacts = Object.entries(failedFacts).map(([name, failure]) => `${name}:${failure.kind}`);
+  if (options.counters?.failed?.size) out.failedCounters = [...options.counters.failed].map(([name, failure]) => `${name}:${failure.reason}`);
   return out;
 }
 
@@ -184,6 +208,14 @@ function decisionObject(
   out.rulesetVersion = rulesetVersion;
   out.trace = trace;
   return out as Decision;
+}
+
+function counterFailure(names: readonly string[], failed: NonNullable<CounterInput['failed']>): { onError: string; message: string } | undefined {
+  for (const name of names) {
+    const failure = failed.get(name);
+    if (failure) return { onError: failure.onError, message: `counter ${name} failed (${failure.reason}), onError ${failure.onError}` };
+  }
+  return undefined;
 }
 
 /**

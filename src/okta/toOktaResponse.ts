@@ -22,6 +22,7 @@ export function toOktaResponse(decision: Decision, meta: ResponseMeta): OktaHook
   };
   if (decision.deny?.internalReason) debugContext.internalReason = decision.deny.internalReason;
   if (decision.failedFacts?.length) debugContext.failedFacts = decision.failedFacts.join(',');
+  if (decision.failedCounters?.length) debugContext.failedCounters = decision.failedCounters.join(',');
 
   if (decision.outcome === 'deny') {
     const deny = decision.deny!;

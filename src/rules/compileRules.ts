@@ -1,3 +1,4 @@
+import { CounterCompiler } from '../counters/compileCounters.js';
 import { compileFact, type FactEnvironment } from '../facts/compileFact.js';
 import { factsRead, type FactRead } from '../facts/factsRead.js';
 import type { CompiledFact } from '../facts/types.js';
@@ -63,6 +64,7 @@ export function compileRules(
   const settings: RulesetSettings = { ...DEFAULT_SETTINGS };
   const settingOrigins = new Map<keyof RulesetSettings, SourcePosition>();
   const overrides: Array<{ name: string; except: string[]; at: SourcePosition }> = [];
+  const counters = new CounterCompiler(errors);
 
   for (const { parsed, content: written, listSources, schemaValid = true } of files) {
     const at = (path: PathSegment[], key?: string) => parsed.positionOf(path, key);
@@ -72,6 +74,13 @@ export function compileRules(
     };
     // A file that failed the schema is read only as far as its shape allows.
     const content = schemaValid ? written : salvage(written);
+    // Counter keys are JSON-Logic too, checked and compiled as conditions are.
+    counters.add(parsed, content.counters, (logic, path) => {
+      const localNeeds: LogicNeeds = { lists: new Map(), patterns: needs.patterns };
+      for (const problem of checkLogic(logic, path, localNeeds)) fail(problem.path, problem.message, problem.key, problem.warning);
+      for (const [name, usePath] of localNeeds.lists) listUses.push({ name, at: at(usePath) });
+      return compileLogic(logic, { patterns: needs.patterns });
+    });
 
     for (const [name, spec] of Object.entries(content.lists ?? {})) {
       const position = at(['lists'], name);
@@ -167,6 +176,11 @@ export function compileRules(
         ([attribute, value]) => [attribute, check(value, [...base, 'then', 'update', attribute])!] as const,
       );
       const updateFrom = rule.then?.updateFrom === undefined ? undefined : check(rule.then.updateFrom, [...base, 'then', 'updateFrom']);
+      const counterNames = counters.readsOf(parsed, rule.disabled ? [] : rule.appliesTo, [
+        [rule.when, [...base, 'when']],
+        [rule.then?.update ?? {}, [...base, 'then', 'update']],
+        [rule.then?.updateFrom, [...base, 'then', 'updateFrom']],
+      ]);
       const reads = [
         ...factsRead(rule.when, [...base, 'when']),
         ...factsRead(rule.then?.update ?? {}, [...base, 'then', 'update']),
@@ -187,6 +201,7 @@ export function compileRules(
         ...(rule.then.deny ? { deny: rule.then.deny } : {}),
         update,
         ...(updateFrom ? { updateFrom } : {}),
+        ...(counterNames.length > 0 ? { counters: counterNames } : {}),
         facts: [...new Set(reads.map((read) => read.name))],
       });
     });
@@ -236,6 +251,7 @@ export function compileRules(
     if (list) lists.set(name, list.excluding(allowLists));
   }
 
+  const { counters: compiledCounters, countersFor } = counters.finish(meta.partial === true);
   if (errors.length > 0) return { ok: false, errors, warnings };
 
   // Stable sort: equal priorities keep file order.
@@ -264,6 +280,8 @@ export function compileRules(
       settings: Object.freeze(settings),
       lists,
       patterns: needs.patterns,
+      counters: compiledCounters,
+      countersFor,
       facts,
       factsFor,
       warnings,

@@ -1,3 +1,4 @@
+import type { CounterSpec } from '../counters/types.js';
 import type { FactSpec } from '../facts/types.js';
 import type { Json, JsonObject, RequestType } from '../okta/types.js';
 
@@ -7,6 +8,7 @@ export interface RuleFile {
   defaults?: Partial<Record<RequestType, DefaultOutcomeSpec>>;
   settings?: Partial<RulesetSettings>;
   lists?: Record<string, ListSpec>;
+  counters?: Record<string, CounterSpec>;
   /** External data the rules read as facts.NAME (docs/facts.md). */
   facts?: Record<string, FactSpec>;
   rules?: RuleSpec[];

@@ -1,4 +1,5 @@
 import type { RE2JS } from 're2js';
+import type { CompiledCounter, CounterUse } from '../counters/types.js';
 import type { CompiledFact } from '../facts/types.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
@@ -17,6 +18,8 @@ export interface CompiledRule {
   readonly deny?: DenySpec;
   readonly update: ReadonlyArray<readonly [attribute: string, value: CompiledLogic]>;
   readonly updateFrom?: CompiledLogic;
+  /** The counters this rule reads (counters.NAME), when it reads any. */
+  readonly counters?: readonly string[];
   /** Names of the facts the rule reads (facts.NAME), in first-read order; [] for most rules. */
   readonly facts: readonly string[];
 }
@@ -41,6 +44,10 @@ export interface CompiledRuleset {
   readonly settings: Readonly<RulesetSettings>;
   readonly lists: ReadonlyMap<string, NamedList>;
   readonly patterns: ReadonlyMap<string, RE2JS>;
+  /** The `counters` sections of every file (docs/counters.md); empty for most rulesets. */
+  readonly counters: ReadonlyMap<string, CompiledCounter>;
+  /** Per request type, the counters a request of that type counts or reads. */
+  readonly countersFor: Readonly<Record<RequestType, readonly CounterUse[]>>;
   readonly facts: ReadonlyMap<string, CompiledFact>;
   /** The facts the rules of each request type read: what a request of that type fetches ([]: nothing, the hook stays synchronous). */
   readonly factsFor: Readonly<Record<RequestType, readonly CompiledFact[]>>;

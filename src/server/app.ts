@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config.js';
+import { memoryRuntime, type OpenedRuntime } from '../counters/counterRuntime.js';
+import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import type { FactSources } from '../facts/FactSources.js';
 import type { Logger } from '../observability/log.js';
 import type { HookSecrets } from './hookSecrets.js';
@@ -23,6 +25,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** The bearer-token check; by default built from config.oauth when that is set. */
   bearer?: BearerVerifier;
+  /** Where counters live (server.ts opens it from STATE_URL); left out, in this process's memory. */
+  counters?: OpenedRuntime;
   /** Where the rules' facts are fetched (src/facts); left out, a rule reading a fact meets a failure. */
   facts?: FactSources;
   /** The live header secrets (a reload swaps them); by default fixed to config.authSecrets. */
@@ -46,11 +50,13 @@ export function createApp(options: AppOptions): Koa {
   const bearer = options.bearer ?? (config.oauth ? createBearerVerifier(config.oauth) : undefined);
   const auth = hookAuthentication({ header: config.authHeader, secrets: options.secrets ?? config.authSecrets, ...(bearer ? { bearer } : {}), logger });
   const { metrics, facts } = options;
-  registerHookRoute(router, { store, logger, ...config, auth, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
+  const counters = options.counters ?? memoryRuntime(stateConfigFromEnv({}, false, []));
+  registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
   if (metrics) registerMetricsRoute(router, metrics);
-  registerHealthRoutes(router, store, options.isStopping ?? (() => false), facts);
+  const counterState = () => (store.current().counters.size > 0 ? counters.state() : undefined);
+  registerHealthRoutes(router, store, options.isStopping ?? (() => false), facts, counterState);
   // The preview runs the hook's own check: a bearer token or a header secret, nothing else.
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined, ...(facts ? { facts } : {}) });
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined, counters, ...(facts ? { facts } : {}) });
 
   if (metrics) app.use(countRequests(metrics));
   app.use((ctx, next) => {

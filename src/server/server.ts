@@ -4,12 +4,16 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
+import { openCounterRuntime } from '../counters/counterRuntime.js';
+import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import { FactMetrics } from '../facts/factMetrics.js';
 import { FactSources } from '../facts/FactSources.js';
 import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/resolveFacts.js';
 import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { RulesetLoadError } from '../rules/RuleError.js';
+import type { StateConfig } from '../counters/stateConfig.js';
 import { logRuleWarnings } from '../ruleset/ruleWarnings.js';
 import { createApp } from './app.js';
 import { MAX_QUIET_WAIT_MS, QUIET_MS, waitForQuiet } from './drain.js';
@@ -51,7 +55,7 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'factsDeadlineMs'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs'>>;
 
 /**
  * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
@@ -74,6 +78,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const metrics = new Metrics();
   metrics.watch(store);
   if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
+  const state = config.state ?? stateConfigFromEnv({}, false, []);
+  const counters = await openCounterRuntime(state, { logger, registry: metrics.registry });
+  warnAboutCounters(store.current(), state, config.workers ?? 1, logger);
+  // Give Redis a moment to connect, so counting starts with the first request; a Redis that
+  // is down does not stop the start (counters follow their onError until it is back).
+  if (store.current().counters.size > 0 && !(await counters.connected(2_000))) logger.warn({ store: 'redis' }, 'counter store not reachable at start; serving anyway');
+  store.on('swapped', (next, previous) => previous.counters.size === 0 && warnAboutCounters(next, state, config.workers ?? 1, logger));
+
   const facts = new FactSources({
     env: process.env,
     production: process.env.NODE_ENV === 'production',
@@ -88,7 +100,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   let stopping = false;
   const secrets = new HookSecrets(config.authSecrets);
-  const app = createApp({ config, store, logger, metrics, secrets, facts, isStopping: () => stopping });
+  const app = createApp({ config, store, logger, metrics, secrets, facts, counters, isStopping: () => stopping });
   const server = createServer(config, app.callback());
   server.keepAliveTimeout = 5_000;
   watchTimeouts(server, () => {
@@ -110,7 +122,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })
     : undefined;
 
-  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const closed = new Promise<void>((resolve) => server.once('close', () => void counters.close().finally(resolve)));
   return {
     server,
     store,
@@ -162,6 +174,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
   };
 }
+
+/** Counting in memory with several processes, or hashing keys with the fixed salt, said at start. */
+function warnAboutCounters(ruleset: CompiledRuleset, state: StateConfig, workers: number, logger: Logger): void {
+  if (ruleset.counters.size === 0) return;
+  if (!state.url && workers > 1) {
+    logger.warn({ workers }, 'counters are kept in memory, per process: with WORKERS > 1 each worker counts on its own. Set STATE_URL to a Redis shared by every process');
+  }
+  if (state.url && state.keySaltDefaulted) logger.warn('STATE_KEY_SALT is not set: counter keys in Redis are hashed with a fixed salt. Set a random one (required in production)');
+}
+
 
 function createServer(config: ServerConfig, handler: http.RequestListener): http.Server {
   if (!config.tls) return http.createServer(TIMEOUT_OPTIONS, handler);

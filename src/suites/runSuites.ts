@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { givenCounters, type CounterReading } from '../counters/resolveCounters.js';
 import type { Decision } from '../engine/Decision.js';
 import { evaluate, type OnRuleError } from '../engine/evaluate.js';
 import { givenFacts } from '../facts/givenFacts.js';
@@ -16,6 +17,8 @@ export interface CaseResult {
   /** Each way the answer differs from the expectation, in words. */
   failures: string[];
   decision?: Decision;
+  /** Each counter the case's request read: key (masked) and value. */
+  counters?: CounterReading[];
 }
 
 export interface SuiteRun {
@@ -59,6 +62,8 @@ export function runSuites(
   const results = cases.map((testCase): CaseResult => {
     if (testCase.skip) return { case: testCase, status: 'skipped', failures: [] };
     if ('problem' in testCase.request) return { case: testCase, status: 'failed', failures: [`request: ${testCase.request.problem}`] };
+    const unknown = Object.keys(testCase.counters ?? {}).filter((name) => !ruleset.counters.has(name));
+    if (unknown.length > 0) return { case: testCase, status: 'failed', failures: unknown.map((name) => `counters: no counter named "${name}" in the ruleset`) };
     let rules = plain;
     if (testCase.lists) {
       const overridden = withListOverrides(ruleset, testCase.lists);
@@ -67,11 +72,12 @@ export function runSuites(
     }
     const facts = options.liveFacts?.get(testCase) ?? givenFacts(rules, testCase.request, testCase.facts ?? {});
     if ('problem' in facts) return { case: testCase, status: 'failed', failures: [facts.problem] };
-    const decision = evaluate(rules, testCase.request, { onRuleError: options.onRuleError ?? 'deny', explain: true, facts });
+    const counters = ruleset.counters.size > 0 ? givenCounters(rules, testCase.request, testCase.counters) : undefined;
+    const decision = evaluate(rules, testCase.request, { onRuleError: options.onRuleError ?? 'deny', explain: true, facts, ...(counters ? { counters: counters.input } : {}) });
     for (const id of decision.matchedRuleIds) exercised.add(id);
     if (decision.decidedBy.kind === 'default') decidedDefaults.add(decision.requestType);
     const failures = compare(testCase.expect, decision);
-    return { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision };
+    return { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision, ...(counters ? { counters: counters.readings } : {}) };
   });
   const unexercised = ruleset.rules.filter((rule) => !exercised.has(rule.id));
   const exceptions = [...ruleset.lists.values()].flatMap((list) => list.except.map((other) => ({ list: list.name, except: other.name })));

@@ -1,3 +1,4 @@
+import type { GivenCounter } from '../counters/resolveCounters.js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
 import type { SourcePosition } from '../rules/types.js';
 
@@ -17,6 +18,8 @@ export interface CaseSpec {
   skip?: boolean;
   lists?: ListOverrides;
   request: RequestSpec;
+  /** Counter values (or failures) the rules see in this case (docs/counters.md, "Testing"). */
+  counters?: Record<string, GivenCounter>;
   /** Facts given by hand (docs/facts.md): a value, or { error: KIND }. */
   facts?: Record<string, Json>;
   expect: Expectation;
@@ -51,6 +54,7 @@ export interface LoadedCase {
   /** The suite's list overrides with the case's on top; absent when neither has any. */
   lists?: ListOverrides;
   request: OktaHookRequest | { problem: string };
+  counters?: Record<string, GivenCounter>;
   facts?: Record<string, Json>;
   expect: Expectation;
 }

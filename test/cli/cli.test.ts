@@ -9,9 +9,9 @@ describe('hook-rules CLI (child process)', () => {
     it('prints help for the tool and for every command, exit 0', async () => {
       const top = await runCli(['--help']);
       expect(top.code).to.equal(0);
-      for (const name of ['serve', 'validate', 'test', 'eval']) expect(top.stdout).to.include(`  ${name}`);
+      for (const name of ['serve', 'validate', 'test', 'eval', 'counters']) expect(top.stdout).to.include(`  ${name}`);
       expect(top.stdout).to.include('3  invalid rules');
-      for (const name of ['serve', 'validate', 'test', 'eval']) {
+      for (const name of ['serve', 'validate', 'test', 'eval', 'counters']) {
         const help = await runCli([name, '--help']);
         expect(help.code, name).to.equal(0);
         expect(help.stdout, name).to.match(new RegExp(`^hook-rules ${name}: `));

@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { stateConfigFromEnv } from '../../counters/stateConfig.js';
+import { openCounterRuntime } from '../../counters/counterRuntime.js';
+import { givenCounters, resolveCounters, type GivenCounter } from '../../counters/resolveCounters.js';
 import { evaluate } from '../../engine/evaluate.js';
+import type { OktaHookRequest } from '../../okta/types.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { givenFacts } from '../../facts/givenFacts.js';
 import { liveSources } from '../../facts/liveSources.js';
 import { resolveFacts } from '../../facts/resolveFacts.js';
@@ -19,7 +24,7 @@ export const evalCommand: Command = {
   help: `hook-rules eval: decide one request and explain the decision
 
 Usage: hook-rules eval <request.json | -> [--dir <rules>] [--json] [--on-rule-error deny|skip]
-                      [--facts <facts.json>] [--reveal]
+                      [--facts <facts.json>] [--reveal] [--counters <json>]
 
 Reads a request from the file (or standard input with -): a full Okta inline hook request,
 or the shorthand the rule tests use, e.g.
@@ -42,6 +47,10 @@ Options:
   --on-rule-error <mode>  deny (default, as the service) or skip
   --facts <facts.json>    the facts by name, instead of fetching them
   --reveal                show fetched fact values unmasked
+  --counters <json>       counter values to decide with, e.g. '{"signupsPerIp": 6}'
+                          ({"NAME": {"error": "timeout"}} makes one fail). Without it,
+                          counters are read from STATE_URL's Redis when it is set (nothing
+                          is counted), else read as a first request would (1, or 0)
 
 Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad usage,
 3 invalid rules.
@@ -49,13 +58,14 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
   async run(argv) {
     const { values, positionals } = parse(
       argv,
-      { dir: { type: 'string' }, json: { type: 'boolean' }, 'on-rule-error': { type: 'string' }, facts: { type: 'string' }, reveal: { type: 'boolean' } },
+      { dir: { type: 'string' }, json: { type: 'boolean' }, 'on-rule-error': { type: 'string' }, facts: { type: 'string' }, reveal: { type: 'boolean' }, counters: { type: 'string' } },
       1,
     );
     const input = positionals[0];
     if (input === undefined) throw new UsageError('give a request file, or - for standard input');
     const onRuleError = values['on-rule-error'] ?? 'deny';
     if (onRuleError !== 'deny' && onRuleError !== 'skip') throw new UsageError('--on-rule-error is deny or skip');
+    const given = values.counters === undefined ? undefined : parseGivenCounters(values.counters);
 
     let body: unknown;
     try {
@@ -108,17 +118,54 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
         await sources.close();
       }
     }
+    const counters = loaded.ruleset.counters.size > 0 ? await readCounters(loaded.ruleset, built.request, given) : undefined;
     // What the service would send, Okta's size limit included.
-    const evaluated = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}) });
+    const evaluated = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}), ...(counters ? { counters: counters.input } : {}) });
     const { decision, response } = oktaAnswer(evaluated, { decisionId: 'hook-rules-eval' }, onRuleError);
     if (values.json) {
-      print(JSON.stringify({ response, decision, ...(facts ? { facts: facts.trace } : {}) }, null, 2));
+      print(JSON.stringify({ response, decision, ...(facts ? { facts: facts.trace } : {}), ...(counters ? { counters: counters.readings } : {}) }, null, 2));
     } else {
-      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, loaded.ruleset, facts?.trace)}`);
+      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, loaded.ruleset, facts?.trace, counters?.readings)}`);
     }
     return EXIT.ok;
   },
 };
+
+function parseGivenCounters(text: string): Record<string, GivenCounter> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('--counters takes a JSON object, e.g. \'{"signupsPerIp": 6}\'');
+  }
+  const valid =
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => (Number.isInteger(v) && (v as number) >= 0) || (typeof v === 'object' && v !== null && typeof (v as { error?: unknown }).error === 'string'));
+  if (!valid) throw new UsageError('--counters: each value is a whole number, or {"error": "why"}');
+  return value as Record<string, GivenCounter>;
+}
+
+/** Given values; else the live store when STATE_URL is set (read only); else a first request's view. */
+async function readCounters(ruleset: CompiledRuleset, request: OktaHookRequest, given: Record<string, GivenCounter> | undefined) {
+  if (given) {
+    const unknown = Object.keys(given).filter((name) => !ruleset.counters.has(name));
+    if (unknown.length > 0) throw new UsageError(`--counters: no counter named ${unknown.map((n) => `"${n}"`).join(', ')} in the ruleset`);
+    return givenCounters(ruleset, request, given);
+  }
+  const problems: string[] = [];
+  const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  if (!state.url) return givenCounters(ruleset, request);
+  const runtime = await openCounterRuntime(state);
+  try {
+    await runtime.connected(2_000);
+    return await resolveCounters(ruleset, request, runtime, 'peek');
+  } finally {
+    await runtime.close();
+  }
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -40,6 +40,12 @@ loading its own rules; a worker that dies is replaced. Signals go to the primary
 every worker reload and logs one line with the version each now serves; SIGTERM and SIGINT
 stop every worker gracefully.
 
+Counters (docs/counters.md): STATE_URL=redis://… (or rediss://) keeps the rules' counters in
+Redis, shared by every replica and worker; without it they are kept in memory, per process,
+and production refuses WORKERS > 1 when a counter is defined. STATE_KEY_SALT hashes the keys
+(required in production with STATE_URL).
+
+
 Stopping: SIGTERM or SIGINT stops gracefully: /readyz turns 503; the port keeps accepting
 for SHUTDOWN_DELAY_MS and until no connection has come for 250 ms (at most 2 s more), so
 connections already queued are answered, not reset; then the listener closes, requests in
@@ -72,6 +78,11 @@ Exit codes: 0 stopped cleanly, 1 could not listen or another error, 2 invalid co
       // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
       const loaded = await loadRuleset(config.rulesDir);
       if (!loaded.ok) return refuse(logger, { kind: 'rules', problems: loaded.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
+      // Counts in memory are per process: wrong with several, so production refuses to start.
+      if (loaded.ruleset.counters.size > 0 && !config.state.url && config.nodeEnv === 'production') {
+        const problem = `WORKERS=${config.workers} with counters (${[...loaded.ruleset.counters.keys()].join(', ')}) needs STATE_URL: in memory each worker would count on its own`;
+        return refuse(logger, { kind: 'config', problems: [problem], exitCode: EXIT.usage });
+      }
       process.off('SIGHUP', early);
       return runPrimary(config, logger);
     }

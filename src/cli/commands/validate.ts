@@ -47,9 +47,11 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
     // Outside production an unset fact variable only warns (in production it is an error above).
     for (const warning of ruleset.warnings) printError(`warning: ${formatRuleError({ ...warning, file: relative(warning.file) })}`);
     const lists = [...ruleset.lists.values()].map((list) => `${list.name} (${list.size})`);
+    const counters = [...ruleset.counters.values()].map((counter) => `${counter.name} (${counter.window}, ${counter.count})`);
     print(
       `ok: ${ruleset.rules.length} rule${ruleset.rules.length === 1 ? '' : 's'} in ${ruleset.files.length} file${ruleset.files.length === 1 ? '' : 's'}` +
-        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}${ruleset.facts.size ? `, facts: ${[...ruleset.facts.keys()].join(', ')}` : ''}; version ${ruleset.version}` +
+        `${lists.length ? `, lists: ${lists.join(', ')}` : ''}${ruleset.facts.size ? `, facts: ${[...ruleset.facts.keys()].join(', ')}` : ''}` +
+        `${counters.length ? `, counters: ${counters.join(', ')}` : ''}; version ${ruleset.version}` +
         `${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`,
     );
     return EXIT.ok;

@@ -1,4 +1,5 @@
 import type { Decision, ExplainedPart, RuleTrace } from '../../engine/Decision.js';
+import type { CounterReading } from '../../counters/resolveCounters.js';
 import type { FactTrace } from '../../facts/types.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { relative } from '../commands/validate.js';
@@ -7,7 +8,12 @@ import { relative } from '../commands/validate.js';
  * "Why was this user denied?", in words: the decision, then every rule considered in
  * evaluation order, whether it matched, what its condition saw and what each part returned.
  */
-export function formatExplanation(decision: Decision, ruleset: CompiledRuleset, facts: readonly FactTrace[] = []): string {
+export function formatExplanation(
+  decision: Decision,
+  ruleset: CompiledRuleset,
+  facts: readonly FactTrace[] = [],
+  counters: readonly CounterReading[] = [],
+): string {
   const lines: string[] = [];
   const decided =
     decision.decidedBy.kind === 'rule'
@@ -27,6 +33,10 @@ export function formatExplanation(decision: Decision, ruleset: CompiledRuleset, 
   }
   for (const [attribute, ruleId] of Object.entries(decision.updatedBy)) {
     lines.push(`Sets ${attribute} = ${show(decision.updates[attribute])} (rule ${ruleId})`);
+  }
+  if (counters.length > 0) {
+    lines.push('', 'Counters:');
+    for (const reading of counters) lines.push(`  ${formatCounter(reading)}`);
   }
   lines.push('');
   if (facts.length > 0) {
@@ -55,12 +65,21 @@ function formatRule(entry: RuleTrace, n: number, ruleset: CompiledRuleset): stri
   const lines = [`${n}. ${entry.id} [${entry.effect}] ${STATUS[entry.status]}  ${relative(entry.source.file)}:${entry.source.line}:${entry.source.column}`];
   if (entry.status === 'skipped') return lines;
   if (entry.error) lines.push(`     error: ${entry.error}`);
+  else if (entry.counterFailure) lines.push(`     skipped: ${entry.counterFailure}`);
   else if (entry.factFailure) lines.push(`     not evaluated: ${entry.factFailure}`);
   if (rule) lines.push(`     when ${compact(rule.when.logic)} → ${show(entry.result)}`);
   for (const part of entry.parts ?? []) lines.push(...formatPart(part, 7));
   const saw = Object.entries(entry.saw ?? {});
   if (saw.length > 0) lines.push(`     saw: ${saw.map(([path, value]) => `${path} = ${show(value)}`).join(', ')}`);
   return lines;
+}
+
+/** `signupsPerIp = 6  key 203.0.113.x (attempts, counted)`, with where the value came from or why it failed. */
+export function formatCounter(reading: CounterReading): string {
+  const key = reading.key === null ? 'no key (null: not counted)' : `key ${reading.key}`;
+  const how = `${reading.count}, ${reading.use === 'counted' ? 'this request counts' : 'read only'}${reading.given ? ', given' : ''}`;
+  const failed = reading.failed ? `  FAILED (${reading.failed.reason}), onError ${reading.failed.onError}` : '';
+  return `${reading.name} = ${reading.value}  ${key} (${how})${failed}`;
 }
 
 /** member from sql:MEMBERS_DB in 3.2 ms (cache hit): {"plan":"gold"}, or the failure and the onError applied. */

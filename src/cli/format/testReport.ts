@@ -1,7 +1,7 @@
 import type { SuiteRun } from '../../suites/runSuites.js';
 import { decidedByText } from '../../suites/runSuites.js';
 import { relative } from '../commands/validate.js';
-import { formatExplanation } from './explanation.js';
+import { formatCounter, formatExplanation } from './explanation.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 
 /** The readable report: cases by suite, what differed, rule coverage, the totals. */
@@ -23,7 +23,8 @@ export function formatTestReport(run: SuiteRun, ruleset: CompiledRuleset, option
       if (result.decision) {
         const matched = result.decision.matchedRuleIds.join(', ') || '(none)';
         lines.push(`      decided by ${decidedByText(result.decision)}; matched rules: ${matched}`);
-        if (options.explain) lines.push(...formatExplanation(result.decision, ruleset).split('\n').map((line) => `        ${line}`));
+        for (const reading of result.counters ?? []) lines.push(`      counter ${formatCounter(reading)}`);
+        if (options.explain) lines.push(...formatExplanation(result.decision, ruleset, [], result.counters).split('\n').map((line) => `        ${line}`));
       }
     }
   }

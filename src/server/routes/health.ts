@@ -6,10 +6,17 @@ import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 /**
  * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not
  * stopping; while the last reload was refused, the body says when, in which files and why.
- * Fact sources are reported but never make it unready: a database that is down fails its
- * facts (per their onError), and taking every pod out of service would fail all.
+ * Fact sources and the counter store are reported but never make it unready: a database or
+ * Redis that is down fails its facts or counters (per their onError), and taking every pod
+ * out of service would fail all.
  */
-export function registerHealthRoutes(router: Router, store: RulesetStore, isStopping: () => boolean, facts?: FactSources): void {
+export function registerHealthRoutes(
+  router: Router,
+  store: RulesetStore,
+  isStopping: () => boolean,
+  facts?: FactSources,
+  counterState: () => object | undefined = () => undefined,
+): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -21,6 +28,7 @@ export function registerHealthRoutes(router: Router, store: RulesetStore, isStop
       return;
     }
     const sources = facts?.states() ?? [];
+    const counters = counterState();
     const failure = store.lastFailure();
     ctx.body = {
       status: 'ready',
@@ -28,6 +36,7 @@ export function registerHealthRoutes(router: Router, store: RulesetStore, isStop
       rules: ruleset.rules.length,
       loadedAt: ruleset.loadedAt.toISOString(),
       ...(sources.length > 0 ? { factSources: sources } : {}),
+      ...(counters ? { counters } : {}),
       // Still ready (the last good rules serve), but an edit did not go live: say so here.
       ...(failure ? { lastReloadFailure: reloadFailureSummary(failure, ruleset.dir) } : {}),
     };

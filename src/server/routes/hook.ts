@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
+import type { CounterInput } from '../../counters/types.js';
+import { resolveCounters, type CounterRuntime } from '../../counters/resolveCounters.js';
+import type { Decision } from '../../engine/Decision.js';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
 import type { FactSources } from '../../facts/FactSources.js';
 import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
@@ -33,6 +36,8 @@ export interface HookRouteOptions {
   facts?: FactSources;
   /** FACTS_DEADLINE_MS (default 2000). */
   factsDeadlineMs?: number;
+  /** The counter store and its settings (src/counters); used only for rulesets with counters. */
+  counters?: CounterRuntime;
 }
 
 /** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
@@ -46,23 +51,59 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     }
     const request = checked.value;
     const ruleset = store.current(); // taken once: this request is decided wholly by this version
-    // A ruleset without facts (or none for this request type) is decided synchronously, as before.
-    if (ruleset.facts.size === 0 || ruleset.factsFor[detectRequestType(request).type].length === 0) {
+    // A ruleset without facts or counters (or none for this request type) is decided synchronously, as before.
+    const needsFacts = ruleset.facts.size > 0 && ruleset.factsFor[detectRequestType(request).type].length > 0;
+    const counters = ruleset.counters.size > 0 ? options.counters : undefined;
+    if (!needsFacts && !counters) {
       answer(ctx, request, ruleset, started, undefined);
       return;
     }
-    if (!options.facts) {
-      answer(ctx, request, ruleset, started, unavailableFacts(ruleset, request));
-      return;
-    }
-    return resolveFacts(ruleset, request, options.facts, { deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS }).then((facts) =>
-      answer(ctx, request, ruleset, started, facts),
-    );
+    return decideAfterStage(ctx, request, ruleset, started, needsFacts, counters);
   };
 
-  function answer(ctx: Parameters<Middleware>[0], request: OktaHookRequest, ruleset: CompiledRuleset, started: bigint, facts: ResolvedFacts | undefined): void {
+  /**
+   * The stage in front of the engine: facts fetched and counters read (and counted) in
+   * parallel, within one deadline; then the synchronous decision; then the `count: allowed`
+   * reservations are settled by the outcome sent, after the answer is written.
+   */
+  async function decideAfterStage(
+    ctx: Parameters<Middleware>[0],
+    request: OktaHookRequest,
+    ruleset: CompiledRuleset,
+    started: bigint,
+    needsFacts: boolean,
+    runtime: CounterRuntime | undefined,
+  ): Promise<void> {
+    const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
+    const [facts, counters] = await Promise.all([
+      !needsFacts ? undefined : options.facts ? resolveFacts(ruleset, request, options.facts, { deadlineMs }) : unavailableFacts(ruleset, request),
+      runtime ? resolveCounters(ruleset, request, runtime, 'count', deadlineMs) : undefined,
+    ]);
+    const { decision, decisionId } = answer(ctx, request, ruleset, started, facts, counters?.input);
+    if (!counters || !runtime) return;
+    void counters.commit(decision.outcome);
+    runtime.metrics?.decision(decision, ruleset);
+    for (const reading of counters.readings) {
+      // Names and reasons only: never a key.
+      if (reading.failed) logger.warn({ decisionId, counter: reading.name, reason: reading.failed.reason, onError: reading.failed.onError }, 'counter unavailable');
+    }
+  }
+
+  function answer(
+    ctx: Parameters<Middleware>[0],
+    request: OktaHookRequest,
+    ruleset: CompiledRuleset,
+    started: bigint,
+    facts: ResolvedFacts | undefined,
+    counters?: CounterInput,
+  ): { decision: Decision; decisionId: string } {
     // The log and the metrics read only the rules that threw: no trace entry for the others.
-    const evaluated = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors', ...(facts ? { facts } : {}) });
+    const evaluated = evaluate(ruleset, request, {
+      onRuleError: options.onRuleError,
+      trace: 'errors',
+      ...(facts ? { facts } : {}),
+      ...(counters ? { counters } : {}),
+    });
     const decisionId = randomUUID();
     for (const entry of facts?.trace ?? []) {
       // Names, kinds and timings only: never a fetched value or a parameter.
@@ -107,6 +148,7 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
       },
       'decision',
     );
+    return { decision, decisionId };
   }
   router.post(HOOK_PATH, options.auth, ...jsonBody(options.bodyLimit), decide);
 }

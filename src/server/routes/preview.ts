@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import { resolveCounters } from '../../counters/resolveCounters.js';
 import type { Middleware } from 'koa';
 import { evaluate } from '../../engine/evaluate.js';
 import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
@@ -17,7 +18,7 @@ import type { HookRouteOptions } from './hook.js';
 export const PREVIEW_PATH = '/preview';
 
 /** The hook's own settings: the page decides exactly as the hook does, behind the same check. */
-export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs'> & {
+export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters'> & {
   /** The hook's authentication middleware (header secret or bearer token), used as it is. */
   auth: Middleware;
   /** OAuth is configured: the page offers a bearer-token field. */
@@ -83,7 +84,14 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
         ? await resolveFacts(ruleset, request, options.facts, { deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS })
         : unavailableFacts(ruleset, request);
     }
-    const evaluated = evaluate(ruleset, request, { onRuleError: options.onRuleError, explain: true, ...(facts ? { facts } : {}) });
+    // Counters are read, never counted: trying a request on the page is not an attempt.
+    const counters = ruleset.counters.size > 0 && options.counters ? await resolveCounters(ruleset, request, options.counters, 'peek') : undefined;
+    const evaluated = evaluate(ruleset, request, {
+      onRuleError: options.onRuleError,
+      explain: true,
+      ...(facts ? { facts } : {}),
+      ...(counters ? { counters: counters.input } : {}),
+    });
     // What the hook would send, size limit included.
     const answer = oktaAnswer(evaluated, { decisionId: randomUUID() }, options.onRuleError);
     const { trace, ...decision } = answer.decision;
@@ -100,6 +108,7 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
       })),
       ...(facts ? { facts: facts.trace } : {}),
       rulesetVersion: ruleset.version,
+      ...(counters ? { counters: counters.readings } : {}),
     };
   });
 

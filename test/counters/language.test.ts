@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import type { RuleError } from '../../src/rules/RuleError.js';
+import { rulesetOf, tempRulesDir } from '../helpers/tempRules.js';
+
+async function errorsOf(files: Record<string, string>): Promise<Array<RuleError & { name: string }>> {
+  const tmp = await tempRulesDir(files);
+  try {
+    const result = await loadRuleset(tmp.dir);
+    if (result.ok) throw new Error('expected the ruleset to be rejected');
+    return result.errors.map((e) => ({ ...e, name: path.basename(e.file) }));
+  } finally {
+    await tmp.remove();
+  }
+}
+
+const COUNTERS = `counters:
+  signupsPerIp:
+    key: { var: ipAddress }
+    window: 10m
+    appliesTo: [self.service.registration]
+`;
+
+describe('counters in rule files', () => {
+  it('compiles counters, and knows which rules read which counters and which request types count them', async () => {
+    const ruleset = await rulesetOf({
+      'a.yaml': `${COUNTERS}  perDomain:
+    key: { var: emailDomain }
+    window: 1h
+    count: allowed
+    onError: allow
+`,
+      'b.yaml': `rules:
+  - id: ip-limit
+    description: d
+    appliesTo: [self.service.registration]
+    when: { ">": [{ var: counters.signupsPerIp }, 5] }
+    then: { deny: { message: no } }
+  - id: domain-limit
+    description: d
+    appliesTo: [progressive.profile]
+    when: { ">": [{ var: counters.perDomain }, 50] }
+    then: { deny: { message: no } }
+`,
+    });
+    const ip = ruleset.counters.get('signupsPerIp')!;
+    expect(ip).to.include({ windowMs: 600_000, count: 'attempts', onError: 'deny' });
+    expect(ruleset.counters.get('perDomain')).to.include({ windowMs: 3_600_000, count: 'allowed', onError: 'allow' });
+    expect(ruleset.rules.find((r) => r.id === 'ip-limit')!.counters).to.deep.equal(['signupsPerIp']);
+    const uses = (type: 'self.service.registration' | 'progressive.profile') => ruleset.countersFor[type].map((u) => `${u.counter.name}:${u.counted ? 'counted' : 'read'}`);
+    expect(uses('self.service.registration')).to.deep.equal(['signupsPerIp:counted', 'perDomain:counted']);
+    expect(uses('progressive.profile')).to.deep.equal(['perDomain:counted']); // signupsPerIp neither counts nor is read there
+  });
+
+  it('an unknown counter is an error at the var that reads it', async () => {
+    const errors = await errorsOf({
+      'r.yaml': `${COUNTERS}rules:
+  - id: r1
+    description: d
+    appliesTo: [self.service.registration]
+    when: { ">": [{ var: counters.signupsPerIP }, 5] }
+    then: { deny: { message: no } }
+  - id: r2
+    description: d
+    appliesTo: [self.service.registration]
+    when: { ">": [{ var: counters.signupsPerIp }, 5] }
+    then: { deny: { message: no } }
+`,
+    });
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.include({ name: 'r.yaml', line: 10 });
+    expect(errors[0]!.message).to.equal('unknown counter "signupsPerIP" (known: signupsPerIp)');
+  });
+
+  it('a counter no rule reads is an error at its name; so are a bad window, a key that reads counters, and `counters` alone', async () => {
+    const errors = await errorsOf({
+      'r.yaml': `counters:
+  unused:
+    key: { var: ipAddress }
+    window: 10m
+  tooLong:
+    key: { var: counters.unused }
+    window: 90d
+rules:
+  - id: r1
+    description: d
+    appliesTo: [self.service.registration]
+    when: { "==": [{ var: counters }, 1] }
+    then: { allow: true }
+  - id: r2
+    description: d
+    appliesTo: [self.service.registration]
+    when: { ">": [{ var: counters.tooLong }, 1] }
+    then: { allow: true }
+`,
+    });
+    const text = errors.map((e) => `${e.line}:${e.column} ${e.message}`);
+    expect(text).to.include.members([
+      '2:3 counter "unused" is read by no rule (read it as {var: counters.unused}, or remove it)',
+      "6:17 a counter's key cannot read counters",
+      '7:13 window "90d": from 1s to 31d',
+      '12:27 read a counter by its name: counters.NAME',
+    ]);
+    expect(text).to.have.length(4); // a read of tooLong is not also "unknown": it is defined, with errors
+  });
+
+  it('the schema checks count, onError and window forms', async () => {
+    const errors = await errorsOf({
+      'r.yaml': `counters:
+  c:
+    key: { var: ipAddress }
+    window: 10 minutes
+    count: requests
+    onError: retry
+`,
+    });
+    const messages = errors.map((e) => e.message).join('\n');
+    expect(messages).to.match(/window/);
+    expect(messages).to.match(/count: must be one of "attempts", "allowed"/);
+    expect(messages).to.match(/onError: must be one of "deny", "allow", "skip"/);
+  });
+});
