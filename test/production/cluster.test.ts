@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { requestOnNewConnection } from '../helpers/freshConnection.js';
 import { fixture } from './appServer.js';
 import { burstThenSignal, tally } from './burst.js';
 import { ROOT, ServeProcess, type LogLine } from './childProcess.js';
@@ -34,10 +35,14 @@ describe('WORKERS=2 (node:cluster) in the real process', function () {
       let deathLogged = false;
       const post = async () => {
         const afterDeathLogged = deathLogged;
-        const status = await fetch(`${base}/registrationHook`, {
+        // A new connection each time (fetch would keep one socket, to a worker that may be the one
+        // killed). A connection node:cluster hands to the worker as it dies is never answered: Okta
+        // gives up after 3 s and retries, and so does this client (status 0), before the death is logged.
+        const status = await requestOnNewConnection(`${base}/registrationHook`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: SECRET, connection: 'close' },
+          headers: { 'content-type': 'application/json', authorization: SECRET },
           body: BODY,
+          timeoutMs: 3_000,
         }).then((r) => r.status, () => 0);
         results.push({ status, afterDeathLogged });
       };
