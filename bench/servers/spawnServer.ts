@@ -4,8 +4,8 @@
  * generator (this process). Resolves once the server answers.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
+import { freePort } from '../../test/helpers/freePort.js';
 
 export interface RunningBenchServer {
   url: string;
@@ -13,14 +13,6 @@ export interface RunningBenchServer {
   /** The server's own process (taskset execs it, so the pid stays the same). */
   pid: number | undefined;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
