@@ -25,8 +25,6 @@ export const HOOK_PATH = '/registrationHook';
 export interface HookRouteOptions {
   store: RulesetStore;
   logger: Logger;
-  authHeader: string;
-  authSecrets: readonly string[];
   bodyLimit: string;
   onRuleError: OnRuleError;
   /** The hook's authentication (middleware/hookAuthentication.ts: header secret or OAuth). */

@@ -18,7 +18,10 @@ import type { HookRouteOptions } from './hook.js';
 export const PREVIEW_PATH = '/preview';
 
 /** The hook's own settings: the page decides exactly as the hook does, behind the same check. */
-export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters'> & {
+export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters'> & {
+  /** What the page asks its user for: the header's name, and whether a secret is set. */
+  authHeader: string;
+  authSecrets: readonly string[];
   /** The hook's authentication middleware (header secret or bearer token), used as it is. */
   auth: Middleware;
   /** OAuth is configured: the page offers a bearer-token field. */
