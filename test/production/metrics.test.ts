@@ -6,17 +6,7 @@ import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { ROOT } from './childProcess.js';
 import { fixture, startApp } from './appServer.js';
-
-/** Prometheus text → { 'name{labels}': value } for the samples a test looks at. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
+import { samples } from '../helpers/metricSamples.js';
 
 function withEmail(email: string) {
   const body = fixture('guide-ssr-request-2022.json') as { data: { userProfile: Record<string, string> } };

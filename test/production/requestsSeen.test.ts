@@ -4,23 +4,13 @@ import path from 'node:path';
 import { ppRequest, ssrRequest } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ROOT } from './childProcess.js';
+import { samples } from '../helpers/metricSamples.js';
 
 // What an operator sees of requests that go wrong or go slowly (issue #16, section 4): a
 // histogram of whole requests, one log line and one count per rejection, a 408 at the
 // documented 10 s, wrong methods counted under their route, request text masked in rule errors.
 
 const SECRET = 'Basic c2VjcmV0LWhvb2stdmFsdWU=';
-
-/** Prometheus text → { 'name{labels}': value }. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
 
 function hostPort(url: string): { host: string; port: number } {
   const { hostname, port } = new URL(url);
