@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import { decisionLog, type DecisionLine } from '../../src/observability/decisionLog.js';
 import { createLogger } from '../../src/observability/log.js';
 import { LogSink } from './appServer.js';
 
 describe('the decision log line', () => {
-  const line = {
+  const line: DecisionLine = {
     event: 'decision',
     eventId: 'evt ann@example.com',
     decisionId: 'd1',
@@ -36,5 +37,33 @@ describe('the decision log line', () => {
         'level', 'time', 'service', 'pid', 'event', 'eventId', 'decisionId', 'requestType', 'decision', 'decidedBy', 'matchedRules', 'updatedAttributes', 'rulesetVersion', 'latencyMs', 'subject', 'msg',
       ]);
     }
+  });
+
+  it('is the same through decisionLog (masked field by field) as through the logger\'s walk, masked or not', () => {
+    const lines: DecisionLine[] = [
+      line,
+      { ...line, eventId: { nested: 'bob@example.org 2001:db8:1:2::9' }, decidedBy: { kind: 'default' }, subject: {} },
+      { ...line, eventId: undefined, decision: 'allow', matchedRules: ['a', 'ip.198.51.100.7', 'x@y.example'], updatedAttributes: ['plan', 'ann@example.com'], subject: { login: 'not-an-email' } },
+      { ...line, requestType: 'progressive.profile', rulesetVersion: '10.0.0.1', subject: { ip: '2001:db8:85a3::8a2e:370:7334' } },
+    ];
+    for (const pii of [false, true]) {
+      const walked = new LogSink();
+      const byFields = new LogSink();
+      const walker = createLogger({ level: 'info', pii }, walked);
+      const log = decisionLog(createLogger({ level: 'info', pii }, byFields));
+      for (const each of lines) {
+        walker.info(each, 'decision');
+        log(each);
+      }
+      const withoutTime = (sink: LogSink) => sink.lines.map(({ time: _time, pid: _pid, ...rest }) => rest);
+      expect(withoutTime(byFields)).to.deep.equal(withoutTime(walked));
+      expect(JSON.stringify(withoutTime(byFields))).to.equal(JSON.stringify(withoutTime(walked))); // keys in the same order
+    }
+  });
+
+  it('masks through a child of a masking logger too', () => {
+    const sink = new LogSink();
+    decisionLog(createLogger({ level: 'info' }, sink).child({ worker: 1 }))(line);
+    expect(sink.lines[0]).to.deep.include({ worker: 1, subject: { login: '***@example.com', ip: '192.0.2.x' } });
   });
 });

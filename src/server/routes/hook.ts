@@ -10,6 +10,7 @@ import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../..
 import type { ResolvedFacts } from '../../facts/types.js';
 import { detectRequestType } from '../../okta/requestType.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
+import { decisionLog } from '../../observability/decisionLog.js';
 import type { Logger } from '../../observability/log.js';
 import { PiiText } from '../../observability/maskPii.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -41,6 +42,7 @@ export interface HookRouteOptions {
 /** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
 export function registerHookRoute(router: Router, options: HookRouteOptions): void {
   const { store, logger } = options;
+  const logDecision = decisionLog(logger);
   const decide: Middleware = (ctx) => {
     const started = process.hrtime.bigint();
     const checked = validateRequest(ctx.request.body);
@@ -128,24 +130,20 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
       const err = entry.errorRedacted === undefined ? entry.error : new PiiText(entry.error!, entry.errorRedacted);
       logger.error({ decisionId, ruleId: entry.id, err }, 'rule evaluation failed');
     }
-    // The decision log: ids, outcome and timing; no profile values. The subject's login and IP
-    // address are masked by the logger unless LOG_PII is on (observability/log.ts).
-    logger.info(
-      {
-        event: 'decision',
-        eventId: request.eventId,
-        decisionId,
-        requestType: decision.requestType,
-        decision: decision.outcome,
-        decidedBy: decision.decidedBy,
-        matchedRules: decision.matchedRuleIds,
-        updatedAttributes: Object.keys(decision.updates),
-        rulesetVersion: decision.rulesetVersion,
-        latencyMs: Math.round(latencyMs * 1000) / 1000,
-        subject: subjectOf(request),
-      },
-      'decision',
-    );
+    // The subject's login and IP address are masked by the logger unless LOG_PII is on.
+    logDecision({
+      event: 'decision',
+      eventId: request.eventId,
+      decisionId,
+      requestType: decision.requestType,
+      decision: decision.outcome,
+      decidedBy: decision.decidedBy,
+      matchedRules: decision.matchedRuleIds,
+      updatedAttributes: Object.keys(decision.updates),
+      rulesetVersion: decision.rulesetVersion,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+      subject: subjectOf(request),
+    });
     return { decision, decisionId };
   }
   router.post(HOOK_PATH, options.auth, ...jsonBody(options.bodyLimit), decide);
