@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BatchedCounter } from './batchedCounter.js';
 import type { Decision } from '../engine/Decision.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { RulesetStore } from '../ruleset/RulesetStore.js';
@@ -10,25 +11,25 @@ import type { RulesetStore } from '../ruleset/RulesetStore.js';
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({
+  private readonly requests = new BatchedCounter({
     name: 'okta_hook_http_requests_total',
     help: 'HTTP requests answered, by route, method and status',
     labelNames: ['route', 'method', 'status'] as const,
     registers: [this.registry],
   });
-  private readonly decisions = new Counter({
+  private readonly decisions = new BatchedCounter({
     name: 'okta_hook_decisions_total',
     help: 'Hook decisions by request type, outcome, what decided (rule, default, error) and the deciding rule id',
     labelNames: ['request_type', 'outcome', 'decided_by', 'rule_id'] as const,
     registers: [this.registry],
   });
-  private readonly ruleMatches = new Counter({
+  private readonly ruleMatches = new BatchedCounter({
     name: 'okta_hook_rule_matches_total',
     help: 'Rules whose condition was true, by rule id',
     labelNames: ['rule_id'] as const,
     registers: [this.registry],
   });
-  private readonly ruleErrors = new Counter({
+  private readonly ruleErrors = new BatchedCounter({
     name: 'okta_hook_rule_errors_total',
     help: 'Rule conditions that threw, by rule id',
     labelNames: ['rule_id'] as const,
@@ -111,7 +112,7 @@ export class Metrics {
   }
 
   observeRequest(route: string, method: string, status: number): void {
-    this.requests.inc({ route, method, status: String(status) });
+    this.requests.inc(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }));
   }
 
   observeRequestDuration(route: string, seconds: number): void {
@@ -121,9 +122,9 @@ export class Metrics {
   observeDecision(decision: Decision, seconds: number): void {
     const { requestType, outcome } = decision;
     const { kind, ruleId = '' } = decision.decidedBy;
-    this.decisions.inc({ request_type: requestType, outcome, decided_by: kind, rule_id: ruleId });
-    for (const id of decision.matchedRuleIds) this.ruleMatches.inc({ rule_id: id });
-    for (const failed of decision.trace) if (failed.status === 'error') this.ruleErrors.inc({ rule_id: failed.id });
+    this.decisions.inc(`${requestType} ${outcome} ${kind} ${ruleId}`, () => ({ request_type: requestType, outcome, decided_by: kind, rule_id: ruleId }));
+    for (const id of decision.matchedRuleIds) this.ruleMatches.inc(id, () => ({ rule_id: id }));
+    for (const failed of decision.trace) if (failed.status === 'error') this.ruleErrors.inc(failed.id, () => ({ rule_id: failed.id }));
     this.latency.observe({ request_type: decision.requestType }, seconds);
   }
 
