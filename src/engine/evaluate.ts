@@ -1,14 +1,13 @@
 import jsonLogic from 'json-logic-js';
 import type { CounterInput } from '../counters/types.js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
-import { detectRequestType } from '../okta/requestType.js';
 import { GENERIC_DENY_MESSAGE } from '../okta/denyMessages.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { DenySpec } from '../rules/types.js';
 import type { FactFailure, ResolvedFacts } from '../facts/types.js';
 import { maskPii } from '../observability/maskPii.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
-import { buildFacts, type Facts } from './facts.js';
+import { requestContext, type Facts, type RequestContext } from './facts.js';
 import { truthy } from './logic.js';
 import { withScope } from './operators.js';
 
@@ -34,6 +33,12 @@ export interface EvaluateOptions {
    * conditions read them as facts.NAME; a rule reading a failed one follows its onError.
    */
   facts?: ResolvedFacts;
+  /**
+   * The request's type and data (requestContext), when the caller built them already for a
+   * stage in front; built here otherwise. The engine adds `facts` and `counters` to its data,
+   * so one context serves one evaluation.
+   */
+  context?: RequestContext;
 }
 
 const NO_UPDATES: JsonObject = Object.freeze({});
@@ -46,8 +51,7 @@ const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'pr
  * rule combine, the first rule to set an attribute keeping it. Synchronous by design.
  */
 export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, options: EvaluateOptions = {}): Decision {
-  const { type, note } = detectRequestType(request);
-  const facts = buildFacts(request, type);
+  const { type, note, facts } = options.context ?? requestContext(request);
   // Set whenever the ruleset has counters, so a request's own `counters` field is never read as them.
   if (ruleset.counters.size > 0) facts.counters = options.counters?.values ?? {};
   if (options.facts) facts.facts = options.facts.values;

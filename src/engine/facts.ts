@@ -1,3 +1,4 @@
+import { detectRequestType } from '../okta/requestType.js';
 import type { JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
 import { emailDomain } from './emailDomain.js';
 
@@ -21,6 +22,23 @@ export interface Facts {
   emailDomain: string | null;
   /** data.context.request.ipAddress, or null. */
   ipAddress: string | null;
+}
+
+/** A request as the engine and the stages read it: its type (with the note when it is not as sent) and the data conditions see. */
+export interface RequestContext {
+  type: RequestType;
+  /** Why the type is not `requestType` as sent (see detectRequestType), for the log. */
+  note?: string | undefined;
+  facts: Facts;
+}
+
+/**
+ * The request's type and data, built once: the hook route gives it to the facts stage and to
+ * evaluate, which would otherwise each work both out again.
+ */
+export function requestContext(request: OktaHookRequest): RequestContext {
+  const { type, note } = detectRequestType(request);
+  return { type, note, facts: buildFacts(request, type) };
 }
 
 export function buildFacts(request: OktaHookRequest, requestType: RequestType): Facts {

@@ -40,11 +40,19 @@ export interface SourceState {
   circuit: 'closed' | 'open' | 'half-open';
 }
 
-interface Prepared {
-  key: string;
-  source: string;
-  run: (signal: AbortSignal) => Promise<LookupResult>;
+/** A lookup with its key built, which the cache could not answer: `fetch` runs it. */
+export interface PendingLookup {
+  readonly fact: CompiledFact;
+  readonly key: string;
+  readonly source: string;
+  readonly run: (signal: AbortSignal) => Promise<LookupResult>;
 }
+
+/** What `begin` found: the outcome already (a cache hit, or a lookup that cannot be built), or a lookup to fetch. */
+export type BegunLookup = { answer: LookupOutcome } | { pending: PendingLookup };
+
+/** A cached answer: the lookup result itself, shared by every hit and never changed. */
+type CachedAnswer = { ok: true; value: Json };
 
 /**
  * Everything fact lookups share across requests: a pool per database (opened when a ruleset
@@ -55,7 +63,7 @@ interface Prepared {
 export class FactSources {
   private readonly databases = new Map<string, Database>();
   private readonly breakers = new Map<string, Breaker>();
-  private readonly cache: LRUCache<string, { value: Json | null }>;
+  private readonly cache: LRUCache<string, CachedAnswer>;
   private readonly inflight = new Map<string, Promise<LookupResult>>();
   private closed = false;
 
@@ -90,26 +98,36 @@ export class FactSources {
     await Promise.all(opening);
   }
 
-  /** Looks one fact up for one request's data (`context`), from the cache when it can. */
-  async lookup(fact: CompiledFact, context: object): Promise<LookupOutcome> {
-    let prepared: Prepared;
+  /**
+   * Looks one fact up for one request's data (`context`), in two halves. This one is
+   * synchronous: it builds the lookup's key once and answers at once when it can (from the
+   * cache, or as a config failure when the lookup cannot be built). Otherwise it returns the
+   * lookup for `fetch`, so the resolve stage starts timers only for the lookups that need them.
+   */
+  begin(fact: CompiledFact, context: object): BegunLookup {
+    let pending: PendingLookup;
     try {
-      prepared = this.prepareLookup(fact, context);
+      pending = this.prepareLookup(fact, context);
     } catch (error) {
-      return { result: { ok: false, kind: 'config', message: (error as Error).message }, cacheHit: false, source: sourceOf(fact) };
+      return { answer: { result: { ok: false, kind: 'config', message: (error as Error).message }, cacheHit: false, source: sourceOf(fact) } };
     }
-    const { key, source } = prepared;
     if (fact.cacheMs > 0) {
-      const cached = this.cache.get(key);
-      if (cached) return { result: { ok: true, value: cached.value }, cacheHit: true, source };
+      const cached = this.cache.get(pending.key);
+      if (cached) return { answer: { result: cached, cacheHit: true, source: pending.source } };
     }
+    return { pending };
+  }
+
+  /** Runs a lookup `begin` could not answer: once for all identical lookups in flight, through the source's breaker. */
+  async fetch(pending: PendingLookup): Promise<LookupOutcome> {
+    const { fact, key, source } = pending;
     let running = this.inflight.get(key);
     if (!running) {
       running = this.breaker(source)
-        .run(() => (this.closed ? Promise.resolve(CLOSED) : prepared.run(AbortSignal.timeout(fact.timeoutMs))))
+        .run(() => (this.closed ? Promise.resolve(CLOSED) : pending.run(AbortSignal.timeout(fact.timeoutMs))))
         .then((result) => {
           this.inflight.delete(key);
-          if (result.ok && fact.cacheMs > 0) this.cache.set(key, { value: result.value }, { ttl: fact.cacheMs });
+          if (result.ok && fact.cacheMs > 0) this.cache.set(key, { ok: true, value: result.value }, { ttl: fact.cacheMs });
           if (result.ok || result.kind !== 'query_error') this.metrics?.sourceUp.set({ source }, result.ok ? 1 : 0);
           return result;
         });
@@ -132,13 +150,14 @@ export class FactSources {
     await Promise.all([...this.databases.values()].map((database) => database.close().catch(() => undefined)));
   }
 
-  private prepareLookup(fact: CompiledFact, context: object): Prepared {
+  private prepareLookup(fact: CompiledFact, context: object): PendingLookup {
     const source = sourceOf(fact);
     const lookup = fact.lookup;
     if (lookup.kind === 'sql') {
       const params = lookup.params.map((param) => param.run(context) ?? null);
       const database = this.database(lookup.database);
       return {
+        fact,
         key: `${fact.fingerprint}\0${JSON.stringify(params)}`,
         source,
         run: (signal) => (database ? database.query(lookup.sql, params, signal) : Promise.resolve(missing(lookup.database))),
@@ -146,6 +165,7 @@ export class FactSources {
     }
     const request = this.httpRequest(lookup, context);
     return {
+      fact,
       key: `${fact.fingerprint}\0${request.url.href}\0${request.body ?? ''}`,
       source: `http:${request.url.host}`,
       run: (signal) => httpLookup(request, signal),

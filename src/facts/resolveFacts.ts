@@ -1,9 +1,9 @@
-import { buildFacts } from '../engine/facts.js';
+import { buildFacts, type RequestContext } from '../engine/facts.js';
 import { maskPii } from '../observability/maskPii.js';
 import { detectRequestType } from '../okta/requestType.js';
 import type { OktaHookRequest } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import type { FactSources } from './FactSources.js';
+import type { FactSources, LookupOutcome } from './FactSources.js';
 import { whenAborted } from './sources/Database.js';
 import type { CompiledFact, FactTrace, LookupResult, ResolvedFacts } from './types.js';
 
@@ -16,6 +16,14 @@ export interface ResolveOptions {
   reveal?: boolean;
   /** Aborting it (the server stopping) ends the stage at once: pending facts fail as unavailable. */
   signal?: AbortSignal;
+  /**
+   * What `trace` holds: every fact, with its value masked (default: `hook-rules eval`, the
+   * preview page, rule tests), or only the failed facts ('failures': all the hook route's log
+   * reads, without masking every fetched value on every request).
+   */
+  trace?: 'all' | 'failures';
+  /** The request's type and data, when the caller built them already (the hook route builds them once for this stage and the engine). */
+  context?: RequestContext;
 }
 
 /**
@@ -34,45 +42,67 @@ export interface ResolveOptions {
  * and its context, return values by name plus failures, never throw, respect the deadline.
  */
 export async function resolveFacts(ruleset: CompiledRuleset, request: OktaHookRequest, sources: FactSources, options: ResolveOptions): Promise<ResolvedFacts> {
-  const { type } = detectRequestType(request);
+  const type = options.context?.type ?? detectRequestType(request).type;
   const needed = ruleset.factsFor[type];
   const resolved: ResolvedFacts = { values: {}, failures: {}, trace: [] };
   if (needed.length === 0) return resolved;
-  const context = buildFacts(request, type);
+  const data = options.context?.facts ?? buildFacts(request, type);
   const deadlineAt = performance.now() + options.deadlineMs;
-  const outcomes = await Promise.all(needed.map((fact) => resolveOne(fact, context, sources, deadlineAt, options.signal)));
-  outcomes.forEach((outcome, i) => {
+  const answers = needed.map((fact) => resolveOne(fact, data, sources, deadlineAt, options.signal));
+  // Cache hits are answered already: wait only when some lookup is under way.
+  const outcomes = answers.some((answer) => answer instanceof Promise) ? await Promise.all(answers) : (answers as Outcome[]);
+  const traceValues = options.trace !== 'failures';
+  for (let i = 0; i < needed.length; i++) {
     const fact = needed[i]!;
-    const trace: FactTrace = { name: fact.name, source: outcome.source, ms: Math.round(outcome.ms * 10) / 10, cacheHit: outcome.cacheHit };
-    if (outcome.result.ok) {
-      resolved.values[fact.name] = outcome.result.value;
-      trace.value = options.reveal || fact.reveal ? outcome.result.value : maskPii(outcome.result.value);
+    const outcome = outcomes[i]!;
+    const { result } = outcome;
+    if (result.ok) {
+      resolved.values[fact.name] = result.value;
+      if (traceValues) {
+        const trace = traceOf(fact, outcome);
+        trace.value = options.reveal || fact.reveal ? result.value : maskPii(result.value);
+        resolved.trace.push(trace);
+      }
     } else {
-      const failure = { kind: outcome.result.kind, message: outcome.result.message, onError: fact.onError };
+      const failure = { kind: result.kind, message: result.message, onError: fact.onError };
       resolved.failures[fact.name] = failure;
+      const trace = traceOf(fact, outcome);
       trace.failure = failure;
+      resolved.trace.push(trace);
     }
-    sources.metrics?.observe(fact.name, outcome.ms, outcome.cacheHit, outcome.result.ok ? undefined : outcome.result.kind);
-    resolved.trace.push(trace);
-  });
+    sources.metrics?.observe(fact.name, outcome.ms, outcome.cacheHit, result.ok ? undefined : result.kind);
+  }
   return resolved;
 }
 
-interface Outcome {
-  result: LookupResult;
-  cacheHit: boolean;
-  source: string;
+interface Outcome extends LookupOutcome {
   ms: number;
 }
 
-/** One fact within the request's deadline: whichever comes first, the answer, its timeout, or the deadline. */
-async function resolveOne(fact: CompiledFact, context: object, sources: FactSources, deadlineAt: number, signal?: AbortSignal): Promise<Outcome> {
+function traceOf(fact: CompiledFact, outcome: Outcome): FactTrace {
+  return { name: fact.name, source: outcome.source, ms: Math.round(outcome.ms * 10) / 10, cacheHit: outcome.cacheHit };
+}
+
+/**
+ * One fact: answered at once when the cache has it (no timer, no race), otherwise fetched
+ * within its timeout and the request's deadline.
+ */
+function resolveOne(fact: CompiledFact, context: object, sources: FactSources, deadlineAt: number, signal?: AbortSignal): Outcome | Promise<Outcome> {
   const started = performance.now();
+  const begun = sources.begin(fact, context);
+  if ('answer' in begun) {
+    const { result, cacheHit, source } = begun.answer;
+    return { result, cacheHit, source, ms: performance.now() - started };
+  }
+  return fetchInTime(fact, sources.fetch(begun.pending), started, deadlineAt, signal);
+}
+
+/** Whichever comes first: the answer, the fact's timeout, the request's deadline, or the server stopping. */
+async function fetchInTime(fact: CompiledFact, lookup: Promise<LookupOutcome>, started: number, deadlineAt: number, signal?: AbortSignal): Promise<Outcome> {
   const remaining = Math.max(0, deadlineAt - started);
   const byDeadline = remaining < fact.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), byDeadline ? remaining : fact.timeoutMs)));
-  const lookup = sources.lookup(fact, context);
   const stopped = signal ? whenAborted(signal).then(() => 'stopped' as const) : undefined;
   const first = await Promise.race(stopped ? [lookup, late, stopped] : [lookup, late]);
   clearTimeout(timer);
@@ -84,7 +114,7 @@ async function resolveOne(fact: CompiledFact, context: object, sources: FactSour
       : { ok: false, kind: 'timeout', message: `no answer within ${fact.timeoutMs} ms` };
     return { result, cacheHit: false, source: sourceLabel(fact), ms };
   }
-  return { ...first, ms };
+  return { result: first.result, cacheHit: first.cacheHit, source: first.source, ms };
 }
 
 /** Every fact the request needs, failed as `config`: for an app built without fact sources. */

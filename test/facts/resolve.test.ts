@@ -1,8 +1,12 @@
 import { expect } from 'chai';
+import { Registry } from 'prom-client';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { requestContext } from '../../src/engine/facts.js';
+import { FactMetrics } from '../../src/facts/factMetrics.js';
 import type { FactSources } from '../../src/facts/FactSources.js';
 import { resolveFacts } from '../../src/facts/resolveFacts.js';
 import { startApiServer, type ApiServer } from '../helpers/apiServer.js';
+import { samples } from '../helpers/metricSamples.js';
 import { loadWith, memberRequest, memberRules, MEMBERS_SEED, sourcesFor } from './support.js';
 
 const PGLITE = { MEMBERS_DB: `pglite:memory?seed=${MEMBERS_SEED}` };
@@ -67,6 +71,38 @@ describe('facts: the resolve stage', function () {
       expect([first.trace[0]!.cacheHit, second.trace[0]!.cacheHit, other.trace[0]!.cacheHit]).to.deep.equal([false, true, false]);
       expect(second.values.member).to.deep.equal(first.values.member);
       expect(other.values.member).to.include({ plan: 'basic' });
+    });
+
+    it('begin answers a cached lookup at once; a miss comes back to fetch, and is cached after', async () => {
+      const ruleset = await loadWith({ 'r.yaml': memberRules({ cache: '5m', sql: 'SELECT plan FROM members WHERE member_number = $1 AND birth_date = $2::date' }) }, PGLITE);
+      const facts = await prepared(ruleset, PGLITE);
+      const fact = ruleset.facts.get('member')!;
+      const context = requestContext(memberRequest('1001', '1990-04-01')).facts;
+      const miss = facts.begin(fact, context);
+      if (!('pending' in miss)) throw new Error('expected a miss');
+      expect(await facts.fetch(miss.pending)).to.deep.equal({ result: { ok: true, value: { plan: 'gold' } }, cacheHit: false, source: 'sql:MEMBERS_DB' });
+      expect(facts.begin(fact, context)).to.deep.equal({ answer: { result: { ok: true, value: { plan: 'gold' } }, cacheHit: true, source: 'sql:MEMBERS_DB' } });
+    });
+
+    it("the hook route's trace ('failures'): the same values and failures, a trace entry only for a failed fact", async () => {
+      const ruleset = await loadWith({ 'r.yaml': memberRules({ cache: '5m' }) }, PGLITE);
+      const facts = await prepared(ruleset, PGLITE);
+      const request = memberRequest('1001', '1990-04-01');
+      const full = await resolveFacts(ruleset, request, facts, { deadlineMs: 2000 });
+      const context = requestContext(request);
+      const lean = await resolveFacts(ruleset, request, facts, { deadlineMs: 2000, trace: 'failures', context });
+      expect(lean.values).to.deep.equal(full.values);
+      expect(lean.failures).to.deep.equal({});
+      expect(lean.trace).to.deep.equal([]);
+      expect(full.trace[0]).to.have.property('value');
+      // The engine decides the same from the context the stage used.
+      expect(evaluate(ruleset, request, { facts: lean, context })).to.deep.equal(evaluate(ruleset, request, { facts: full }));
+
+      const writing = await loadWith({ 'r.yaml': memberRules({ sql: "SELECT nextval('visits') AS plan WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL" }) }, PGLITE);
+      const failed = await resolveFacts(writing, request, facts, { deadlineMs: 2000, trace: 'failures' });
+      expect(failed.trace).to.have.length(1);
+      expect(failed.trace[0]).to.include({ name: 'member', source: 'sql:MEMBERS_DB', cacheHit: false }).and.not.have.property('value');
+      expect(failed.trace[0]!.failure).to.deep.equal({ kind: 'query_error', message: 'the query failed (SQLSTATE 25006)', onError: 'deny' });
     });
 
     it('runs read-only: a SELECT that writes fails as query_error, without the server message', async () => {
@@ -157,6 +193,17 @@ ${extra}rules:
       expect(found.failures.rep).to.include({ kind: 'deadline' });
       // A bound, not a speed: the stage may not outlive its deadline by more than scheduling noise.
       expect(took).to.be.below(300 + 250);
+    });
+
+    it('counts cache hits in the metrics: a lookup, a cache hit and a duration each', async () => {
+      const registry = new Registry();
+      const ruleset = await loadWith({ 'r.yaml': httpRules('/check', '    cache: 5m\n') }, env);
+      const counted = sources(env, { metrics: new FactMetrics(registry) });
+      for (let i = 0; i < 3; i++) await resolveFacts(ruleset, request('al@example.com'), counted, { deadlineMs: 2000, trace: 'failures' });
+      const seen = samples(await registry.metrics());
+      expect(seen.get('okta_hook_fact_lookups_total{fact="rep"}')).to.equal(3);
+      expect(seen.get('okta_hook_fact_cache_hits_total{fact="rep"}')).to.equal(2);
+      expect(seen.get('okta_hook_fact_duration_seconds_count{fact="rep"}')).to.equal(3);
     });
 
     it('identical concurrent lookups are one request to the API', async () => {

@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { relativeToRules } from '../../src/preview/rulesetState.js';
 import { keyPair, signToken, startIssuer, type Issuer } from '../helpers/oauthIssuer.js';
 import { describeRuleError } from '../../src/rules/RuleError.js';
+import { MEMBERS_SEED } from '../facts/support.js';
 import { BROKEN_YAML, reloadRules, startPreviewServer, type PreviewServer } from './helpers.js';
 
 // Debian's chromium, which .ci/run installs. Missing means the test fails: it is not optional.
@@ -289,6 +290,87 @@ describe('preview page in a browser: rule warnings', function () {
     const warning = page.locator('#rule-warnings-list li');
     await warning.waitFor();
     expect(await warning.textContent()).to.match(/^warned\.yaml:10:\d+ cause location "data\.userProfileUpdate\.employeeNumber" is not data\.userProfile\.<attribute>/);
+    expect(errors).to.deep.equal([]);
+  });
+});
+
+describe('preview page in a browser: facts', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: PreviewServer;
+
+  // One fact found in PGlite (cached), one that always fails: a write refused by the read-only session.
+  const FACT_RULES = `facts:
+  member:
+    sql: SELECT plan, status, 'ann@example.com' AS email FROM members WHERE member_number = $1 AND birth_date = $2::date
+    params: [{ var: profile.memberNumber }, { var: profile.birthDate }]
+    database: MEMBERS_DB
+    timeout: 5s
+    cache: 5m
+  visits:
+    sql: SELECT nextval('visits') AS n WHERE $1::text IS NOT NULL
+    params: [{ var: email }]
+    database: MEMBERS_DB
+    timeout: 5s
+    onError: skip
+rules:
+  - id: member-plan
+    description: a member's plan goes to the profile
+    appliesTo: [self.service.registration]
+    when: { var: facts.member }
+    then: { update: { plan: { var: facts.member.plan } } }
+  - id: too-many-visits
+    description: refused after many visits
+    appliesTo: [self.service.registration]
+    when: { ">": [{ var: facts.visits.n }, 100] }
+    then: { deny: { message: Too many visits. } }
+`;
+
+  before(async () => {
+    // Fact sources read the process environment, as the service does.
+    process.env.MEMBERS_DB = `pglite:memory?seed=${MEMBERS_SEED}`;
+    browser = await launch();
+    server = await startPreviewServer({}, { 'members.yaml': FACT_RULES });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    delete process.env.MEMBERS_DB;
+  });
+
+  it("lists each fact: its source, time, cache hit and masked value, or its failure and the onError applied", async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/preview`);
+    await page.locator('#summary', { hasText: 'ALLOW' }).waitFor();
+    const member = page.locator('#facts [data-fact="member"]');
+    const visits = page.locator('#facts [data-fact="visits"]');
+
+    // A member the cache has not seen: fetched from the database.
+    const request = JSON.parse(await page.locator('#raw-json').inputValue());
+    Object.assign(request.data.userProfile, { memberNumber: '1001', birthDate: '1990-04-01' });
+    await page.locator('#raw-json').fill(JSON.stringify(request, null, 2));
+    await member.filter({ hasText: '"plan":"gold"' }).waitFor();
+    expect(await page.locator('#facts-section').isVisible()).to.equal(true);
+    expect(await member.locator('.badge').textContent()).to.equal('fetched');
+    expect(await member.locator('.effect').textContent()).to.equal('sql:MEMBERS_DB');
+    expect(await member.locator('.where').textContent()).to.match(/^\d+(\.\d)? ms$/);
+    // Masked like the logs: the address keeps only its domain.
+    expect(await member.locator('.why code').textContent()).to.equal('{"plan":"gold","status":"active","email":"***@example.com"}');
+    expect(await page.locator('#facts').textContent()).not.to.include('ann@example.com');
+    expect(await page.locator('#updates').textContent()).to.include('plan').and.include('"gold"').and.include('member-plan');
+
+    // The failing fact: its kind and message, and the onError the rules reading it followed.
+    expect(await visits.locator('.badge').textContent()).to.equal('failed');
+    expect(await visits.locator('.effect').textContent()).to.equal('sql:MEMBERS_DB');
+    expect(await visits.locator('.why').textContent()).to.equal('query_error: the query failed (SQLSTATE 25006). onError skip applied.');
+    expect(await page.locator('#trace [data-rule="too-many-visits"] .why').textContent()).to.equal('Not evaluated: fact visits failed (query_error), onError skip.');
+
+    // The same member again (another attribute changed): answered from the cache.
+    await page.locator('#attributes').getByLabel('firstName', { exact: true }).fill('Ann');
+    await member.filter({ hasText: 'cache hit' }).waitFor();
+    expect(await member.locator('.where').textContent()).to.match(/^\d+(\.\d)? ms · cache hit$/);
+    expect(await member.locator('.why code').textContent()).to.equal('{"plan":"gold","status":"active","email":"***@example.com"}');
+    expect(await visits.locator('.where').textContent()).not.to.include('cache hit');
+    await page.screenshot({ path: path.join(OUTPUT, 'preview-facts.png'), fullPage: true });
     expect(errors).to.deep.equal([]);
   });
 });

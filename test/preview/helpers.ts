@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,10 +15,11 @@ export interface PreviewServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** The real server on loopback, port 0, over a temp copy of the default rules, preview on. */
-export async function startPreviewServer(env: Record<string, string> = {}): Promise<PreviewServer> {
+/** The real server on loopback, port 0, over a temp copy of the default rules (plus `files`), preview on. */
+export async function startPreviewServer(env: Record<string, string> = {}, files: Record<string, string> = {}): Promise<PreviewServer> {
   const rulesDir = await mkdtemp(path.join(os.tmpdir(), 'preview-rules-'));
   await cp(path.join(PACKAGE_ROOT, 'rules'), rulesDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(rulesDir, name), text);
   const config = loadConfig({ RULES_DIR: rulesDir, HOST: '127.0.0.1', PORT: '0', PREVIEW: '1', LOG_LEVEL: 'silent', ...env });
   const running = await startServer(config, createLogger('silent'));
   return {

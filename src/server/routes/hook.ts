@@ -5,10 +5,10 @@ import type { CounterInput } from '../../counters/types.js';
 import { resolveCounters, type CounterRuntime } from '../../counters/resolveCounters.js';
 import type { Decision } from '../../engine/Decision.js';
 import { evaluate, type OnRuleError } from '../../engine/evaluate.js';
+import { requestContext, type RequestContext } from '../../engine/facts.js';
 import type { FactSources } from '../../facts/FactSources.js';
 import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
-import { detectRequestType } from '../../okta/requestType.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { decisionLog } from '../../observability/decisionLog.js';
 import type { Logger } from '../../observability/log.js';
@@ -51,14 +51,16 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     }
     const request = checked.value;
     const ruleset = store.current(); // taken once: this request is decided wholly by this version
+    // With facts, the request's type and data are worked out once, for the stage and the engine.
+    const context = ruleset.facts.size > 0 ? requestContext(request) : undefined;
     // A ruleset without facts or counters (or none for this request type) is decided synchronously, as before.
-    const needsFacts = ruleset.facts.size > 0 && ruleset.factsFor[detectRequestType(request).type].length > 0;
+    const needsFacts = context !== undefined && ruleset.factsFor[context.type].length > 0;
     const counters = ruleset.counters.size > 0 ? options.counters : undefined;
     if (!needsFacts && !counters) {
-      answer(ctx, request, ruleset, started, undefined);
+      answer(ctx, request, ruleset, started, { context });
       return;
     }
-    return decideAfterStage(ctx, request, ruleset, started, needsFacts, counters);
+    return decideAfterStage(ctx, request, ruleset, started, context, needsFacts, counters);
   };
 
   /**
@@ -71,15 +73,17 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     request: OktaHookRequest,
     ruleset: CompiledRuleset,
     started: bigint,
+    context: RequestContext | undefined,
     needsFacts: boolean,
     runtime: CounterRuntime | undefined,
   ): Promise<void> {
     const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
     const [facts, counters] = await Promise.all([
-      !needsFacts ? undefined : options.facts ? resolveFacts(ruleset, request, options.facts, { deadlineMs }) : unavailableFacts(ruleset, request),
+      // The log reads only the failed facts: no trace entry (nor masked value) for the others.
+      !needsFacts ? undefined : options.facts ? resolveFacts(ruleset, request, options.facts, { deadlineMs, trace: 'failures', context }) : unavailableFacts(ruleset, request),
       runtime ? resolveCounters(ruleset, request, runtime, 'count', deadlineMs) : undefined,
     ]);
-    const { decision, decisionId } = answer(ctx, request, ruleset, started, facts, counters?.input);
+    const { decision, decisionId } = answer(ctx, request, ruleset, started, { facts, counters: counters?.input, context });
     if (!counters || !runtime) return;
     void counters.commit(decision.outcome);
     runtime.metrics?.decision(decision, ruleset);
@@ -94,16 +98,11 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     request: OktaHookRequest,
     ruleset: CompiledRuleset,
     started: bigint,
-    facts: ResolvedFacts | undefined,
-    counters?: CounterInput,
+    stage: { facts?: ResolvedFacts | undefined; counters?: CounterInput | undefined; context?: RequestContext | undefined },
   ): { decision: Decision; decisionId: string } {
+    const { facts } = stage;
     // The log and the metrics read only the rules that threw: no trace entry for the others.
-    const evaluated = evaluate(ruleset, request, {
-      onRuleError: options.onRuleError,
-      trace: 'errors',
-      ...(facts ? { facts } : {}),
-      ...(counters ? { counters } : {}),
-    });
+    const evaluated = evaluate(ruleset, request, { onRuleError: options.onRuleError, trace: 'errors', facts, counters: stage.counters, context: stage.context });
     const decisionId = randomUUID();
     for (const entry of facts?.trace ?? []) {
       // Names, kinds and timings only: never a fetched value or a parameter.
