@@ -3,7 +3,8 @@
  * Usage: npm run build && node --import tsx bench/cpu.ts [variant ...]   (variants below; default all)
  * Env: ROUNDS (2), AMOUNT (20000 requests measured per row, after 5000 to warm up),
  * BASELINE_ROOT (another checkout, built: adds its server as base-large and base-default).
- * Prints each row as it is measured, then the minimum and median of each variant.
+ * Prints each row as it is measured, then the minimum and median of each variant, and with
+ * BASELINE_ROOT each variant's ratio to its baseline round by round.
  */
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -72,5 +73,14 @@ for (let round = 0; round < rounds; round++) {
 for (const [name, values] of Object.entries(results)) {
   const sorted = [...values].sort((a, b) => a - b);
   console.log(`${name.padEnd(14)} min ${sorted[0]!.toFixed(0)} median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} µs CPU/request over ${values.length} rounds`);
+}
+// The machine's speed drifts between rounds: a variant is best read against its baseline of
+// the same round (measured back to back), round by round.
+for (const [name, values] of Object.entries(results)) {
+  const base = results[`base-${name}`];
+  if (!base) continue;
+  const ratios = values.map((us, round) => us / base[round]!);
+  const sorted = [...ratios].sort((a, b) => a - b);
+  console.log(`${name.padEnd(14)} ÷ base-${name}, round by round: ${ratios.map((r) => r.toFixed(2)).join(' ')}; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}`);
 }
 process.exit(0);
