@@ -299,25 +299,39 @@ function describe(value: unknown): string {
 }
 
 function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleTrace, ruleset: CompiledRuleset): void {
-  entry.result = result;
+  // What an expression over a fetched fact gives can be the fact's value itself, so it is masked too.
+  entry.result = readsHiddenFact(rule.when.logic, ruleset) ? maskPii(result) : result;
   const saw: Record<string, unknown> = {};
   for (const path of varPaths(rule.when.logic)) saw[path] = maskFact(path, jsonLogic.apply({ var: path }, facts), ruleset);
   entry.saw = saw;
   const parts = explainParts(rule.when.logic, facts, 0);
   if (parts) {
-    for (const part of parts) {
-      const path = (part.logic as { var?: unknown }).var;
-      if (typeof path === 'string') part.value = maskFact(path, part.value, ruleset);
-    }
+    maskParts(parts, ruleset);
     entry.parts = parts;
+  }
+}
+
+function maskParts(parts: ExplainedPart[], ruleset: CompiledRuleset): void {
+  for (const part of parts) {
+    if (readsHiddenFact(part.logic, ruleset)) part.value = maskPii(part.value);
+    if (part.parts) maskParts(part.parts, ruleset);
   }
 }
 
 /** A fetched fact's value is shown masked like the logs, unless the fact says `reveal: true`. */
 function maskFact(path: string, value: unknown, ruleset: CompiledRuleset): unknown {
-  if (!path.startsWith('facts.')) return value;
-  const fact = ruleset.facts.get(path.split('.')[1]!);
-  return fact?.reveal ? value : maskPii(value);
+  return isHiddenFact(path, ruleset) ? maskPii(value) : value;
+}
+
+function readsHiddenFact(logic: unknown, ruleset: CompiledRuleset): boolean {
+  if (ruleset.facts.size === 0) return false;
+  for (const path of varPaths(logic)) if (isHiddenFact(path, ruleset)) return true;
+  return false;
+}
+
+function isHiddenFact(path: string, ruleset: CompiledRuleset): boolean {
+  if (path !== 'facts' && !path.startsWith('facts.')) return false;
+  return !ruleset.facts.get(path.split('.')[1] ?? '')?.reveal;
 }
 
 /** Operators whose operands are not evaluated against the request (iteration scopes, paths). */

@@ -62,6 +62,36 @@ describe('facts: the resolve stage', function () {
       expect(found.values.member).to.deep.equal({ email: 'ann@example.com', plan: 'gold' });
     });
 
+    it('masks what an explanation shows of a fact: the condition\'s result and every operand over it, unless the fact says reveal', async () => {
+      const rules = (reveal: string) => `facts:
+  member:
+    sql: SELECT email, plan FROM members WHERE member_number = $1
+    params: [{ var: profile.memberNumber }]
+    database: MEMBERS_DB
+${reveal}rules:
+  - id: whole-row
+    description: a member row
+    appliesTo: [self.service.registration]
+    when: { var: facts.member }
+    then: { allow: true }
+  - id: computed
+    description: a value computed from the row
+    appliesTo: [self.service.registration]
+    when: { "==": [{ lower: { var: facts.member.email } }, "nobody"] }
+    then: { deny: { message: no } }
+`;
+      const facts = { values: { member: { email: 'Ann@Example.com', plan: 'gold' } }, failures: {}, trace: [] };
+      const shown = (ruleset: Awaited<ReturnType<typeof loadWith>>) => {
+        const decision = evaluate(ruleset, memberRequest('1001', '1990-04-01'), { facts, explain: true });
+        return JSON.stringify(decision.trace.map(({ result, saw, parts }) => ({ result, saw, parts })));
+      };
+      const masked = shown(await loadWith({ 'r.yaml': rules('') }, PGLITE));
+      expect(masked).not.to.match(/Ann@|ann@/);
+      expect(masked).to.include('***@Example.com').and.to.include('***@example.com').and.to.include('gold');
+      const revealed = shown(await loadWith({ 'r.yaml': rules('    reveal: true\n') }, PGLITE));
+      expect(revealed).to.include('Ann@Example.com').and.to.include('ann@example.com');
+    });
+
     it('caches by parameters: the second identical lookup is a cache hit, another member is not', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules({ cache: '5m' }) }, PGLITE);
       const facts = await prepared(ruleset, PGLITE);
