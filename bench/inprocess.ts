@@ -9,6 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { evaluate } from '../src/engine/evaluate.js';
+import { decisionLog, type DecisionLine } from '../src/observability/decisionLog.js';
 import { createLogger } from '../src/observability/log.js';
 import { toOktaResponse } from '../src/okta/toOktaResponse.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
@@ -76,10 +77,10 @@ async function longestPause<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   return { result, ms, longestPauseMs: longest };
 }
 
-/** The decision line the hook writes for a request, to /dev/null. */
+/** The decision line the hook writes for a request (decisionLog), to /dev/null. */
 function logLineFigure(iterations: number, bodies: OktaHookRequest[]): number {
-  const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
-  const line = (body: OktaHookRequest) => ({
+  const logDecision = decisionLog(createLogger('info', pino.destination({ dest: '/dev/null', sync: true })));
+  const line = (body: OktaHookRequest): DecisionLine => ({
     event: 'decision',
     eventId: body.eventId,
     decisionId: '00000000-0000-4000-8000-000000000000',
@@ -92,7 +93,7 @@ function logLineFigure(iterations: number, bodies: OktaHookRequest[]): number {
     latencyMs: 0.123,
     subject: { login: 'rosario.jones@example.com', ip: '192.0.2.8' },
   });
-  return timeUs(iterations, bodies, (body) => logger.info(line(body), 'decision'));
+  return timeUs(iterations, bodies, (body) => logDecision(line(body)));
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;

@@ -224,7 +224,7 @@ export function formatResult(result: BenchResult, options: BenchOptions): string
     `| reload of the large ruleset (warm) | ${f.reload.ms} ms |`,
     `| longest event-loop pause during that reload | ${f.reload.longestPauseMs} ms |`,
     `| resident memory before / with the large ruleset loaded | ${f.rssMb.before} / ${f.rssMb.loaded} MB |`,
-    `| decision log line to /dev/null (\`logger.info\`) | ${f.logLineUs} µs |`,
+    `| decision log line to /dev/null (\`decisionLog\`) | ${f.logLineUs} µs |`,
     ...f.listScaling.map((s) => `| evaluation, large ruleset with a ${s.entries.toLocaleString('en')}-entry list | ${s.evalUs} µs |`),
   ];
   lines.push('', ...targetLines(result));
