@@ -29,28 +29,33 @@ export interface ResolveOptions {
 /**
  * The facts stage, in front of the engine:
  *
- *   Okta request ─validate─▶ resolveFacts (async, parallel, one deadline) ─▶ evaluate(ruleset, request, { facts }) (synchronous, pure)
+ *   Okta request ─validate─▶ resolveFacts (parallel, one deadline) ─▶ evaluate(ruleset, request, { facts }) (synchronous, pure)
  *
  * Fetches the facts the rules applying to the request's type read (ruleset.factsFor), all at
  * once; each has its own timeout and the whole stage ends by `deadlineMs` whatever the
- * sources do. Never rejects: a failure is a value in `failures`, named with its kind and the
- * fact's onError, which the engine applies to the rules reading it. `trace` says, per fact,
+ * sources do. Never rejects: a failure is a value in `failures`, named with its kind and
+ * the fact's onError, which the engine applies to the rules reading it. `trace` says, per fact,
  * where it came from, how long it took, whether the cache answered, and the value (masked)
- * or the failure.
+ * or the failure. When the cache answered every fact, the result comes back as it is, not in
+ * a promise, so the hook answers without waiting a turn of the event loop.
  *
  * Another stage (counters, issue #14) plugs in the same way: take the ruleset, the request
  * and its context, return values by name plus failures, never throw, respect the deadline.
  */
-export async function resolveFacts(ruleset: CompiledRuleset, request: OktaHookRequest, sources: FactSources, options: ResolveOptions): Promise<ResolvedFacts> {
+export function resolveFacts(ruleset: CompiledRuleset, request: OktaHookRequest, sources: FactSources, options: ResolveOptions): ResolvedFacts | Promise<ResolvedFacts> {
   const type = options.context?.type ?? detectRequestType(request).type;
   const needed = ruleset.factsFor[type];
-  const resolved: ResolvedFacts = { values: {}, failures: {}, trace: [] };
-  if (needed.length === 0) return resolved;
+  if (needed.length === 0) return { values: {}, failures: {}, trace: [] };
   const data = options.context?.facts ?? buildFacts(request, type);
   const deadlineAt = performance.now() + options.deadlineMs;
   const answers = needed.map((fact) => resolveOne(fact, data, sources, deadlineAt, options.signal));
-  // Cache hits are answered already: wait only when some lookup is under way.
-  const outcomes = answers.some((answer) => answer instanceof Promise) ? await Promise.all(answers) : (answers as Outcome[]);
+  // Cache hits are answered already: when every fact was, so is the stage (no promise to wait on).
+  if (answers.some((answer) => answer instanceof Promise)) return Promise.all(answers).then((outcomes) => collect(needed, outcomes, sources, options));
+  return collect(needed, answers as Outcome[], sources, options);
+}
+
+function collect(needed: readonly CompiledFact[], outcomes: readonly Outcome[], sources: FactSources, options: ResolveOptions): ResolvedFacts {
+  const resolved: ResolvedFacts = { values: {}, failures: {}, trace: [] };
   const traceValues = options.trace !== 'failures';
   for (let i = 0; i < needed.length; i++) {
     const fact = needed[i]!;

@@ -53,15 +53,24 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     const ruleset = store.current(); // taken once: this request is decided wholly by this version
     // With facts, the request's type and data are worked out once, for the stage and the engine.
     const context = ruleset.facts.size > 0 ? requestContext(request) : undefined;
-    // A ruleset without facts or counters (or none for this request type) is decided synchronously, as before.
+    // A ruleset without facts or counters (or none for this request type) is decided synchronously,
+    // and so is one whose facts all came from the cache.
     const needsFacts = context !== undefined && ruleset.factsFor[context.type].length > 0;
+    const facts = needsFacts ? startFacts(ruleset, request, context) : undefined;
     const counters = ruleset.counters.size > 0 ? options.counters : undefined;
-    if (!needsFacts && !counters) {
-      answer(ctx, request, ruleset, started, { context });
+    if (!counters && !(facts instanceof Promise)) {
+      answer(ctx, request, ruleset, started, { facts, context });
       return;
     }
-    return decideAfterStage(ctx, request, ruleset, started, context, needsFacts, counters);
+    return decideAfterStage(ctx, request, ruleset, started, context, facts, counters);
   };
+
+  function startFacts(ruleset: CompiledRuleset, request: OktaHookRequest, context: RequestContext): ResolvedFacts | Promise<ResolvedFacts> {
+    if (!options.facts) return unavailableFacts(ruleset, request);
+    const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
+    // The log reads only the failed facts: no trace entry (nor masked value) for the others.
+    return resolveFacts(ruleset, request, options.facts, { deadlineMs, trace: 'failures', context });
+  }
 
   /**
    * The stage in front of the engine: facts fetched and counters read (and counted) in
@@ -74,15 +83,11 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     ruleset: CompiledRuleset,
     started: bigint,
     context: RequestContext | undefined,
-    needsFacts: boolean,
+    pendingFacts: ResolvedFacts | Promise<ResolvedFacts> | undefined,
     runtime: CounterRuntime | undefined,
   ): Promise<void> {
     const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
-    const [facts, counters] = await Promise.all([
-      // The log reads only the failed facts: no trace entry (nor masked value) for the others.
-      !needsFacts ? undefined : options.facts ? resolveFacts(ruleset, request, options.facts, { deadlineMs, trace: 'failures', context }) : unavailableFacts(ruleset, request),
-      runtime ? resolveCounters(ruleset, request, runtime, 'count', deadlineMs) : undefined,
-    ]);
+    const [facts, counters] = await Promise.all([pendingFacts, runtime ? resolveCounters(ruleset, request, runtime, 'count', deadlineMs) : undefined]);
     const { decision, decisionId } = answer(ctx, request, ruleset, started, { facts, counters: counters?.input, context });
     if (!counters || !runtime) return;
     void counters.commit(decision.outcome);
