@@ -28,6 +28,8 @@ export interface FactsBenchOptions {
   duration: number;
   connections: number;
   pin: boolean;
+  /** The two rows the cache-hit target compares (no facts; cached) are measured this many times, alternating; each keeps its best. */
+  rounds?: number;
 }
 
 const MEMBERS = 200;
@@ -94,7 +96,7 @@ export async function runFactsBench(options: FactsBenchOptions, progress: (line:
     const few = Array.from({ length: 10 }, (_, i) => ({ body: body(i) }));
     const many = Array.from({ length: MEMBERS }, (_, i) => ({ body: body(i) }));
     const rows: FactsRow[] = [];
-    const row = async (name: string, dir: string, requests: Array<{ body: string }>, extra: { overallRate?: number; during?: (pid: number | undefined) => () => void } = {}) => {
+    const row = async (name: string, dir: string, requests: Array<{ body: string }>, extra: { overallRate?: number; during?: (pid: number | undefined) => () => void } = {}): Promise<FactsRow> => {
       progress(`facts: ${name}`);
       const server = await spawnServer(
         [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'],
@@ -110,7 +112,7 @@ export async function runFactsBench(options: FactsBenchOptions, progress: (line:
         const result = await autocannon({ ...load, duration: options.duration, ...(extra.overallRate ? { overallRate: extra.overallRate } : {}) });
         const after = cpuSeconds(server.pid);
         undo?.();
-        rows.push({
+        return {
           name,
           requestsPerSecond: Math.round(result.requests.average),
           p50Ms: result.latency.p50,
@@ -118,22 +120,28 @@ export async function runFactsBench(options: FactsBenchOptions, progress: (line:
           maxMs: result.latency.max,
           cpuUsPerRequest: before === undefined || after === undefined || result.requests.total === 0 ? undefined : Math.round(((after - before) * 1e6) / result.requests.total),
           errors: result.errors + result.timeouts + result.non2xx,
-        });
+        };
       } finally {
         await server.stop();
       }
     };
-    await row('member check, no facts (the same decisions from the request)', dirs.none, few);
-    await row('SQL fact, cached (10 members, cache hits)', dirs.cached, few);
-    await row(`SQL fact, uncached (${MEMBERS} members, a query each)`, dirs.uncached, many);
-    await row('SQL fact, uncached, at a fixed 500 req/s', dirs.uncached, many, { overallRate: 500 });
-    await row(`SQL fact, database stalled (SIGSTOP), FACTS_DEADLINE_MS=${DEADLINE_MS}, 100 req/s`, dirs.uncached, many, {
+    // The cache-hit target is a ratio of two rows, and the machine drifts: both are measured in
+    // alternation, and each keeps its lowest CPU per request (as the main table keeps its best).
+    const compared: FactsRow[][] = [[], []];
+    for (let round = 0; round < (options.rounds ?? 3); round++) {
+      compared[0]!.push(await row('member check, no facts (the same decisions from the request)', dirs.none, few));
+      compared[1]!.push(await row('SQL fact, cached (10 members, cache hits)', dirs.cached, few));
+    }
+    for (const measured of compared) rows.push(measured.reduce((best, each) => ((each.cpuUsPerRequest ?? Infinity) < (best.cpuUsPerRequest ?? Infinity) ? each : best)));
+    rows.push(await row(`SQL fact, uncached (${MEMBERS} members, a query each)`, dirs.uncached, many));
+    rows.push(await row('SQL fact, uncached, at a fixed 500 req/s', dirs.uncached, many, { overallRate: 500 }));
+    rows.push(await row(`SQL fact, database stalled (SIGSTOP), FACTS_DEADLINE_MS=${DEADLINE_MS}, 100 req/s`, dirs.uncached, many, {
       overallRate: 100,
       during: () => {
         db.pause();
         return () => db.resume();
       },
-    });
+    }));
     return rows;
   } finally {
     await db.stop();
