@@ -37,7 +37,7 @@ export class Metrics {
   });
   private readonly requestDuration = new Histogram({
     name: 'okta_hook_http_request_duration_seconds',
-    help: 'Time from a request reaching the server (its headers read) to the last byte of its answer, by route, in seconds',
+    help: 'Time from a request reaching the server (its headers read) to its answer, by route, in seconds',
     labelNames: ['route'] as const,
     // Bracketing Okta's 3 s, after which it gives up; a request not in within 10 s gets a 408.
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],

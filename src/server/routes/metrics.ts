@@ -15,22 +15,24 @@ export function registerMetricsRoute(router: Router, metrics: Metrics): void {
 /**
  * Counts every answer by the route whose path matched (its pattern, never the raw path, so a
  * scan of random URLs cannot grow the label set; a wrong method on a known path counts under
- * that path), method and status, and times it from the request to the answer's last byte.
- * Runs outside the error handler so it sees the final status.
+ * that path), method and status, and times it from the request (its headers read) to its
+ * answer (the rest of the app done; Koa then writes the body it set in the same turn). Runs
+ * outside the error handler so it sees the final status.
  */
 export function countRequests(metrics: Metrics): Middleware {
-  const count = (ctx: ParameterizedContext): void => {
+  const count = (ctx: ParameterizedContext, started: number): void => {
+    const route = routeOf(ctx);
     const method = ['GET', 'POST', 'HEAD', 'OPTIONS'].includes(ctx.method) ? ctx.method : 'other';
-    metrics.observeRequest(routeOf(ctx), method, ctx.status);
+    metrics.observeRequest(route, method, ctx.status);
+    metrics.observeRequestDuration(route, (performance.now() - started) / 1000);
   };
   return (ctx, next) => {
     const started = performance.now();
-    ctx.res.once('close', () => metrics.observeRequestDuration(routeOf(ctx), (performance.now() - started) / 1000));
     // Counted when the rest is done, whether it answered or threw.
     return next().then(
-      () => count(ctx),
+      () => count(ctx, started),
       (error: unknown) => {
-        count(ctx);
+        count(ctx, started);
         throw error;
       },
     );
