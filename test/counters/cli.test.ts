@@ -3,21 +3,9 @@ import { runCli } from '../helpers/runCli.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
 import { startTestServer } from '../helpers/server.js';
+import { perIpRules } from './perIpRules.js';
 
-const RULES = `
-counters:
-  signupsPerIp:
-    key: { var: ipAddress }
-    window: 10m
-    appliesTo: [self.service.registration]
-    onError: deny
-rules:
-  - id: too-many-from-one-ip
-    description: More than 5 sign-ups from one IP address in 10 minutes
-    appliesTo: [self.service.registration]
-    when: { ">": [{ var: counters.signupsPerIp }, 5] }
-    then: { deny: { message: Too many sign-ups from your network. } }
-`;
+const RULES = perIpRules({ onError: 'deny' });
 
 const SUITE = `
 tests:

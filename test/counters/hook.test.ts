@@ -3,21 +3,9 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { rulesetOf, tempRulesDir } from '../helpers/tempRules.js';
 import { startApp } from '../production/appServer.js';
+import { perIpRules } from './perIpRules.js';
 
-const PER_IP = `
-counters:
-  signupsPerIp:
-    key: { var: ipAddress }
-    window: 10m
-    appliesTo: [self.service.registration]
-    onError: ONERROR
-rules:
-  - id: too-many-from-one-ip
-    description: More than 5 sign-ups from one IP address in 10 minutes
-    appliesTo: [self.service.registration]
-    when: { ">": [{ var: counters.signupsPerIp }, 5] }
-    then: { deny: { message: Too many sign-ups from your network. Try again later. } }
-`;
+const PER_IP = perIpRules({ onError: 'deny', message: 'Too many sign-ups from your network. Try again later.' });
 
 const ALLOWED_PER_DOMAIN = `
 counters:
@@ -71,7 +59,7 @@ for (const kind of ['memory', 'redis'] as const) {
     }
 
     it('the 6th sign-up from one IP address is denied, other addresses are not, a request without an IP is not counted', async () => {
-      const server = await serve(PER_IP.replace('ONERROR', 'deny'));
+      const server = await serve(PER_IP);
       for (let i = 1; i <= 5; i++) expect(decisionOf(await server.post('/registrationHook', registration('203.0.113.7'))), `attempt ${i}`).to.equal('ALLOW');
       const sixth = await server.post('/registrationHook', registration('203.0.113.7'));
       expect(decisionOf(sixth)).to.equal('DENY');
@@ -81,7 +69,7 @@ for (const kind of ['memory', 'redis'] as const) {
     });
 
     it('an Okta retry (same eventId) is not counted twice; requests without an eventId each count', async () => {
-      const server = await serve(PER_IP.replace('ONERROR', 'deny'));
+      const server = await serve(PER_IP);
       for (let i = 0; i < 4; i++) await server.post('/registrationHook', registration('198.51.100.1'));
       const fifth = registration('198.51.100.1');
       expect(decisionOf(await server.post('/registrationHook', fifth))).to.equal('ALLOW');
@@ -101,7 +89,7 @@ for (const kind of ['memory', 'redis'] as const) {
     });
 
     it('/readyz reports the counter store, and /metrics counts operations and denials by counter', async () => {
-      const server = await serve(PER_IP.replace('ONERROR', 'deny'), { PREVIEW: '0' });
+      const server = await serve(PER_IP, { PREVIEW: '0' });
       for (let i = 0; i < 6; i++) await server.post('/registrationHook', registration('203.0.113.50'));
       const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { counters: Record<string, string> };
       expect(ready.counters).to.deep.include({ store: kind, connection: 'ready', circuit: 'closed' });
@@ -116,7 +104,7 @@ describe('counters in an app built without fact sources (createApp alone)', () =
   it('counts in memory: the 6th request from one address is denied', async () => {
     const app = await startApp();
     try {
-      app.store.swap(await rulesetOf({ 'rules.yaml': PER_IP.replace('ONERROR', 'deny') }));
+      app.store.swap(await rulesetOf({ 'rules.yaml': PER_IP }));
       const answers: string[] = [];
       for (let i = 0; i < 6; i++) answers.push(((await (await app.hook({}, registration('203.0.113.99'))).json()) as any).debugContext.decision);
       expect(answers).to.deep.equal(['ALLOW', 'ALLOW', 'ALLOW', 'ALLOW', 'ALLOW', 'DENY']);

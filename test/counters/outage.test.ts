@@ -3,25 +3,19 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
 import { eventually } from '../helpers/hookClient.js';
+import { perIpRules } from './perIpRules.js';
 
-const rules = (onError: string) => `
-counters:
-  signupsPerIp:
-    key: { var: ipAddress }
-    window: 10m
-    onError: ${onError}
-rules:
-  - id: too-many-from-one-ip
-    description: More than 2 sign-ups from one IP address in 10 minutes
-    appliesTo: [self.service.registration]
-    when: { ">": [{ var: counters.signupsPerIp }, 2] }
-    then: { deny: { message: Too many sign-ups from your network. } }
-  - id: no-disposable
+const rules = (onError: string) =>
+  perIpRules({
+    limit: 2,
+    onError,
+    more: `  - id: no-disposable
     description: a rule that reads no counter keeps deciding during an outage
     appliesTo: [self.service.registration]
     when: { "==": [{ var: emailDomain }, mailinator.com] }
     then: { deny: { message: Use a permanent address. } }
-`;
+`,
+  });
 
 let seq = 0;
 const registration = (ip: string, email = 'jo@example.com') => ({

@@ -3,20 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { MAIN, ROOT, ServeProcess } from '../production/childProcess.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
+import { perIpRules } from './perIpRules.js';
 
-const RULES = `
-counters:
-  signupsPerIp:
-    key: { var: ipAddress }
-    window: 10m
-    appliesTo: [self.service.registration]
-rules:
-  - id: too-many-from-one-ip
-    description: More than 5 sign-ups from one IP address in 10 minutes
-    appliesTo: [self.service.registration]
-    when: { ">": [{ var: counters.signupsPerIp }, 5] }
-    then: { deny: { message: Too many sign-ups from your network. } }
-`;
+const RULES = perIpRules();
 
 let seq = 0;
 async function register(base: string, ip: string): Promise<string> {
