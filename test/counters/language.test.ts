@@ -1,19 +1,5 @@
-import path from 'node:path';
 import { expect } from 'chai';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import type { RuleError } from '../../src/rules/RuleError.js';
-import { rulesetOf, tempRulesDir } from '../helpers/tempRules.js';
-
-async function errorsOf(files: Record<string, string>): Promise<Array<RuleError & { name: string }>> {
-  const tmp = await tempRulesDir(files);
-  try {
-    const result = await loadRuleset(tmp.dir);
-    if (result.ok) throw new Error('expected the ruleset to be rejected');
-    return result.errors.map((e) => ({ ...e, name: path.basename(e.file) }));
-  } finally {
-    await tmp.remove();
-  }
-}
+import { loadErrors, rulesetOf } from '../helpers/tempRules.js';
 
 const COUNTERS = `counters:
   signupsPerIp:
@@ -54,7 +40,7 @@ describe('counters in rule files', () => {
   });
 
   it('an unknown counter is an error at the var that reads it', async () => {
-    const errors = await errorsOf({
+    const errors = await loadErrors({
       'r.yaml': `${COUNTERS}rules:
   - id: r1
     description: d
@@ -74,7 +60,7 @@ describe('counters in rule files', () => {
   });
 
   it('a counter no rule reads is an error at its name; so are a bad window, a key that reads counters, and `counters` alone', async () => {
-    const errors = await errorsOf({
+    const errors = await loadErrors({
       'r.yaml': `counters:
   unused:
     key: { var: ipAddress }
@@ -106,7 +92,7 @@ rules:
   });
 
   it('the schema checks count, onError and window forms', async () => {
-    const errors = await errorsOf({
+    const errors = await loadErrors({
       'r.yaml': `counters:
   c:
     key: { var: ipAddress }

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import type { RuleError } from '../../src/rules/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 
 /** A real temporary rules directory; `files` maps relative names to contents. */
@@ -21,6 +22,18 @@ export async function rulesetOf(files: Record<string, string>): Promise<Compiled
     const result = await loadRuleset(dir);
     if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('\n'));
     return result.ruleset;
+  } finally {
+    await remove();
+  }
+}
+
+/** Loads YAML texts that must be refused, and gives the loader's errors, each with its file's base name. */
+export async function loadErrors(files: Record<string, string>): Promise<Array<RuleError & { name: string }>> {
+  const { dir, remove } = await tempRulesDir(files);
+  try {
+    const result = await loadRuleset(dir);
+    if (result.ok) throw new Error('expected the ruleset to be rejected');
+    return result.errors.map((e) => ({ ...e, name: path.basename(e.file) }));
   } finally {
     await remove();
   }
