@@ -8,7 +8,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { openCounterRuntime } from '../src/counters/counterRuntime.js';
 import { resolveCounters } from '../src/counters/resolveCounters.js';
 import { stateConfigFromEnv } from '../src/counters/stateConfig.js';
@@ -16,7 +15,7 @@ import { loadRuleset } from '../src/rules/loadRuleset.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { startRedis } from '../test/helpers/redis.js';
-import { cpuSeconds } from './servers/cpuTime.js';
+import { loadHook, type LoadFigures } from './servers/loadHook.js';
 import { spawnServer } from './servers/spawnServer.js';
 
 export interface CountersBenchOptions {
@@ -32,13 +31,8 @@ export interface StageFigures {
   p99Ms: number;
 }
 
-export interface CountersRow {
+export interface CountersRow extends LoadFigures {
   name: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  cpuUsPerRequest: number | undefined;
-  errors: number;
 }
 
 const rules = (count: 'attempts' | 'allowed' | undefined) => `${
@@ -120,19 +114,7 @@ export async function runCountersBench(options: CountersBenchOptions, progress: 
         options.pin,
       );
       try {
-        const load = { url: `${server.url}/registrationHook`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, requests: bodies, connections: options.connections };
-        await autocannon({ ...load, duration: 1 });
-        const before = cpuSeconds(server.pid);
-        const result = await autocannon({ ...load, duration: options.duration });
-        const after = cpuSeconds(server.pid);
-        rows.push({
-          name,
-          requestsPerSecond: Math.round(result.requests.average),
-          p50Ms: result.latency.p50,
-          p99Ms: result.latency.p99,
-          cpuUsPerRequest: before === undefined || after === undefined || result.requests.total === 0 ? undefined : Math.round(((after - before) * 1e6) / result.requests.total),
-          errors: result.errors + result.timeouts + result.non2xx,
-        });
+        rows.push({ name, ...(await loadHook(server, { requests: bodies, connections: options.connections, duration: options.duration })) });
       } finally {
         await server.stop();
       }

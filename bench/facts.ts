@@ -8,20 +8,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { startPostgres } from '../test/helpers/postgres.js';
-import { cpuSeconds } from './servers/cpuTime.js';
+import { loadHook, type LoadFigures } from './servers/loadHook.js';
 import { spawnServer } from './servers/spawnServer.js';
 
-export interface FactsRow {
+export interface FactsRow extends LoadFigures {
   name: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  cpuUsPerRequest: number | undefined;
-  errors: number;
 }
 
 export interface FactsBenchOptions {
@@ -105,22 +98,7 @@ export async function runFactsBench(options: FactsBenchOptions, progress: (line:
         options.pin,
       );
       try {
-        const load = { url: `${server.url}/registrationHook`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, requests, connections: options.connections };
-        await autocannon({ ...load, duration: 1 }); // warm-up: JIT, pools, the cache
-        const undo = extra.during?.(server.pid);
-        const before = cpuSeconds(server.pid);
-        const result = await autocannon({ ...load, duration: options.duration, ...(extra.overallRate ? { overallRate: extra.overallRate } : {}) });
-        const after = cpuSeconds(server.pid);
-        undo?.();
-        return {
-          name,
-          requestsPerSecond: Math.round(result.requests.average),
-          p50Ms: result.latency.p50,
-          p99Ms: result.latency.p99,
-          maxMs: result.latency.max,
-          cpuUsPerRequest: before === undefined || after === undefined || result.requests.total === 0 ? undefined : Math.round(((after - before) * 1e6) / result.requests.total),
-          errors: result.errors + result.timeouts + result.non2xx,
-        };
+        return { name, ...(await loadHook(server, { requests, connections: options.connections, duration: options.duration, ...extra })) };
       } finally {
         await server.stop();
       }
