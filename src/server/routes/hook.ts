@@ -43,6 +43,7 @@ export interface HookRouteOptions {
 export function registerHookRoute(router: Router, options: HookRouteOptions): void {
   const { store, logger } = options;
   const logDecision = decisionLog(logger);
+  const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
   const decide: Middleware = (ctx) => {
     const started = process.hrtime.bigint();
     const checked = validateRequest(ctx.request.body);
@@ -67,7 +68,6 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
 
   function startFacts(ruleset: CompiledRuleset, request: OktaHookRequest, context: RequestContext): ResolvedFacts | Promise<ResolvedFacts> {
     if (!options.facts) return unavailableFacts(ruleset, request);
-    const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
     // The log reads only the failed facts: no trace entry (nor masked value) for the others.
     return resolveFacts(ruleset, request, options.facts, { deadlineMs, trace: 'failures', context });
   }
@@ -86,7 +86,6 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     pendingFacts: ResolvedFacts | Promise<ResolvedFacts> | undefined,
     runtime: CounterRuntime | undefined,
   ): Promise<void> {
-    const deadlineMs = options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
     const [facts, counters] = await Promise.all([pendingFacts, runtime ? resolveCounters(ruleset, request, runtime, 'count', deadlineMs) : undefined]);
     const { decision, decisionId } = answer(ctx, request, ruleset, started, { facts, counters: counters?.input, context });
     if (!counters || !runtime) return;
