@@ -43,7 +43,8 @@ export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 
     let exitCode = 0;
     let earlyDeaths = 0;
     const startedAt = new Map<Worker, number>();
-    const live = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+    // A worker that has exited can still be listed until its IPC channel closes: it is not live.
+    const live = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined && !worker.isDead());
 
     const fork = () => {
       const worker = cluster.fork();
