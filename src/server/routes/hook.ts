@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
+import compose from 'koa-compose';
 import type { CounterInput } from '../../counters/types.js';
 import { resolveCounters, type CounterRuntime } from '../../counters/resolveCounters.js';
 import type { Decision } from '../../engine/Decision.js';
@@ -149,7 +150,9 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     });
     return { decision, decisionId };
   }
-  router.post(HOOK_PATH, options.auth, ...jsonBody(options.bodyLimit), decide);
+  // One middleware, composed once by Koa's own composer: @koa/router composes a route's
+  // middleware again on every request it matches (docs/performance.md, "Stop 19").
+  router.post(HOOK_PATH, compose([options.auth, ...jsonBody(options.bodyLimit), decide]));
 }
 
 /** Who the decision was about: the login (or email) and the end user's IP address, as Okta sent them. */
