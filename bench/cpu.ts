@@ -15,8 +15,9 @@ import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { generateLargeRuleset } from './generate.js';
 import { requestMix } from './requests.js';
-import { cpuSeconds, preciseCpuSeconds } from './servers/cpuTime.js';
-import { pinSelf, spawnServer } from './servers/spawnServer.js';
+import { cpuSeconds } from './servers/cpuTime.js';
+import { describeSideBySide, sideBySide } from './servers/sideBySide.js';
+import { pinSelf, spawnServer, type RunningBenchServer } from './servers/spawnServer.js';
 
 const SECRET = 'bench-secret-value';
 const largeDir = await mkdtemp(path.join(os.tmpdir(), 'cpu-large-'));
@@ -57,47 +58,22 @@ const loadOf = (url: string) => ({
 const pairs = Number(process.env.PAIRS ?? 0);
 if (pairs > 0) {
   if (!baseline) throw new Error('PAIRS needs BASELINE_ROOT');
-  for (const name of chosen.filter((chosenName) => variants[`base-${chosenName}`])) await sideBySide(name, pairs, Number(process.env.BURST ?? 3000));
+  for (const name of chosen.filter((chosenName) => variants[`base-${chosenName}`])) await sideBySideWithBase(name, pairs, Number(process.env.BURST ?? 3000));
   process.exit(0);
 }
 
-/**
- * The machine's speed drifts within seconds; rounds of a few seconds each, one server after the
- * other, drift apart by as much as the difference being measured. Here both servers run at once
- * (one loaded at a time, on the same CPU) and are measured in alternating bursts, each burst's CPU
- * time read to the nanosecond, so every pair of bursts meets the same machine.
- */
-async function sideBySide(name: string, count: number, burst: number): Promise<void> {
-  const servers = [await spawnServer(variants[name]!.args, variants[name]!.env, variants[name]!.ready, true)];
-  servers.push(await spawnServer(variants[`base-${name}`]!.args, variants[`base-${name}`]!.env, variants[`base-${name}`]!.ready, true));
+/** The variant `name` and its baseline, side by side (servers/sideBySide.ts). */
+async function sideBySideWithBase(name: string, count: number, burst: number): Promise<void> {
+  const [mine, theirs] = [variants[name]!, variants[`base-${name}`]!];
+  const servers: [RunningBenchServer, RunningBenchServer] = [await spawnServer(mine.args, mine.env, mine.ready, true), await spawnServer(theirs.args, theirs.env, theirs.ready, true)];
   try {
-    for (const server of servers) await autocannon({ ...loadOf(server.url), amount: 5000 }); // warm-up
-    const ratios: number[] = [];
-    const totals = [0, 0];
-    const costs: [number[], number[]] = [[], []];
-    for (let pair = 0; pair < count; pair++) {
-      const us = [0, 0];
-      // Which goes first alternates, so neither always follows the other.
-      for (const index of pair % 2 === 0 ? [0, 1] : [1, 0]) {
-        const server = servers[index]!;
-        const before = preciseCpuSeconds(server.pid)!;
-        await autocannon({ ...loadOf(server.url), amount: burst });
-        const cost = ((preciseCpuSeconds(server.pid)! - before) * 1e6) / burst;
-        us[index] = cost;
-        totals[index]! += cost;
-        costs[index]!.push(cost);
-      }
-      ratios.push(us[0]! / us[1]!);
-      console.log(`pair ${String(pair + 1).padStart(3)}  ${name} ${us[0]!.toFixed(1)}  base-${name} ${us[1]!.toFixed(1)} µs CPU/request  ratio ${ratios.at(-1)!.toFixed(3)}`);
-    }
-    const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!;
-    console.log(`${name} ÷ base-${name} over ${count} pairs of ${burst}-request bursts: median ${quantile(ratios, 0.5).toFixed(3)} (quartiles ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)})`);
-    // A busy host only ever adds time (a stalled CPU counts as running), so the cheaper bursts are the truer ones.
-    for (const q of [0, 0.1, 0.25, 0.5]) {
-      const [mine, theirs] = [quantile(costs[0], q), quantile(costs[1], q)];
-      console.log(`  ${q === 0 ? 'cheapest burst' : `${q * 100}th percentile`}: ${mine.toFixed(1)} against ${theirs.toFixed(1)} µs CPU/request, ratio ${(mine / theirs).toFixed(3)}`);
-    }
-    console.log(`  mean: ${(totals[0]! / count).toFixed(1)} against ${(totals[1]! / count).toFixed(1)} µs CPU/request`);
+    const measured = await sideBySide(servers, (server) => loadOf(server.url), {
+      pairs: count,
+      burst,
+      warmUp: 5000,
+      onPair: (pair, us) => console.log(`pair ${String(pair + 1).padStart(3)}  ${name} ${us[0].toFixed(1)}  base-${name} ${us[1].toFixed(1)} µs CPU/request  ratio ${(us[0] / us[1]).toFixed(3)}`),
+    });
+    for (const line of describeSideBySide(measured, [name, `base-${name}`], burst)) console.log(line);
   } finally {
     for (const server of servers) await server.stop();
   }

@@ -285,8 +285,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   // The facts rows need a PostgreSQL server (bench/facts.ts starts one): not in the smoke run.
   if (!argv.includes('--smoke') && !argv.includes('--no-facts')) {
     const factsOptions = { duration: options.duration, connections: options.connections, pin: result.pinned };
-    const rows = await runFactsBench(factsOptions, (line) => process.stderr.write(`bench: ${line}\n`));
-    process.stdout.write(`\n${formatFactsRows(rows, factsOptions)}\n`);
+    const facts = await runFactsBench(factsOptions, (line) => process.stderr.write(`bench: ${line}\n`));
+    process.stdout.write(`\n${formatFactsRows(facts, factsOptions)}\n`);
   }
   // The counters rows need a redis-server (bench/counters.ts starts one): not in the smoke run.
   if (!argv.includes('--smoke') && !argv.includes('--no-counters')) {
