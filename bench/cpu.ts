@@ -16,6 +16,7 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 import { generateLargeRuleset } from './generate.js';
 import { requestMix } from './requests.js';
 import { cpuSeconds } from './servers/cpuTime.js';
+import { hookLoad } from './servers/loadHook.js';
 import { describeSideBySide, sideBySide } from './servers/sideBySide.js';
 import { pinSelf, spawnServer, type RunningBenchServer } from './servers/spawnServer.js';
 
@@ -47,13 +48,7 @@ pinSelf(); // the load generator on CPU 0; spawnServer pins each server to CPU 1
 
 const results: Record<string, number[]> = {};
 const bodies = requestMix().map((m) => JSON.stringify(m.body));
-const loadOf = (url: string) => ({
-  url: `${url}/registrationHook`,
-  method: 'POST' as const,
-  connections: 10,
-  headers: { 'content-type': 'application/json', authorization: SECRET },
-  requests: bodies.map((body) => ({ body })),
-});
+const loadOf = (url: string) => hookLoad(url, bodies.map((body) => ({ body })), 10, { authorization: SECRET });
 
 const pairs = Number(process.env.PAIRS ?? 0);
 if (pairs > 0) {

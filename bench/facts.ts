@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { startPostgres } from '../test/helpers/postgres.js';
-import { loadHook, type LoadFigures } from './servers/loadHook.js';
+import { hookLoad, loadHook, type LoadFigures } from './servers/loadHook.js';
 import { describeSideBySide, quantile, sideBySide, type SideBySide } from './servers/sideBySide.js';
 import { spawnServer, type RunningBenchServer } from './servers/spawnServer.js';
 
@@ -130,8 +130,7 @@ export async function runFactsBench(options: FactsBenchOptions, progress: (line:
       progress('facts: SQL fact cached and no facts, side by side');
       const servers: [RunningBenchServer, RunningBenchServer] = [await serve(dirs.cached), await serve(dirs.none)];
       try {
-        const load = (server: RunningBenchServer) => ({ url: `${server.url}/registrationHook`, method: 'POST', headers: { 'content-type': 'application/json' }, requests: few, connections: options.connections });
-        cacheHit = await sideBySide(servers, load, { pairs: options.pairs ?? 40, burst: BURST, warmUp: 5000 });
+        cacheHit = await sideBySide(servers, (server) => hookLoad(server.url, few, options.connections), { pairs: options.pairs ?? 40, burst: BURST, warmUp: 5000 });
       } finally {
         for (const server of servers) await server.stop();
       }

@@ -25,9 +25,14 @@ export interface LoadOptions {
   during?: (pid: number | undefined) => () => void;
 }
 
+/** What autocannon sends to a server's hook route: JSON bodies posted, with any `headers` besides the content type. */
+export function hookLoad(url: string, requests: Array<{ body: string }>, connections: number, headers: Record<string, string> = {}) {
+  return { url: `${url}/registrationHook`, method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, requests, connections };
+}
+
 /** Loads a running server's hook route with autocannon and reads its CPU time around the measured part. */
 export async function loadHook(server: RunningBenchServer, options: LoadOptions): Promise<LoadFigures> {
-  const load = { url: `${server.url}/registrationHook`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, requests: options.requests, connections: options.connections };
+  const load = hookLoad(server.url, options.requests, options.connections);
   await autocannon({ ...load, duration: 1 });
   const undo = options.during?.(server.pid);
   const before = cpuSeconds(server.pid);
