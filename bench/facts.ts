@@ -23,9 +23,7 @@ export interface FactsBenchOptions {
   duration: number;
   connections: number;
   pin: boolean;
-  /** The two rows the cache-hit target compares (no facts; cached) are measured this many times, alternating; each keeps its best. */
-  rounds?: number;
-  /** Then the same two servers side by side, in this many pairs of alternating bursts (40; 0: not at all). */
+  /** The no-facts and cached servers side by side, in this many pairs of alternating bursts (40; 0: not at all). */
   pairs?: number;
 }
 
@@ -117,14 +115,10 @@ export async function runFactsBench(options: FactsBenchOptions, progress: (line:
         await server.stop();
       }
     };
-    // The cache-hit target is a ratio of two rows, and the machine drifts: both are measured in
-    // alternation, and each keeps its lowest CPU per request (as the main table keeps its best).
-    const compared: FactsRow[][] = [[], []];
-    for (let round = 0; round < (options.rounds ?? 3); round++) {
-      compared[0]!.push(await row('member check, no facts (the same decisions from the request)', dirs.none, few));
-      compared[1]!.push(await row('SQL fact, cached (10 members, cache hits)', dirs.cached, few));
-    }
-    for (const measured of compared) rows.push(measured.reduce((best, each) => ((each.cpuUsPerRequest ?? Infinity) < (best.cpuUsPerRequest ?? Infinity) ? each : best)));
+    rows.push(await row('member check, no facts (the same decisions from the request)', dirs.none, few));
+    rows.push(await row('SQL fact, cached (10 members, cache hits)', dirs.cached, few));
+    // The cache-hit target is a ratio of those two, and the machine drifts between rows: it is
+    // read from the two servers side by side.
     let cacheHit: SideBySide | undefined;
     if ((options.pairs ?? 40) > 0) {
       progress('facts: SQL fact cached and no facts, side by side');
