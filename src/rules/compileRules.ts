@@ -8,7 +8,7 @@ import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { checkLogic, type LogicNeeds } from './checkLogic.js';
 import type { CompiledRule, CompiledRuleset, DefaultOutcome } from '../ruleset/CompiledRuleset.js';
 import type { ListSource } from './listSources.js';
-import { NamedList } from './lists.js';
+import { listEntryProblem, NamedList } from './lists.js';
 import { nearest } from './nearest.js';
 import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
 import type { RuleError } from './RuleError.js';
@@ -95,12 +95,18 @@ export function compileRules(
         continue;
       }
       const kind = Array.isArray(spec) ? 'values' : (spec.kind ?? 'values');
+      if (!Array.isArray(spec) && kind === 'networks') {
+        spec.values?.forEach((entry, i) => {
+          const problem = listEntryProblem(kind, entry);
+          if (problem) fail(['lists', name, 'values', i], `list "${name}": "${entry}" ${problem}`);
+        });
+      }
       const external = listSources?.get(name);
       const origin = external ? `${external.label} (${position.file}:${position.line})` : `${position.file}:${position.line}`;
       // Inline lists are built here, at once: big lists belong in list files (built in chunks by loadRuleset).
       lists.set(
         name,
-        external ? NamedList.fromEntries(name, kind, external.entries, origin) : NamedList.of(name, kind, Array.isArray(spec) ? spec : (spec.values ?? []), origin),
+        external ? NamedList.fromEntries(name, kind, external.entries, origin, external.networks) : NamedList.of(name, kind, Array.isArray(spec) ? spec : (spec.values ?? []), origin),
       );
       if (!Array.isArray(spec) && spec.except?.length) overrides.push({ name, except: spec.except, at: at(['lists', name], 'except') });
     }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { LIST_CHUNK, yieldToLoop } from './cooperative.js';
-import { addEntry, domainEntryProblem, type ListKind } from './lists.js';
+import { addEntry, listEntryProblem, type ListKind } from './lists.js';
+import { NetworkSetBuilder, parseNetwork, type NetworkSet } from './networks.js';
 import type { RuleError } from './RuleError.js';
 
 /** Where a list's entries come from, as written under `lists:` (see schemas/rules.schema.json). */
@@ -20,6 +21,8 @@ export interface ListSource {
   label: string;
   /** What the ruleset version hashes, so a changed list is a new version. */
   hashInput: string;
+  /** A `networks` list's ranges, built while its entries were read. */
+  networks?: NetworkSet;
 }
 
 export type ListSourceResult = { ok: true; source: ListSource } | { ok: false; message: string; errors?: RuleError[] };
@@ -79,6 +82,21 @@ export async function parseListText(text: string, file: string, label: string, k
   const hashInput = `${hashName}\0${text}`;
   const entries = new Set<string | number>();
   const errors: RuleError[] = [];
+  const networks = kind === 'networks' ? new NetworkSetBuilder() : undefined;
+  const take = (value: string | number, line: number, column: number): void => {
+    if (!networks) {
+      if (kind !== 'values') errors.push(...entryErrors(kind, value, file, line, column));
+      addEntry(entries, kind, value);
+      return;
+    }
+    // Parsed once: the same reading checks the entry and gives its range.
+    const parsed = typeof value === 'string' ? parseNetwork(value) : { problem: 'is a number, not a network' };
+    if ('problem' in parsed) errors.push({ file, line, column, message: `"${value}" ${parsed.problem}` });
+    else {
+      entries.add(parsed.network.canonical);
+      networks.add(parsed.network);
+    }
+  };
   if (/\.json$/i.test(file)) {
     let data: unknown;
     try {
@@ -92,9 +110,7 @@ export async function parseListText(text: string, file: string, label: string, k
     const values = data as Array<string | number>;
     for (let i = 0; i < values.length; i++) {
       if (i > 0 && i % LIST_CHUNK === 0) await yieldToLoop();
-      const value = values[i]!;
-      if (kind === 'domains') errors.push(...entryErrors(String(value), file, i + 1, 1));
-      addEntry(entries, kind, value);
+      take(values[i]!, i + 1, 1);
     }
   } else {
     // Line by line with indexOf rather than split: no second copy of a big file.
@@ -107,16 +123,15 @@ export async function parseListText(text: string, file: string, label: string, k
       if (++lineNumber % LIST_CHUNK === 0) await yieldToLoop();
       const entry = line.replace(/(^|\s)#.*$/, '').trim();
       if (entry === '') continue;
-      if (kind === 'domains') errors.push(...entryErrors(entry, file, lineNumber, line.indexOf(entry) + 1));
-      addEntry(entries, kind, entry);
+      take(entry, lineNumber, line.indexOf(entry) + 1);
     }
   }
   if (errors.length > 0) return { ok: false, message: `${label} has invalid entries`, errors };
-  return { ok: true, source: { entries, label, hashInput } };
+  return { ok: true, source: { entries, label, hashInput, ...(networks ? { networks: networks.build() } : {}) } };
 }
 
-function entryErrors(entry: string, file: string, line: number, column: number): RuleError[] {
-  const problem = domainEntryProblem(entry.trim());
+function entryErrors(kind: ListKind, entry: string | number, file: string, line: number, column: number): RuleError[] {
+  const problem = listEntryProblem(kind, entry);
   return problem ? [{ file, line, column, message: `"${entry}" ${problem}` }] : [];
 }
 

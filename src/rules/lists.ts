@@ -1,15 +1,18 @@
 import { domainToASCII } from 'node:url';
 import { emailDomain } from '../engine/emailDomain.js';
+import { NetworkSet, parseNetwork } from './networks.js';
 
-export type ListKind = 'values' | 'domains';
+export type ListKind = 'values' | 'domains' | 'networks';
 
 /**
  * A named list, held in a Set so a lookup costs the same for 10 entries or 200,000
  * (a `domains` lookup costs one Set probe per label of the value). Text entries compare
  * case-insensitively. A `domains` list also matches sub-domains (x.mailinator.com matches
  * mailinator.com), accepts an email address as the value and compares international
- * names in punycode, as `emailDomain` gives them. Lists named in `except` are allow-list
- * overrides: a value any of them contains never matches this list.
+ * names in punycode, as `emailDomain` gives them. A `networks` list holds CIDR ranges and
+ * matches IP addresses inside them (a binary search over merged ranges, see networks.ts).
+ * Lists named in `except` are allow-list overrides: a value any of them contains never matches
+ * this list.
  */
 export class NamedList {
   readonly size: number;
@@ -22,9 +25,15 @@ export class NamedList {
     readonly except: readonly NamedList[],
     /** Told which override excused a value (rule-test coverage); unset in the service. */
     private readonly onExcused?: (except: string) => void,
+    /** A `networks` list's ranges when already built (list files build them in chunks); else built here. */
+    networks?: NetworkSet,
   ) {
     this.size = entries.size;
+    this.networks = kind === 'networks' ? (networks ?? NetworkSet.of(entries)) : undefined;
   }
+
+  /** The entries as ranges, for a `networks` list: built once, shared like the entries. */
+  private readonly networks: NetworkSet | undefined;
 
   static of(name: string, kind: ListKind, values: Iterable<string | number>, source: string): NamedList {
     const entries = new Set<string | number>();
@@ -32,19 +41,22 @@ export class NamedList {
     return new NamedList(name, kind, entries, source, []);
   }
 
-  /** A list of entries already normalised with `addEntry` (list files build theirs in chunks, see listSources.ts). */
-  static fromEntries(name: string, kind: ListKind, entries: ReadonlySet<string | number>, source: string): NamedList {
-    return new NamedList(name, kind, entries, source, []);
+  /**
+   * A list of entries already normalised with `addEntry` (list files build theirs in chunks, see
+   * listSources.ts), with, for a `networks` list, the ranges built from them alongside.
+   */
+  static fromEntries(name: string, kind: ListKind, entries: ReadonlySet<string | number>, source: string, networks?: NetworkSet): NamedList {
+    return new NamedList(name, kind, entries, source, [], undefined, networks);
   }
 
   /** The same entries (shared, not copied) with allow-list overrides. */
   excluding(except: readonly NamedList[]): NamedList {
-    return new NamedList(this.name, this.kind, this.entries, this.source, except);
+    return new NamedList(this.name, this.kind, this.entries, this.source, except, undefined, this.networks);
   }
 
   /** The same list, telling `onExcused` each time one of its overrides excuses a value. */
   observed(onExcused: (except: string) => void): NamedList {
-    return new NamedList(this.name, this.kind, this.entries, this.source, this.except, onExcused);
+    return new NamedList(this.name, this.kind, this.entries, this.source, this.except, onExcused, this.networks);
   }
 
   has(value: unknown): boolean {
@@ -57,6 +69,7 @@ export class NamedList {
 
   /** Membership without overrides. */
   contains(value: unknown): boolean {
+    if (this.networks) return this.networks.has(value);
     if (this.kind === 'domains') {
       const domain = typeof value === 'string' && value.includes('@') ? emailDomain(value) : normalise('domains', value);
       if (typeof domain !== 'string') return false;
@@ -81,6 +94,10 @@ export function addEntry(entries: Set<string | number>, kind: ListKind, value: u
 }
 
 function normalise(kind: ListKind, value: unknown): string | number | null {
+  if (kind === 'networks') {
+    const parsed = typeof value === 'string' ? parseNetwork(value) : undefined;
+    return parsed && 'network' in parsed ? parsed.network.canonical : null;
+  }
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string') return null;
   let text = value.trim().toLowerCase();
@@ -89,6 +106,17 @@ function normalise(kind: ListKind, value: unknown): string | number | null {
     if (/[^\x00-\x7f]/.test(text)) text = domainToASCII(text) || text;
   }
   return text === '' ? null : text;
+}
+
+/** Why an entry cannot be in a list of this kind, or null when it can. */
+export function listEntryProblem(kind: ListKind, entry: string | number): string | null {
+  if (kind === 'domains') return domainEntryProblem(String(entry).trim());
+  if (kind === 'networks') {
+    if (typeof entry === 'number') return 'is a number, not a network';
+    const parsed = parseNetwork(entry);
+    return 'problem' in parsed ? parsed.problem : null;
+  }
+  return null;
 }
 
 /** Why a `domains` entry cannot be a domain, or null when it can. */

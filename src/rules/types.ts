@@ -28,7 +28,7 @@ export type ListSpec =
   | Array<string | number>
   | {
       description?: string;
-      kind?: 'values' | 'domains';
+      kind?: 'values' | 'domains' | 'networks';
       values?: Array<string | number>;
       /** A text or JSON file: relative to the rule file, or inside `package`. */
       file?: string;

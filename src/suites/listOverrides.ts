@@ -1,5 +1,5 @@
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import { NamedList } from '../rules/lists.js';
+import { listEntryProblem, NamedList } from '../rules/lists.js';
 import { nearest } from '../rules/nearest.js';
 import type { ListOverrides } from './types.js';
 
@@ -15,6 +15,14 @@ export function withListOverrides(ruleset: CompiledRuleset, overrides: ListOverr
     if (!ruleset.lists.has(name)) {
       const near = nearest(name, ruleset.lists.keys());
       return { ok: false, problem: `lists: the ruleset has no list "${name}"${near ? `; did you mean "${near}"?` : ''}` };
+    }
+  }
+  for (const [name, values] of Object.entries(overrides)) {
+    const kind = ruleset.lists.get(name)!.kind;
+    if (kind !== 'networks') continue; // an entry that is no network would never match: say so rather than drop it
+    for (const value of values ?? []) {
+      const problem = listEntryProblem(kind, value);
+      if (problem) return { ok: false, problem: `lists: ${name} (${kind}): "${value}" ${problem}` };
     }
   }
   // Entries first (overrides without their exceptions), then the exceptions between them.
