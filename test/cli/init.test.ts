@@ -88,6 +88,41 @@ describe('hook-rules init (child process)', () => {
     expect(syntax.status, syntax.stderr.toString()).to.equal(0);
   });
 
+  it("the workflow's diff step passes on unchanged answers, and on changed ones only with the label", async () => {
+    const dir = await scaffolded();
+    const workflow = parseYaml(await readFile(path.join(dir, '.github/workflows/rules.yml'), 'utf8')) as { jobs: { rules: { steps: Array<{ run?: string }> } } };
+    const script = workflow.jobs.rules.steps.find((step) => step.run?.includes('npx hook-rules diff'))!.run!;
+    // As the runner has it after checkout and npm ci: a git clone of the repository, the CLI installed.
+    await mkdir(path.join(dir, 'node_modules', '.bin'), { recursive: true });
+    await symlink(PACKAGE_ROOT, path.join(dir, 'node_modules', 'okta-hook-rules'), 'dir');
+    await writeFile(path.join(dir, 'node_modules', '.bin', 'hook-rules'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(PACKAGE_ROOT, 'dist', 'cli', 'main.js')}" "$@"\n`, { mode: 0o755 });
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    const base = git('rev-parse', 'HEAD').stdout.trim();
+    git('remote', 'add', 'origin', dir);
+    const step = (approved: boolean, temp: string) => {
+      const summary = path.join(temp, 'summary.md');
+      const env = { ...process.env, BASE_SHA: base, APPROVED: String(approved), RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, LOG_LEVEL: 'silent' };
+      const ran = spawnSync('bash', ['-e', '-c', script], { cwd: dir, env, encoding: 'utf8' });
+      return { ...ran, summary: existsSync(summary) ? spawnSync('cat', [summary], { encoding: 'utf8' }).stdout : '' };
+    };
+    const unchanged = step(false, await mkdtemp(path.join(root, 'runner-')));
+    expect(unchanged.status, unchanged.stderr).to.equal(0);
+    expect(unchanged.stdout).to.include('no answer changes');
+    // The pull request: one more blocked domain, which the "anyone else" case uses.
+    const rulesFile = path.join(dir, 'rules/registration.yaml');
+    await writeFile(rulesFile, (await readFile(rulesFile, 'utf8')).replace('values: [mailinator.com, guerrillamail.com]', 'values: [mailinator.com, guerrillamail.com, example.org]'));
+    const unapproved = step(false, await mkdtemp(path.join(root, 'runner-')));
+    expect(unapproved.status).to.equal(1);
+    expect(unapproved.stdout).to.include('::error::This change alters answers');
+    expect(unapproved.summary).to.match(/### hook-rules diff\n```\n[\s\S]*anyone else may register[\s\S]*ALLOW → DENY/);
+    const approved = step(true, await mkdtemp(path.join(root, 'runner-')));
+    expect(approved.status, approved.stderr).to.equal(0);
+    expect(approved.stdout).to.include('ALLOW → DENY');
+  });
+
   it('writes a kustomization that lists every rule file and builds a ConfigMap with a content-hashed name', async function () {
     const dir = await scaffolded();
     const kustomization = parseYaml(await readFile(path.join(dir, 'kustomization.yaml'), 'utf8')) as {
