@@ -46,13 +46,22 @@ export interface RulesetChanges {
 /** Names of a rule's compiled fields as a rule file writes them. */
 const RULE_FIELDS: Readonly<Record<string, string>> = { allow: 'then.allow', deny: 'then.deny', update: 'then.update', updateFrom: 'then.updateFrom' };
 
+/** Names of a fact's compiled fields as a rule file writes them. */
+const FACT_FIELDS: Readonly<Record<string, string>> = { timeoutMs: 'timeout', cacheMs: 'cache' };
+
 /** What changed between two rulesets, part by part; what the change does to answers is answerChanges'. */
 export function rulesetChanges(before: CompiledRuleset, after: CompiledRuleset): RulesetChanges {
   const where = (ruleset: CompiledRuleset, at: SourcePosition) => `${path.relative(ruleset.dir, at.file) || path.basename(at.file)}:${at.line}`;
   // Which facts and counters a rule reads follows from its condition: its `when` already says so.
   const rules = compareParts(byName(before.rules, (r) => r.id), byName(after.rules, (r) => r.id), (rule, ruleset) => where(ruleset, rule.source), ['id', 'facts', 'counters'], before, after)
     .map((change) => ({ ...change, fields: change.fields.map((field) => RULE_FIELDS[field] ?? field) }));
-  const facts = compareParts(before.facts, after.facts, (fact, ruleset) => where(ruleset, fact.source), ['name', 'fingerprint'], before, after);
+  const facts = compareParts(before.facts, after.facts, (fact, ruleset) => where(ruleset, fact.source), ['name', 'fingerprint'], before, after).map((change) => ({
+    ...change,
+    // The lookup's own fields (sql, params, url…) say more than "lookup".
+    fields: change.fields.flatMap((field) =>
+      field === 'lookup' ? changedFields(before.facts.get(change.name)!.lookup, after.facts.get(change.name)!.lookup) : [FACT_FIELDS[field] ?? field],
+    ),
+  }));
   const counters = compareParts(before.counters, after.counters, (counter, ruleset) => where(ruleset, counter.source), ['name', 'windowMs'], before, after);
   return { rules, lists: listChanges(before, after), facts, counters, settings: settingChanges(before, after) };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
@@ -162,11 +162,30 @@ rules:
     expect: { decision: allow }
 `;
     const before = await rules({ 'r.yaml': factRules('gold'), 'r.test.yaml': suite });
-    const after = await rules({ 'r.yaml': factRules('platinum'), 'r.test.yaml': suite });
+    const after = await rules({ 'r.yaml': factRules('platinum').replace('params: [{ var: email }]', 'params: [{ var: email }]\n    timeout: 250ms'), 'r.test.yaml': suite });
     const result = await runCli(['diff', before.dir, after.dir]);
     expect(result.code, result.stderr).to.equal(1);
-    expect(result.stdout).to.include('  ~ gold-only (r.yaml:8): when');
+    expect(result.stdout).to.include('  ~ gold-only (r.yaml:9): when');
+    expect(result.stdout).to.include('Facts:\n  ~ member (r.yaml:2): timeout');
     expect(result.stdout).to.match(/r\.test\.yaml › a gold member\n\s+decision:\s+ALLOW → DENY\n\s+decidedBy:\s+default → gold-only/);
+  });
+
+  it('reports a counter and its limit changed, deciding with the counts each case gives', async () => {
+    const before = path.join(PACKAGE_ROOT, 'examples', 'anti-bot');
+    const after = await rules();
+    await cp(before, after.dir, { recursive: true });
+    const file = path.join(after.dir, 'registration.yaml');
+    const text = await readFile(file, 'utf8');
+    // Tighter: 5 attempts in an hour are now too many.
+    const tightened = text.replace('window: 10m', 'window: 1h').replace('{ ">": [{ var: counters.signupsPerIp }, 5] }', '{ ">": [{ var: counters.signupsPerIp }, 4] }');
+    expect(tightened).not.to.equal(text);
+    await writeFile(file, tightened);
+    const result = await runCli(['diff', before, after.dir]);
+    expect(result.code, result.stderr).to.equal(1);
+    expect(result.stdout).to.match(/Counters:\n {2}~ signupsPerIp \(registration\.yaml:20\): window\n/);
+    expect(result.stdout).to.match(/Rules:\n {2}~ too-many-signups-from-one-ip \(registration\.yaml:\d+\): when\n/);
+    expect(result.stdout).to.include('1 answer changes:');
+    expect(result.stdout).to.match(/registration\.test\.yaml › the 5th attempt from one IP address is still allowed\n\s+decision:\s+ALLOW → DENY\n\s+decidedBy:\s+default → too-many-signups-from-one-ip/);
   });
 
   it('exits 2 on bad usage and on a --requests file that cannot be read or holds an invalid request', async () => {
