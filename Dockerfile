@@ -29,6 +29,8 @@ COPY --chown=root:root package.json ./
 COPY --chown=root:root schemas ./schemas
 # The default rules; in Kubernetes a ConfigMap is mounted over /app/rules.
 COPY --chown=root:root rules ./rules
+# The CLI on PATH, so the image checks rules too: docker run … okta-hook-rules hook-rules test /rules
+RUN printf '#!/bin/sh\nexec node /app/dist/cli/main.js "$@"\n' > /usr/local/bin/hook-rules && chmod 755 /usr/local/bin/hook-rules
 # The files belong to root and are read-only to the service: it runs as the image's "node" user (uid 1000).
 USER node
 EXPOSE 8080

@@ -7,6 +7,8 @@ export const EXIT = {
   ok: 0,
   /** Anything else that went wrong: an unreadable or invalid request file, an unexpected error. */
   error: 1,
+  /** `hook-rules diff`: some answers change (as diff(1) exits 1 when the files differ), so CI can ask for a review. */
+  answersChange: 1,
   /** Bad usage: unknown command or option, missing argument, invalid configuration. */
   usage: 2,
   /** The ruleset is invalid: every error is printed as file:line:column. */
@@ -17,7 +19,8 @@ export const EXIT = {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  ok
-  1  error (unreadable or invalid input, serve unable to listen, unexpected failure)
+  1  error (unreadable or invalid input, serve unable to listen, unexpected failure);
+     for diff: some answers change
   2  bad usage (unknown command or option, missing argument, invalid configuration)
   3  invalid rules (each error printed as file:line:column)
   4  rule tests failed (or an invalid suite, no tests, coverage under --min-coverage)

@@ -26,6 +26,16 @@ const COMMANDS: ReadonlyArray<{ name: string; summary: string; load(): Promise<C
     load: () => import('./commands/eval.js').then((m) => m.evalCommand),
   },
   {
+    name: 'diff',
+    summary: 'what a rule change does: the parts changed, and each tested answer that changes',
+    load: () => import('./commands/diff.js').then((m) => m.diffCommand),
+  },
+  {
+    name: 'init',
+    summary: 'scaffold a rules repository: rules, tests, package.json, CI, kustomization',
+    load: () => import('./commands/init.js').then((m) => m.initCommand),
+  },
+  {
     name: 'counters',
     summary: 'counters reset NAME KEY: clear a counter for one key in Redis (a false positive)',
     load: () => import('./commands/counters.js').then((m) => m.countersCommand),
@@ -39,7 +49,8 @@ Usage: hook-rules <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Run "hook-rules <command> --help" for one command. Rules are documented in docs/rules.md.
+Run "hook-rules <command> --help" for one command. Rules are documented in docs/rules.md,
+a rules repository of your own (init, test, diff in pull requests) in docs/rules-repository.md.
 The service's configuration is read from the environment (see README.md).
 
 ${EXIT_CODES_HELP}`;

@@ -59,6 +59,11 @@ export class NamedList {
     return new NamedList(this.name, this.kind, this.entries, this.source, this.except, onExcused, this.networks);
   }
 
+  /** The entries as lookups compare them: `hook-rules diff` counts what two versions add and remove. */
+  entryValues(): ReadonlySet<string | number> {
+    return this.entries;
+  }
+
   has(value: unknown): boolean {
     if (!this.contains(value)) return false;
     // An override list's own `except` is not consulted: overrides do not chain (and cannot loop).
