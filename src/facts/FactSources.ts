@@ -3,19 +3,18 @@ import type { Logger } from '../observability/log.js';
 import type { Json } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { Breaker, DEFAULT_BREAKER, type BreakerSettings } from './breaker.js';
-import { httpUrlProblem } from './compileFact.js';
 import { parseDatabaseUrl } from './databaseUrl.js';
 import type { FactMetrics } from './factMetrics.js';
 import type { Database } from './sources/Database.js';
-import { httpLookup } from './sources/http.js';
+import { httpLookup, type HttpRequest } from './sources/http.js';
 import { Pglite } from './sources/Pglite.js';
 import { Postgres } from './sources/Postgres.js';
 import type { CompiledFact, HttpLookup, LookupResult } from './types.js';
+import { fillUrlTemplate } from './urlTemplate.js';
 
 export interface FactSourcesOptions {
   /** Where database URLs and header secrets are read: the process environment, read at start. */
   env: NodeJS.ProcessEnv;
-  production: boolean;
   /** FACTS_DEADLINE_MS: also the server-side statement timeout, a backstop. */
   deadlineMs: number;
   logger?: Logger;
@@ -29,7 +28,7 @@ export interface FactSourcesOptions {
 export interface LookupOutcome {
   result: LookupResult;
   cacheHit: boolean;
-  /** sql:ENV_NAME or http:host, for explanations and breakers. */
+  /** The fact's sourceId (sql:ENV_NAME or an HTTP origin), for explanations and breakers. */
   source: string;
 }
 
@@ -105,12 +104,13 @@ export class FactSources {
    * lookup for `fetch`, so the resolve stage starts timers only for the lookups that need them.
    */
   begin(fact: CompiledFact, context: object): BegunLookup {
-    let pending: PendingLookup;
+    let pending: PendingLookup | LookupResult;
     try {
       pending = this.prepareLookup(fact, context);
     } catch (error) {
-      return { answer: { result: { ok: false, kind: 'config', message: (error as Error).message }, cacheHit: false, source: sourceOf(fact) } };
+      pending = { ok: false, kind: 'config', message: (error as Error).message };
     }
+    if ('ok' in pending) return { answer: { result: pending, cacheHit: false, source: fact.sourceId } };
     if (fact.cacheMs > 0) {
       const cached = this.cache.get(pending.key);
       if (cached) return { answer: { result: cached, cacheHit: true, source: pending.source } };
@@ -128,7 +128,7 @@ export class FactSources {
         .then((result) => {
           this.inflight.delete(key);
           if (result.ok && fact.cacheMs > 0) this.cache.set(key, { ok: true, value: result.value }, { ttl: fact.cacheMs });
-          if (result.ok || result.kind !== 'query_error') this.metrics?.sourceUp.set({ source }, result.ok ? 1 : 0);
+          if (result.ok || (result.kind !== 'query_error' && result.kind !== 'bad_request')) this.metrics?.sourceUp.set({ source }, result.ok ? 1 : 0);
           return result;
         });
       this.inflight.set(key, running);
@@ -150,8 +150,9 @@ export class FactSources {
     await Promise.all([...this.databases.values()].map((database) => database.close().catch(() => undefined)));
   }
 
-  private prepareLookup(fact: CompiledFact, context: object): PendingLookup {
-    const source = sourceOf(fact);
+  /** The lookup with its key, or the failure when this request's values cannot make one. */
+  private prepareLookup(fact: CompiledFact, context: object): PendingLookup | LookupResult {
+    const source = fact.sourceId;
     const lookup = fact.lookup;
     if (lookup.kind === 'sql') {
       const params = lookup.params.map((param) => param.run(context) ?? null);
@@ -164,20 +165,19 @@ export class FactSources {
       };
     }
     const request = this.httpRequest(lookup, context);
+    if ('ok' in request) return request;
     return {
       fact,
       key: `${fact.fingerprint}\0${request.url.href}\0${request.body ?? ''}`,
-      source: `http:${request.url.host}`,
+      source,
       run: (signal) => httpLookup(request, signal),
     };
   }
 
-  private httpRequest(lookup: HttpLookup, context: object) {
-    const raw = typeof lookup.url === 'string' ? lookup.url : lookup.url.run(context);
-    if (typeof raw !== 'string') throw new Error('the URL expression did not give text');
-    const problem = httpUrlProblem(raw, this.options.production);
-    if (problem) throw new Error(problem);
-    const url = new URL(raw);
+  private httpRequest(lookup: HttpLookup, context: object): HttpRequest | LookupResult {
+    const filled = fillUrlTemplate(lookup.url, (name) => lookup.path.get(name)?.run(context));
+    if ('problem' in filled) return { ok: false, kind: 'bad_request', message: filled.problem };
+    const { url } = filled;
     for (const [name, value] of lookup.query) {
       const computed = value.run(context);
       if (computed !== null && computed !== undefined) url.searchParams.set(name, typeof computed === 'string' ? computed : JSON.stringify(computed));
@@ -185,7 +185,7 @@ export class FactSources {
     const headers: Record<string, string> = {};
     for (const [name, value] of lookup.headers) {
       const text = typeof value === 'string' ? value : this.options.env[value.env];
-      if (text === undefined || text === '') throw new Error(`environment variable ${typeof value === 'string' ? '' : value.env} (header ${name}) is not set`);
+      if (text === undefined || text === '') return { ok: false, kind: 'config', message: `environment variable ${typeof value === 'string' ? '' : value.env} (header ${name}) is not set` };
       headers[name] = text;
     }
     const body = lookup.body ? JSON.stringify(Object.fromEntries(lookup.body.map(([name, logic]) => [name, logic.run(context) ?? null]))) : undefined;
@@ -222,16 +222,4 @@ const CLOSED: LookupResult = { ok: false, kind: 'unavailable', message: 'the ser
 
 function missing(variable: string): LookupResult {
   return { ok: false, kind: 'config', message: `environment variable ${variable} does not hold a database URL` };
-}
-
-function sourceOf(fact: CompiledFact): string {
-  if (fact.lookup.kind === 'sql') return `sql:${fact.lookup.database}`;
-  if (typeof fact.lookup.url === 'string') {
-    try {
-      return `http:${new URL(fact.lookup.url).host}`;
-    } catch {
-      return 'http:?';
-    }
-  }
-  return 'http:?';
 }

@@ -9,7 +9,7 @@ import { DEFAULT_FACTS_DEADLINE_MS } from './resolveFacts.js';
 export async function liveSources(ruleset: CompiledRuleset, env: NodeJS.ProcessEnv = process.env): Promise<{ sources: FactSources; deadlineMs: number }> {
   const deadline = Number(env.FACTS_DEADLINE_MS);
   const deadlineMs = Number.isInteger(deadline) && deadline > 0 ? deadline : DEFAULT_FACTS_DEADLINE_MS;
-  const sources = new FactSources({ env, production: env.NODE_ENV === 'production', deadlineMs });
+  const sources = new FactSources({ env, deadlineMs });
   await sources.prepare(ruleset);
   return { sources, deadlineMs };
 }

@@ -134,5 +134,5 @@ export function unavailableFacts(ruleset: CompiledRuleset, request: OktaHookRequ
 }
 
 function sourceLabel(fact: CompiledFact): string {
-  return fact.lookup.kind === 'sql' ? `sql:${fact.lookup.database}` : 'http';
+  return fact.sourceId;
 }

@@ -88,7 +88,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   const facts = new FactSources({
     env: process.env,
-    production: process.env.NODE_ENV === 'production',
     deadlineMs: config.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS,
     logger,
     metrics: new FactMetrics(metrics.registry),
