@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/log.js';
 import type { Json } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import { Breaker, DEFAULT_BREAKER, type BreakerSettings } from './breaker.js';
+import { Breaker, DEFAULT_BREAKER, sourceVerdict, type BreakerSettings } from './breaker.js';
 import { parseDatabaseUrl } from './databaseUrl.js';
 import type { FactMetrics } from './factMetrics.js';
 import type { Database } from './sources/Database.js';
@@ -128,7 +128,8 @@ export class FactSources {
         .then((result) => {
           this.inflight.delete(key);
           if (result.ok && fact.cacheMs > 0) this.cache.set(key, { ok: true, value: result.value }, { ttl: fact.cacheMs });
-          if (result.ok || (result.kind !== 'query_error' && result.kind !== 'bad_request')) this.metrics?.sourceUp.set({ source }, result.ok ? 1 : 0);
+          const verdict = sourceVerdict(result);
+          if (verdict) this.metrics?.sourceUp.set({ source }, verdict === 'up' ? 1 : 0);
           return result;
         });
       this.inflight.set(key, running);
@@ -189,7 +190,7 @@ export class FactSources {
       headers[name] = text;
     }
     const body = lookup.body ? JSON.stringify(Object.fromEntries(lookup.body.map(([name, logic]) => [name, logic.run(context) ?? null]))) : undefined;
-    return { url, method: lookup.method, headers, ...(body !== undefined ? { body } : {}), maxBytes: lookup.maxBytes };
+    return { url, method: lookup.method, headers, ...(body !== undefined ? { body } : {}), maxBytes: lookup.maxBytes, notFound: lookup.notFound };
   }
 
   private database(name: string): Database | undefined {

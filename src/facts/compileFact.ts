@@ -103,6 +103,7 @@ export function compileFact(
         ...(body ? { body } : {}),
         headers,
         maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
+        notFound: spec.notFound === 'error' ? 'error' : 'null',
       };
     }
   }

@@ -31,6 +31,8 @@ export interface HttpFactSpec extends CommonSpec {
   body?: Record<string, Json>;
   headers?: Record<string, string | { env: string }>;
   maxBytes?: number;
+  /** What a 404 answer means: null (default: no such record, like a SQL fact with no row) or error (a bad_response failure). */
+  notFound?: 'error' | null;
 }
 
 export type Duration = number | string;
@@ -76,6 +78,8 @@ export interface HttpLookup {
   readonly body?: ReadonlyArray<readonly [name: string, value: CompiledLogic]>;
   readonly headers: ReadonlyArray<readonly [name: string, value: string | { env: string }]>;
   readonly maxBytes: number;
+  /** A 404 answer: the value null (no such record), or a bad_response failure. */
+  readonly notFound: 'null' | 'error';
 }
 
 /** Why a lookup failed: the kinds are metric labels and appear in debugContext, so they are few and fixed. */
@@ -84,7 +88,7 @@ export type FailureKind =
   | 'deadline' // the request's FACTS_DEADLINE_MS passed first
   | 'unavailable' // connection refused, DNS, pool exhausted, circuit open
   | 'circuit_open'
-  | 'bad_response' // HTTP status not 2xx, not JSON, over the size cap
+  | 'bad_response' // HTTP status not 2xx (404 aside), not JSON, over the size cap
   | 'bad_request' // the request could not be built from this request's values (a path value that is empty, . or ..)
   | 'query_error' // the database refused the statement
   | 'config' // a missing environment variable, an http URL in production…
@@ -93,7 +97,20 @@ export type FailureKind =
 export const FAILURE_KINDS: readonly FailureKind[] = ['timeout', 'deadline', 'unavailable', 'circuit_open', 'bad_response', 'bad_request', 'query_error', 'config', 'error'];
 
 /** A lookup's outcome: failures are values, never thrown through the stage. */
-export type LookupResult = { ok: true; value: Json } | { ok: false; kind: FailureKind; message: string };
+export type LookupResult = { ok: true; value: Json } | LookupFailure;
+
+export interface LookupFailure {
+  ok: false;
+  kind: FailureKind;
+  message: string;
+  /**
+   * Whether the failure says the source itself is unwell, and so counts toward its circuit
+   * breaker. Left out, it follows the kind: timeout and unavailable count, others do not.
+   * An HTTP answer sets it: 5xx and 429 count; any other answer is about this one lookup,
+   * which the request's values may have chosen, so it never counts.
+   */
+  sourceFault?: boolean;
+}
 
 export interface FactFailure {
   kind: FailureKind;

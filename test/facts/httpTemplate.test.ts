@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { isSourceFault } from '../../src/facts/breaker.js';
 import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import { FactMetrics } from '../../src/facts/factMetrics.js';
 import type { FactSources } from '../../src/facts/FactSources.js';
@@ -28,7 +29,7 @@ rules:
     then: { deny: { message: not an employee } }
 `;
 
-const request = (employeeNumber: Json): OktaHookRequest => ({ requestType: 'self.service.registration', data: { userProfile: { email: 'ann@example.com', employeeNumber } } });
+const request = (employeeNumber: Json): OktaHookRequest => ({ requestType: 'self.service.registration', data: { userProfile: { email: 'ann@example.com', employeeNumber } } }) as const;
 
 describe('facts: an HTTP fact\'s URL is a template the request cannot steer', function () {
   this.timeout(60_000);
@@ -138,6 +139,108 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
       const labels = [...samples(await registry.metrics()).keys()].filter((key) => key.startsWith('okta_hook_fact_source_up'));
       expect(labels).to.deep.equal([`okta_hook_fact_source_up{source="${api.url}"}`]);
       expect(facts.states().map((s) => s.source)).to.deep.equal([api.url]);
+    });
+  });
+});
+
+describe('facts: only what says the source is unwell opens its circuit', function () {
+  this.timeout(60_000);
+  let api: ApiServer;
+  before(async () => {
+    api = await startApiServer();
+  });
+  after(() => api.close());
+  const opened: FactSources[] = [];
+  afterEach(async () => {
+    while (opened.length) await opened.pop()!.close();
+  });
+  const sources = () => {
+    const made = sourcesFor({});
+    opened.push(made);
+    return made;
+  };
+  const rules = (path: string, extra = '') => employeeRules(`http: ${api.url}${path}\ntimeout: 300ms\n${extra}`);
+  /** `times` lookups with different employee numbers (no cache, no coalescing): the failure kinds in order. */
+  const kinds = async (path: string, times: number, extra = '') => {
+    const ruleset = await loadWith({ 'r.yaml': rules(path, extra) }, {});
+    const facts = sources();
+    const seen: string[] = [];
+    for (let i = 0; i < times; i++) {
+      const found = await resolveFacts(ruleset, request(`E${i}`), facts, { deadlineMs: 2000 });
+      seen.push(found.failures.employee?.kind ?? 'ok');
+    }
+    return { seen, state: facts.states()[0] };
+  };
+
+  for (const status of [400, 401, 403, 409, 422]) {
+    it(`HTTP ${status} ×20 fails each lookup as bad_response and never opens the circuit`, async () => {
+      const before = api.hits.get(`/status/${status}`) ?? 0;
+      const { seen, state } = await kinds(`/status/${status}`, 20);
+      expect(seen).to.deep.equal(Array(20).fill('bad_response'));
+      expect((api.hits.get(`/status/${status}`) ?? 0) - before).to.equal(20);
+      expect(state).to.deep.equal({ source: api.url, state: 'http', circuit: 'closed' });
+    });
+  }
+
+  it('a redirect is not followed, fails as bad_response and does not open the circuit', async () => {
+    const { seen, state } = await kinds('/moved', 10);
+    expect(seen).to.deep.equal(Array(10).fill('bad_response'));
+    expect(state!.circuit).to.equal('closed');
+  });
+
+  for (const [path, kind] of [
+    ['/status/500', 'bad_response'],
+    ['/status/503', 'bad_response'],
+    ['/status/429', 'bad_response'],
+    ['/hang', 'timeout'],
+  ] as const) {
+    it(`${path} still opens the circuit: ${kind} at least five times, then circuit_open`, async () => {
+      const { seen, state } = await kinds(path, 9);
+      // A timed-out lookup may settle in the breaker just after the next one started: five or six.
+      const opened = seen.indexOf('circuit_open');
+      expect(opened, seen.join()).to.be.within(5, 6);
+      expect(seen.slice(0, opened)).to.deep.equal(Array(opened).fill(kind));
+      expect(seen.slice(opened)).to.deep.equal(Array(9 - opened).fill('circuit_open'));
+      expect(state).to.deep.equal({ source: api.url, state: 'http', circuit: 'open' });
+    });
+  }
+
+  it('the verdict is a field of the failure, not read from its message', () => {
+    expect(isSourceFault({ ok: false, kind: 'bad_response', message: 'api answered HTTP 500', sourceFault: false })).to.equal(false);
+    expect(isSourceFault({ ok: false, kind: 'bad_response', message: 'api answered HTTP 400', sourceFault: true })).to.equal(true);
+    expect(isSourceFault({ ok: false, kind: 'timeout', message: 'no answer' })).to.equal(true);
+    expect(isSourceFault({ ok: false, kind: 'query_error', message: 'the query failed (SQLSTATE 57014)' })).to.equal(false);
+  });
+
+  describe('404: no such record', () => {
+    const template = (extra = '') => employeeRules(`http: ${api.url}/v1/employees/{number}\npath: { number: { var: profile.employeeNumber } }\n${extra}`);
+
+    it('is the value null, cached like an answer; the rules decide with it', async () => {
+      const ruleset = await loadWith({ 'r.yaml': template('cache: 5m\n') }, {});
+      const facts = sources();
+      const before = api.hits.get('/v1/employees/nobody') ?? 0;
+      const first = await resolveFacts(ruleset, request('nobody'), facts, { deadlineMs: 2000 });
+      const second = await resolveFacts(ruleset, request('nobody'), facts, { deadlineMs: 2000 });
+      expect(first.failures).to.deep.equal({});
+      expect(first.values.employee).to.equal(null);
+      expect([first.trace[0]!.cacheHit, second.trace[0]!.cacheHit]).to.deep.equal([false, true]);
+      expect(second.values.employee).to.equal(null);
+      expect((api.hits.get('/v1/employees/nobody') ?? 0) - before).to.equal(1);
+      expect(evaluate(ruleset, request('nobody'), { facts: first }).decidedBy).to.deep.equal({ kind: 'rule', ruleId: 'employees-only' });
+      const known = await resolveFacts(ruleset, request('E7'), facts, { deadlineMs: 2000 });
+      expect(evaluate(ruleset, request('E7'), { facts: known }).outcome).to.equal('allow');
+    });
+
+    it('notFound: error makes it a bad_response failure (per onError), which does not open the circuit', async () => {
+      const ruleset = await loadWith({ 'r.yaml': template('notFound: error\nonError: deny\n') }, {});
+      const facts = sources();
+      for (let i = 0; i < 10; i++) {
+        const found = await resolveFacts(ruleset, request('nobody'), facts, { deadlineMs: 2000 });
+        expect(found.failures.employee).to.include({ kind: 'bad_response', onError: 'deny' });
+        expect(found.failures.employee!.message).to.include('answered HTTP 404');
+        expect(evaluate(ruleset, request('nobody'), { facts: found }).decidedBy).to.deep.equal({ kind: 'error', ruleId: 'employees-only' });
+      }
+      expect(facts.states()[0]!.circuit).to.equal('closed');
     });
   });
 });
