@@ -6,6 +6,7 @@ import type { RuleError } from '../rules/RuleError.js';
 import type { SourcePosition } from '../rules/types.js';
 import { checkSql, placeholderProblems } from './checkSql.js';
 import { databaseUrlProblem } from './databaseUrl.js';
+import { factsDeadlineFrom } from './deadline.js';
 import { durationMs } from './duration.js';
 import { factsRead } from './factsRead.js';
 import type { CompiledFact, FactSpec, HttpFactSpec, HttpLookup, SqlLookup } from './types.js';
@@ -14,10 +15,12 @@ import { parseUrlTemplate, type UrlTemplate } from './urlTemplate.js';
 export const DEFAULT_FACT_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
-/** What a fact's checks depend on outside the file: the environment, and whether this is production. */
+/** What a fact's checks depend on outside the file: the environment, whether this is production, and the request deadline. */
 export interface FactEnvironment {
   env: NodeJS.ProcessEnv;
   production: boolean;
+  /** FACTS_DEADLINE_MS, which no fact's timeout may exceed; left out, read from `env`. */
+  deadlineMs?: number;
 }
 
 export interface FactCompileResult {
@@ -56,8 +59,11 @@ export function compileFact(
     return compileLogic(value, { patterns: needs.patterns } satisfies LogicContext);
   };
 
-  const timeoutMs = spec.timeout === undefined ? DEFAULT_FACT_TIMEOUT_MS : durationMs(spec.timeout);
+  const deadlineMs = environment.deadlineMs ?? factsDeadlineFrom(environment.env);
+  // A lookup allowed to run past the deadline would hold its socket or pool connection after its answer was given up.
+  const timeoutMs = spec.timeout === undefined ? Math.min(DEFAULT_FACT_TIMEOUT_MS, deadlineMs) : durationMs(spec.timeout);
   if (timeoutMs === null) fail([...base, 'timeout'], `timeout ${JSON.stringify(spec.timeout)} is not a duration such as 300ms or 2s`);
+  else if (timeoutMs > deadlineMs) fail([...base, 'timeout'], `timeout ${spec.timeout} is longer than FACTS_DEADLINE_MS (${deadlineMs} ms): at most ${deadlineMs}ms, and shorter so that the other facts still count`);
   const cacheMs = spec.cache === undefined ? 0 : durationMs(spec.cache);
   if (cacheMs === null) fail([...base, 'cache'], `cache ${JSON.stringify(spec.cache)} is not a duration such as 30s or 5m`);
 
