@@ -32,7 +32,11 @@ export interface LookupOutcome {
   source: string;
 }
 
-/** The state of one source, for /readyz: the service stays ready whatever it is. */
+/**
+ * The state of one source, for /readyz: the service stays ready whatever it is. A database
+ * says its own (starting, up, down, closed; unconfigured when its variable holds no URL); an
+ * HTTP API is unknown until its first answer, then up or down by the last lookup.
+ */
 export interface SourceState {
   source: string;
   state: string;
@@ -64,6 +68,8 @@ export class FactSources {
   private readonly breakers = new Map<string, Breaker>();
   private readonly cache: LRUCache<string, CachedAnswer>;
   private readonly inflight = new Map<string, Promise<LookupResult>>();
+  /** What the last lookup of each source said about it (HTTP sources' state in /readyz). */
+  private readonly verdicts = new Map<string, 'up' | 'down'>();
   private closed = false;
 
   constructor(readonly options: FactSourcesOptions) {
@@ -129,7 +135,10 @@ export class FactSources {
           this.inflight.delete(key);
           if (result.ok && fact.cacheMs > 0) this.cache.set(key, { ok: true, value: result.value }, { ttl: fact.cacheMs });
           const verdict = sourceVerdict(result);
-          if (verdict) this.metrics?.sourceUp.set({ source }, verdict === 'up' ? 1 : 0);
+          if (verdict) {
+            this.verdicts.set(source, verdict);
+            this.metrics?.sourceUp.set({ source }, verdict === 'up' ? 1 : 0);
+          }
           return result;
         });
       this.inflight.set(key, running);
@@ -137,11 +146,17 @@ export class FactSources {
     return { result: await running, cacheHit: false, source };
   }
 
-  states(): SourceState[] {
-    return [...this.breakers.entries()].map(([source, breaker]) => {
-      const database = source.startsWith('sql:') ? this.databases.get(source.slice(4)) : undefined;
-      return { source, state: database ? database.state() : 'http', circuit: breaker.state };
-    });
+  /** Every source the ruleset's facts name, from the moment it is loaded: their set is fixed by the rule files. */
+  states(ruleset: CompiledRuleset): SourceState[] {
+    const states = new Map<string, SourceState>();
+    for (const fact of ruleset.facts.values()) {
+      const source = fact.sourceId;
+      if (states.has(source)) continue;
+      const circuit = this.breakers.get(source)?.state ?? 'closed';
+      const state = fact.lookup.kind === 'sql' ? (this.databases.get(fact.lookup.database)?.state() ?? 'unconfigured') : (this.verdicts.get(source) ?? 'unknown');
+      states.set(source, { source, state, circuit });
+    }
+    return [...states.values()];
   }
 
   /** On shutdown: lookups from now on fail at once, breakers stop, every database closes. */

@@ -125,7 +125,7 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
       expect(api.targets.length - before).to.equal(0);
       // Not the source's fault: twenty of them leave its circuit closed.
       for (let i = 0; i < 20; i++) await resolveFacts(ruleset, request('..'), facts, { deadlineMs: 2000 });
-      expect(facts.states()).to.deep.equal([]); // no lookup reached a breaker
+      expect(facts.states(ruleset)).to.deep.equal([{ source: api.url, state: 'unknown', circuit: 'closed' }]);
     });
 
     it('the source is the literal origin: one breaker, one metric label and one /readyz entry whatever the input', async () => {
@@ -138,7 +138,7 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
       }
       const labels = [...samples(await registry.metrics()).keys()].filter((key) => key.startsWith('okta_hook_fact_source_up'));
       expect(labels).to.deep.equal([`okta_hook_fact_source_up{source="${api.url}"}`]);
-      expect(facts.states().map((s) => s.source)).to.deep.equal([api.url]);
+      expect(facts.states(ruleset).map((s) => s.source)).to.deep.equal([api.url]);
     });
   });
 });
@@ -169,7 +169,7 @@ describe('facts: only what says the source is unwell opens its circuit', functio
       const found = await resolveFacts(ruleset, request(`E${i}`), facts, { deadlineMs: 2000 });
       seen.push(found.failures.employee?.kind ?? 'ok');
     }
-    return { seen, state: facts.states()[0] };
+    return { seen, state: facts.states(ruleset)[0] };
   };
 
   for (const status of [400, 401, 403, 409, 422]) {
@@ -178,7 +178,7 @@ describe('facts: only what says the source is unwell opens its circuit', functio
       const { seen, state } = await kinds(`/status/${status}`, 20);
       expect(seen).to.deep.equal(Array(20).fill('bad_response'));
       expect((api.hits.get(`/status/${status}`) ?? 0) - before).to.equal(20);
-      expect(state).to.deep.equal({ source: api.url, state: 'http', circuit: 'closed' });
+      expect(state).to.deep.equal({ source: api.url, state: 'up', circuit: 'closed' });
     });
   }
 
@@ -201,7 +201,7 @@ describe('facts: only what says the source is unwell opens its circuit', functio
       expect(opened, seen.join()).to.be.within(5, 6);
       expect(seen.slice(0, opened)).to.deep.equal(Array(opened).fill(kind));
       expect(seen.slice(opened)).to.deep.equal(Array(9 - opened).fill('circuit_open'));
-      expect(state).to.deep.equal({ source: api.url, state: 'http', circuit: 'open' });
+      expect(state).to.deep.equal({ source: api.url, state: 'down', circuit: 'open' });
     });
   }
 
@@ -240,7 +240,7 @@ describe('facts: only what says the source is unwell opens its circuit', functio
         expect(found.failures.employee!.message).to.include('answered HTTP 404');
         expect(evaluate(ruleset, request('nobody'), { facts: found }).decidedBy).to.deep.equal({ kind: 'error', ruleId: 'employees-only' });
       }
-      expect(facts.states()[0]!.circuit).to.equal('closed');
+      expect(facts.states(ruleset)[0]!.circuit).to.equal('closed');
     });
   });
 });

@@ -255,7 +255,7 @@ ${extra}rules:
       expect(kinds.slice(0, 5)).to.deep.equal(Array(5).fill('bad_response'));
       expect(kinds.slice(5)).to.deep.equal(Array(3).fill('circuit_open'));
       expect((api.hits.get('/fail') ?? 0) - before).to.equal(5);
-      expect(facts.states()).to.deep.equal([{ source: api.url, state: 'http', circuit: 'open' }]);
+      expect(facts.states(ruleset)).to.deep.equal([{ source: api.url, state: 'down', circuit: 'open' }]);
     });
 
     it('onError skip: the rules reading the fact count as not matched', async () => {
