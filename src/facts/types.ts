@@ -106,8 +106,8 @@ export interface LookupFailure {
   /**
    * Whether the failure says the source itself is unwell, and so counts toward its circuit
    * breaker. Left out, it follows the kind: timeout and unavailable count, others do not.
-   * An HTTP answer sets it: 5xx and 429 count; any other answer is about this one lookup,
-   * which the request's values may have chosen, so it never counts.
+   * An HTTP lookup sets it: 5xx, 429 and an answer cut off count; any other answer is about
+   * this one lookup, which the request's values may have chosen, so it never counts.
    */
   sourceFault?: boolean;
 }
