@@ -2,20 +2,19 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/log.js';
 import type { Json } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import { Breaker, DEFAULT_BREAKER, type BreakerSettings } from './breaker.js';
-import { httpUrlProblem } from './compileFact.js';
+import { Breaker, DEFAULT_BREAKER, sourceVerdict, type BreakerSettings } from './breaker.js';
 import { parseDatabaseUrl } from './databaseUrl.js';
 import type { FactMetrics } from './factMetrics.js';
 import type { Database } from './sources/Database.js';
-import { httpLookup } from './sources/http.js';
+import { httpLookup, type HttpRequest } from './sources/http.js';
 import { Pglite } from './sources/Pglite.js';
 import { Postgres } from './sources/Postgres.js';
 import type { CompiledFact, HttpLookup, LookupResult } from './types.js';
+import { fillUrlTemplate } from './urlTemplate.js';
 
 export interface FactSourcesOptions {
   /** Where database URLs and header secrets are read: the process environment, read at start. */
   env: NodeJS.ProcessEnv;
-  production: boolean;
   /** FACTS_DEADLINE_MS: also the server-side statement timeout, a backstop. */
   deadlineMs: number;
   logger?: Logger;
@@ -29,11 +28,15 @@ export interface FactSourcesOptions {
 export interface LookupOutcome {
   result: LookupResult;
   cacheHit: boolean;
-  /** sql:ENV_NAME or http:host, for explanations and breakers. */
+  /** The fact's sourceId (sql:ENV_NAME or an HTTP origin), for explanations and breakers. */
   source: string;
 }
 
-/** The state of one source, for /readyz: the service stays ready whatever it is. */
+/**
+ * The state of one source, for /readyz: the service stays ready whatever it is. A database
+ * says its own (starting, up, down, closed; unconfigured when its variable holds no URL); an
+ * HTTP API is unknown until its first answer, then up or down by the last lookup.
+ */
 export interface SourceState {
   source: string;
   state: string;
@@ -65,6 +68,8 @@ export class FactSources {
   private readonly breakers = new Map<string, Breaker>();
   private readonly cache: LRUCache<string, CachedAnswer>;
   private readonly inflight = new Map<string, Promise<LookupResult>>();
+  /** What the last lookup of each source said about it (HTTP sources' state in /readyz). */
+  private readonly verdicts = new Map<string, 'up' | 'down'>();
   private closed = false;
 
   constructor(readonly options: FactSourcesOptions) {
@@ -105,12 +110,13 @@ export class FactSources {
    * lookup for `fetch`, so the resolve stage starts timers only for the lookups that need them.
    */
   begin(fact: CompiledFact, context: object): BegunLookup {
-    let pending: PendingLookup;
+    let pending: PendingLookup | LookupResult;
     try {
       pending = this.prepareLookup(fact, context);
     } catch (error) {
-      return { answer: { result: { ok: false, kind: 'config', message: (error as Error).message }, cacheHit: false, source: sourceOf(fact) } };
+      pending = { ok: false, kind: 'config', message: (error as Error).message };
     }
+    if ('ok' in pending) return { answer: { result: pending, cacheHit: false, source: fact.sourceId } };
     if (fact.cacheMs > 0) {
       const cached = this.cache.get(pending.key);
       if (cached) return { answer: { result: cached, cacheHit: true, source: pending.source } };
@@ -128,7 +134,11 @@ export class FactSources {
         .then((result) => {
           this.inflight.delete(key);
           if (result.ok && fact.cacheMs > 0) this.cache.set(key, { ok: true, value: result.value }, { ttl: fact.cacheMs });
-          if (result.ok || result.kind !== 'query_error') this.metrics?.sourceUp.set({ source }, result.ok ? 1 : 0);
+          const verdict = sourceVerdict(result);
+          if (verdict) {
+            this.verdicts.set(source, verdict);
+            this.metrics?.sourceUp.set({ source }, verdict === 'up' ? 1 : 0);
+          }
           return result;
         });
       this.inflight.set(key, running);
@@ -136,11 +146,17 @@ export class FactSources {
     return { result: await running, cacheHit: false, source };
   }
 
-  states(): SourceState[] {
-    return [...this.breakers.entries()].map(([source, breaker]) => {
-      const database = source.startsWith('sql:') ? this.databases.get(source.slice(4)) : undefined;
-      return { source, state: database ? database.state() : 'http', circuit: breaker.state };
-    });
+  /** Every source the ruleset's facts name, from the moment it is loaded: their set is fixed by the rule files. */
+  states(ruleset: CompiledRuleset): SourceState[] {
+    const states = new Map<string, SourceState>();
+    for (const fact of ruleset.facts.values()) {
+      const source = fact.sourceId;
+      if (states.has(source)) continue;
+      const circuit = this.breakers.get(source)?.state ?? 'closed';
+      const state = fact.lookup.kind === 'sql' ? (this.databases.get(fact.lookup.database)?.state() ?? 'unconfigured') : (this.verdicts.get(source) ?? 'unknown');
+      states.set(source, { source, state, circuit });
+    }
+    return [...states.values()];
   }
 
   /** On shutdown: lookups from now on fail at once, breakers stop, every database closes. */
@@ -150,8 +166,9 @@ export class FactSources {
     await Promise.all([...this.databases.values()].map((database) => database.close().catch(() => undefined)));
   }
 
-  private prepareLookup(fact: CompiledFact, context: object): PendingLookup {
-    const source = sourceOf(fact);
+  /** The lookup with its key, or the failure when this request's values cannot make one. */
+  private prepareLookup(fact: CompiledFact, context: object): PendingLookup | LookupResult {
+    const source = fact.sourceId;
     const lookup = fact.lookup;
     if (lookup.kind === 'sql') {
       const params = lookup.params.map((param) => param.run(context) ?? null);
@@ -164,20 +181,19 @@ export class FactSources {
       };
     }
     const request = this.httpRequest(lookup, context);
+    if ('ok' in request) return request;
     return {
       fact,
       key: `${fact.fingerprint}\0${request.url.href}\0${request.body ?? ''}`,
-      source: `http:${request.url.host}`,
+      source,
       run: (signal) => httpLookup(request, signal),
     };
   }
 
-  private httpRequest(lookup: HttpLookup, context: object) {
-    const raw = typeof lookup.url === 'string' ? lookup.url : lookup.url.run(context);
-    if (typeof raw !== 'string') throw new Error('the URL expression did not give text');
-    const problem = httpUrlProblem(raw, this.options.production);
-    if (problem) throw new Error(problem);
-    const url = new URL(raw);
+  private httpRequest(lookup: HttpLookup, context: object): HttpRequest | LookupResult {
+    const filled = fillUrlTemplate(lookup.url, (name) => lookup.path.get(name)?.run(context));
+    if ('problem' in filled) return { ok: false, kind: 'bad_request', message: filled.problem };
+    const { url } = filled;
     for (const [name, value] of lookup.query) {
       const computed = value.run(context);
       if (computed !== null && computed !== undefined) url.searchParams.set(name, typeof computed === 'string' ? computed : JSON.stringify(computed));
@@ -185,11 +201,11 @@ export class FactSources {
     const headers: Record<string, string> = {};
     for (const [name, value] of lookup.headers) {
       const text = typeof value === 'string' ? value : this.options.env[value.env];
-      if (text === undefined || text === '') throw new Error(`environment variable ${typeof value === 'string' ? '' : value.env} (header ${name}) is not set`);
+      if (text === undefined || text === '') return { ok: false, kind: 'config', message: `environment variable ${typeof value === 'string' ? '' : value.env} (header ${name}) is not set` };
       headers[name] = text;
     }
     const body = lookup.body ? JSON.stringify(Object.fromEntries(lookup.body.map(([name, logic]) => [name, logic.run(context) ?? null]))) : undefined;
-    return { url, method: lookup.method, headers, ...(body !== undefined ? { body } : {}), maxBytes: lookup.maxBytes };
+    return { url, method: lookup.method, headers, ...(body !== undefined ? { body } : {}), maxBytes: lookup.maxBytes, notFound: lookup.notFound };
   }
 
   private database(name: string): Database | undefined {
@@ -222,16 +238,4 @@ const CLOSED: LookupResult = { ok: false, kind: 'unavailable', message: 'the ser
 
 function missing(variable: string): LookupResult {
   return { ok: false, kind: 'config', message: `environment variable ${variable} does not hold a database URL` };
-}
-
-function sourceOf(fact: CompiledFact): string {
-  if (fact.lookup.kind === 'sql') return `sql:${fact.lookup.database}`;
-  if (typeof fact.lookup.url === 'string') {
-    try {
-      return `http:${new URL(fact.lookup.url).host}`;
-    } catch {
-      return 'http:?';
-    }
-  }
-  return 'http:?';
 }

@@ -1,8 +1,24 @@
 import type CircuitBreaker from 'opossum';
 import type { FailureKind, LookupResult } from './types.js';
 
-/** Failures that say the source itself is unwell. A refused statement or a bad value is the fact's problem, not the source's. */
-const SOURCE_FAILURES: ReadonlySet<FailureKind> = new Set(['timeout', 'unavailable', 'bad_response']);
+/** Kinds that say the source is unwell when the failure does not say itself (LookupFailure.sourceFault). */
+const SOURCE_FAILURES: ReadonlySet<FailureKind> = new Set(['timeout', 'unavailable']);
+
+/**
+ * Whether a failed lookup counts toward its source's circuit breaker. A refused statement, an
+ * API's 4xx or an answer that is not JSON is about the lookup (and so about the values a
+ * request chose), not the source: counting it would let anyone open the circuit for everyone.
+ */
+export function isSourceFault(result: LookupResult): boolean {
+  return !result.ok && (result.sourceFault ?? SOURCE_FAILURES.has(result.kind));
+}
+
+/** What a lookup says about its source, for okta_hook_fact_source_up and /readyz; undefined: nothing (it never reached it). */
+export function sourceVerdict(result: LookupResult): 'up' | 'down' | undefined {
+  if (result.ok) return 'up';
+  if (result.kind === 'circuit_open' || isSourceFault(result)) return 'down';
+  return result.kind === 'bad_response' ? 'up' : undefined; // it answered, about this lookup
+}
 
 class SourceFailure extends Error {
   constructor(readonly result: LookupResult) {
@@ -41,7 +57,7 @@ export class Breaker {
       this.circuit = new Circuit(
         async (run: () => Promise<LookupResult>) => {
           const result = await run();
-          if (!result.ok && SOURCE_FAILURES.has(result.kind)) throw new SourceFailure(result);
+          if (isSourceFault(result)) throw new SourceFailure(result);
           return result;
         },
         { ...this.settings, timeout: false },

@@ -6,17 +6,21 @@ import type { RuleError } from '../rules/RuleError.js';
 import type { SourcePosition } from '../rules/types.js';
 import { checkSql, placeholderProblems } from './checkSql.js';
 import { databaseUrlProblem } from './databaseUrl.js';
+import { factsDeadlineFrom } from './deadline.js';
 import { durationMs } from './duration.js';
 import { factsRead } from './factsRead.js';
-import type { CompiledFact, FactSpec, HttpLookup, SqlLookup } from './types.js';
+import type { CompiledFact, FactSpec, HttpFactSpec, HttpLookup, SqlLookup } from './types.js';
+import { parseUrlTemplate, type UrlTemplate } from './urlTemplate.js';
 
 export const DEFAULT_FACT_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
-/** What a fact's checks depend on outside the file: the environment, and whether this is production. */
+/** What a fact's checks depend on outside the file: the environment, whether this is production, and the request deadline. */
 export interface FactEnvironment {
   env: NodeJS.ProcessEnv;
   production: boolean;
+  /** FACTS_DEADLINE_MS, which no fact's timeout may exceed; left out, read from `env`. */
+  deadlineMs?: number;
 }
 
 export interface FactCompileResult {
@@ -55,12 +59,15 @@ export function compileFact(
     return compileLogic(value, { patterns: needs.patterns } satisfies LogicContext);
   };
 
-  const timeoutMs = spec.timeout === undefined ? DEFAULT_FACT_TIMEOUT_MS : durationMs(spec.timeout);
+  const deadlineMs = environment.deadlineMs ?? factsDeadlineFrom(environment.env);
+  // A lookup allowed to run past the deadline would hold its socket or pool connection after its answer was given up.
+  const timeoutMs = spec.timeout === undefined ? Math.min(DEFAULT_FACT_TIMEOUT_MS, deadlineMs) : durationMs(spec.timeout);
   if (timeoutMs === null) fail([...base, 'timeout'], `timeout ${JSON.stringify(spec.timeout)} is not a duration such as 300ms or 2s`);
+  else if (timeoutMs > deadlineMs) fail([...base, 'timeout'], `timeout ${spec.timeout} is longer than FACTS_DEADLINE_MS (${deadlineMs} ms): at most ${deadlineMs}ms, and shorter so that the other facts still count`);
   const cacheMs = spec.cache === undefined ? 0 : durationMs(spec.cache);
   if (cacheMs === null) fail([...base, 'cache'], `cache ${JSON.stringify(spec.cache)} is not a duration such as 30s or 5m`);
 
-  let lookup: SqlLookup | HttpLookup;
+  let lookup: SqlLookup | HttpLookup | undefined;
   if ('sql' in spec) {
     const shape = checkSql(spec.sql);
     for (const problem of [...shape.problems, ...placeholderProblems(shape.placeholders, spec.params?.length ?? 0)]) fail([...base, 'sql'], problem);
@@ -73,11 +80,13 @@ export function compileFact(
     }
     lookup = { kind: 'sql', sql: spec.sql, params, database: spec.database };
   } else {
-    const url = typeof spec.http === 'string' ? spec.http : logic(spec.http, [...base, 'http']);
-    if (typeof url === 'string') {
-      const problem = httpUrlProblem(url, environment.production);
-      if (problem) fail([...base, 'http'], problem);
+    const url = httpTemplate(spec, base, environment.production, fail);
+    const path = new Map<string, CompiledLogic>();
+    for (const [key, value] of Object.entries(spec.path ?? {})) {
+      if (url && !url.names.includes(key)) fail([...base, 'path'], `path.${key} is not used: the URL has no {${key}} placeholder`, key);
+      path.set(key, logic(value, [...base, 'path', key]));
     }
+    for (const name of url?.names ?? []) if (!path.has(name)) fail([...base, 'http'], `the placeholder {${name}} has no value: give it under path, e.g. path: { ${name}: { var: profile.… } }`);
     if (spec.body !== undefined && spec.method !== 'POST') fail([...base, 'body'], 'a body needs method: POST');
     const headers: Array<readonly [string, string | { env: string }]> = [];
     for (const [header, value] of Object.entries(spec.headers ?? {})) {
@@ -88,17 +97,23 @@ export function compileFact(
       }
       headers.push([header.toLowerCase(), value]);
     }
-    lookup = {
-      kind: 'http',
-      url,
-      method: spec.method ?? 'GET',
-      query: Object.entries(spec.query ?? {}).map(([key, value]) => [key, logic(value, [...base, 'query', key])] as const),
-      ...(spec.body !== undefined ? { body: Object.entries(spec.body).map(([key, value]) => [key, logic(value, [...base, 'body', key])] as const) } : {}),
-      headers,
-      maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
-    };
+    const query = Object.entries(spec.query ?? {}).map(([key, value]) => [key, logic(value, [...base, 'query', key])] as const);
+    const body = spec.body && Object.entries(spec.body).map(([key, value]) => [key, logic(value, [...base, 'body', key])] as const);
+    if (url) {
+      lookup = {
+        kind: 'http',
+        url,
+        path,
+        method: spec.method ?? 'GET',
+        query,
+        ...(body ? { body } : {}),
+        headers,
+        maxBytes: spec.maxBytes ?? DEFAULT_MAX_BYTES,
+        notFound: spec.notFound === 'error' ? 'error' : 'null',
+      };
+    }
   }
-  if (errors.length > 0) return { errors, warnings };
+  if (errors.length > 0 || !lookup) return { errors, warnings };
   const fingerprint = createHash('sha256').update(JSON.stringify({ ...spec, description: undefined, onError: undefined, reveal: undefined })).digest('hex').slice(0, 16);
   return {
     fact: Object.freeze({
@@ -109,6 +124,7 @@ export function compileFact(
       cacheMs: cacheMs!,
       onError: spec.onError ?? 'deny',
       reveal: spec.reveal === true,
+      sourceId: lookup.kind === 'sql' ? `sql:${lookup.database}` : lookup.url.origin,
       lookup,
     }),
     errors,
@@ -116,16 +132,19 @@ export function compileFact(
   };
 }
 
-/** Why a URL cannot be a fact's endpoint, or null. */
-export function httpUrlProblem(raw: string, production: boolean): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return `"${raw}" is not a URL`;
+/** The fact's URL template, or undefined after saying why it cannot be one. */
+function httpTemplate(spec: HttpFactSpec, base: PathSegment[], production: boolean, fail: (path: PathSegment[], message: string) => void): UrlTemplate | undefined {
+  if (typeof spec.http !== 'string') {
+    fail(
+      [...base, 'http'],
+      'http is a URL template, not JSON-Logic: the scheme, host and port are written as they are, and values go into {name} placeholders of the path, e.g. http: https://api.example/v1/users/{id} with path: { id: { var: profile.employeeNumber } }',
+    );
+    return undefined;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `the URL must be http(s), not ${url.protocol}`;
-  if (production && url.protocol !== 'https:') return 'the URL must be https in production (NODE_ENV=production)';
-  if (url.username || url.password) return 'the URL must not hold credentials: give them as a header from { env: NAME }';
-  return null;
+  const parsed = parseUrlTemplate(spec.http, production);
+  if ('problem' in parsed) {
+    fail([...base, 'http'], parsed.problem);
+    return undefined;
+  }
+  return parsed.template;
 }

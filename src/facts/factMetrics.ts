@@ -5,7 +5,7 @@ import type { FailureKind } from './types.js';
 /**
  * Per-fact metrics, in the service's registry. Fact names label them: their number is bounded
  * by the ruleset, like rule ids. Source states are a gauge per source (1 up, 0 down), by the
- * environment variable or host that names it, never a URL.
+ * environment variable or the literal origin that names it (never a path), so bounded too.
  */
 export class FactMetrics {
   private readonly lookups: BatchedCounter<'fact'>;
@@ -20,7 +20,7 @@ export class FactMetrics {
     this.cacheHits = new BatchedCounter({ name: 'okta_hook_fact_cache_hits_total', help: 'Facts answered from the cache, by fact', labelNames: ['fact'], registers });
     this.failures = new BatchedCounter({
       name: 'okta_hook_fact_failures_total',
-      help: 'Fact lookups that failed, by fact and kind (timeout, deadline, unavailable, circuit_open, bad_response, query_error, config, error)',
+      help: 'Fact lookups that failed, by fact and kind (timeout, deadline, unavailable, circuit_open, bad_response, bad_request, query_error, config, error)',
       labelNames: ['fact', 'kind'],
       registers,
     });

@@ -7,7 +7,7 @@ import type { FactSources, LookupOutcome } from './FactSources.js';
 import { whenAborted } from './sources/Database.js';
 import type { CompiledFact, FactTrace, LookupResult, ResolvedFacts } from './types.js';
 
-export const DEFAULT_FACTS_DEADLINE_MS = 2000;
+export { DEFAULT_FACTS_DEADLINE_MS } from './deadline.js';
 
 export interface ResolveOptions {
   /** FACTS_DEADLINE_MS: after this, facts still pending count as failed (kind deadline). */
@@ -134,5 +134,5 @@ export function unavailableFacts(ruleset: CompiledRuleset, request: OktaHookRequ
 }
 
 function sourceLabel(fact: CompiledFact): string {
-  return fact.lookup.kind === 'sql' ? `sql:${fact.lookup.database}` : 'http';
+  return fact.sourceId;
 }

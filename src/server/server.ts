@@ -62,7 +62,9 @@ export type ServerConfig = Pick<
  * TLS_CERT_FILE/TLS_KEY_FILE). A failed listen rejects with a StartError in plain words.
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const loaded = await loadRuleset(config.rulesDir);
+  // Facts are checked against the deadline this server answers by, at start and on every reload.
+  const environment = { env: process.env, production: process.env.NODE_ENV === 'production', deadlineMs: config.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
+  const loaded = await loadRuleset(config.rulesDir, { environment });
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
   const store = new RulesetStore(loaded.ruleset);
   logger.info(
@@ -88,8 +90,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   const facts = new FactSources({
     env: process.env,
-    production: process.env.NODE_ENV === 'production',
-    deadlineMs: config.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS,
+    deadlineMs: environment.deadlineMs,
     logger,
     metrics: new FactMetrics(metrics.registry),
   });
@@ -116,7 +117,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reload = config.reload ?? DEFAULT_RELOAD;
-  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...reload });
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, environment, ...reload });
   // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
   const secretsReloader = config.authSecretSources
     ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })

@@ -45,7 +45,7 @@ rules:
     expect(answer.status).to.equal(200);
     const facts = answer.body.facts as Array<Record<string, any>>;
     expect(facts.map((f) => f.name)).to.deep.equal(['rep', 'slow']);
-    expect(facts[0]).to.include({ source: `http:${new URL(api.url).host}`, cacheHit: false });
+    expect(facts[0]).to.include({ source: api.url, cacheHit: false });
     expect(facts[0]!.value).to.deep.equal({ email: '***@risky.example', risky: true, method: 'GET' });
     expect(facts[1]!.failure).to.deep.equal({ kind: 'bad_response', message: `${new URL(api.url).host} answered HTTP 500`, onError: 'skip' });
     // The rule reads a failed fact with onError skip: it counts as not matched, and the default allows.

@@ -50,5 +50,5 @@ export async function loadWith(files: Record<string, string>, env: NodeJS.Proces
 }
 
 export function sourcesFor(env: NodeJS.ProcessEnv, options: Partial<FactSourcesOptions> = {}): FactSources {
-  return new FactSources({ env, production: false, deadlineMs: 2000, ...options });
+  return new FactSources({ env, deadlineMs: 2000, ...options });
 }

@@ -5,12 +5,16 @@ import type { AddressInfo } from 'node:net';
  * A real HTTP API on loopback for `http` facts, with the ways an API goes wrong:
  * /check answers JSON (what it was asked, and risky: true for addresses at risky.example),
  * /hang never answers, /fail answers 500, /big answers 10 MB of JSON, /cut closes the
- * connection in the middle of the body, /text answers HTML, /slow answers after ?ms=.
+ * connection in the middle of the body, /text answers HTML, /slow answers after ?ms=,
+ * /status/N answers HTTP N, /moved redirects, /v1/employees/ID answers the one segment ID as
+ * received (404 for "nobody"); anything else is 404.
  */
 export interface ApiServer {
   url: string;
   /** Requests received, by path. */
   hits: Map<string, number>;
+  /** Every request's target exactly as it arrived (path and query, before any decoding). */
+  targets: string[];
   /** Headers of the last request. */
   lastHeaders: http.IncomingHttpHeaders;
   close(): Promise<void>;
@@ -18,10 +22,12 @@ export interface ApiServer {
 
 export async function startApiServer(): Promise<ApiServer> {
   const hits = new Map<string, number>();
+  const targets: string[] = [];
   const state = { lastHeaders: {} as http.IncomingHttpHeaders };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    targets.push(req.url ?? '');
     state.lastHeaders = req.headers;
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -30,6 +36,17 @@ export async function startApiServer(): Promise<ApiServer> {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
       };
+      const employee = /^\/v1\/employees\/([^/]+)$/.exec(url.pathname);
+      if (employee) {
+        if (employee[1] === 'nobody') json(404, { error: 'no such employee' });
+        else json(200, { id: decodeURIComponent(employee[1]!), active: true });
+        return;
+      }
+      const status = /^\/status\/(\d{3})$/.exec(url.pathname);
+      if (status) {
+        json(Number(status[1]), { status: Number(status[1]) });
+        return;
+      }
       switch (url.pathname) {
         case '/check': {
           const asked = body ? (JSON.parse(body) as { email?: string }) : { email: url.searchParams.get('email') ?? undefined };
@@ -57,6 +74,10 @@ export async function startApiServer(): Promise<ApiServer> {
           res.write('{"partial": "');
           setTimeout(() => res.destroy(), 20);
           return;
+        case '/moved':
+          res.writeHead(301, { location: '/check' });
+          res.end();
+          return;
         case '/text':
           res.writeHead(200, { 'content-type': 'text/html' });
           res.end('<html>not json</html>');
@@ -71,6 +92,7 @@ export async function startApiServer(): Promise<ApiServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     hits,
+    targets,
     get lastHeaders() {
       return state.lastHeaders;
     },

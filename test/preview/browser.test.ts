@@ -305,13 +305,13 @@ describe('preview page in a browser: facts', function () {
     sql: SELECT plan, status, 'ann@example.com' AS email FROM members WHERE member_number = $1 AND birth_date = $2::date
     params: [{ var: profile.memberNumber }, { var: profile.birthDate }]
     database: MEMBERS_DB
-    timeout: 5s
+    timeout: 2s
     cache: 5m
   visits:
     sql: SELECT nextval('visits') AS n WHERE $1::text IS NOT NULL
     params: [{ var: email }]
     database: MEMBERS_DB
-    timeout: 5s
+    timeout: 2s
     onError: skip
 rules:
   - id: member-plan

@@ -12,7 +12,8 @@ Usage: hook-rules validate [dir] [--strict]
 
 Reads every rule file in dir (default: RULES_DIR, else ./rules) and its list files, checks
 them against schemas/rules.schema.json and everything the service checks at load (operators,
-paths, patterns, list names, unique ids, facts and their SQL), exactly as the service would.
+paths, patterns, list names, unique ids, facts: their SQL, HTTP URL templates, and timeouts
+no longer than FACTS_DEADLINE_MS from the environment), exactly as the service would.
 A fact's environment variable that is not set is a warning here, and an error with
 NODE_ENV=production (where the service refuses to start).
 

@@ -27,7 +27,7 @@ export function registerHealthRoutes(
       ctx.body = { status: 'stopping' };
       return;
     }
-    const sources = facts?.states() ?? [];
+    const sources = facts?.states(ruleset) ?? [];
     const counters = counterState();
     const failure = store.lastFailure();
     ctx.body = {
