@@ -20,15 +20,18 @@ export const SLOW_SHAPES: ReadonlyArray<readonly [name: string, text: string]> =
   ['20,000 "a:" then g', `-${'a:'.repeat(20_000)}g`],
 ];
 
-/** Where a request carries text into the log and the rules: login, email, IP address, event id. */
+/** Where a request carries text into the log and the rules: login, email, IP address, event id, attribute names. */
 export const SLOW_PLACES: ReadonlyArray<readonly [name: string, body: (text: string) => string]> = [
   ['login', (text) => JSON.stringify(withProfile({ email: 'ann@example.com', login: text, firstName: 'Ann', lastName: 'Lee' }))],
   ['email', (text) => JSON.stringify(withProfile({ email: text, firstName: 'Ann', lastName: 'Lee' }))],
   ['IP address', (text) => JSON.stringify(withIp(text))],
   ['event id', (text) => JSON.stringify({ ...withProfile({ email: 'ann@example.com', login: 'ann@example.com' }), eventId: text })],
+  // Echoed by updateFrom, so the decision line lists it among the updated attributes (masked as any text).
+  ['submitted attribute name', (text) => JSON.stringify({ ...PP, data: { ...PP.data, userProfileUpdate: { employeeNumber: '1234', [text]: 'x' } } })],
 ];
 
 const SSR = fixture<Record<string, any>>('guide-ssr-request-2022.json');
+const PP = fixture<Record<string, any>>('guide-pp-request-2022.json');
 
 function withProfile(profile: Record<string, unknown>): Record<string, unknown> {
   return { ...SSR, data: { ...SSR.data, userProfile: profile } };
