@@ -27,6 +27,8 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root schemas ./schemas
+# The preview page's files (PREVIEW=1), read from the package root as the schemas are.
+COPY --chown=root:root preview ./preview
 # The default rules; in Kubernetes a ConfigMap is mounted over /app/rules.
 COPY --chown=root:root rules ./rules
 # The CLI on PATH, so the image checks rules too: docker run … okta-hook-rules hook-rules test /rules

@@ -13,6 +13,11 @@ export interface OAuthConfig {
   scope?: string;
   /** Where the signing keys are; undefined means: ask the issuer's discovery document. */
   jwksUri?: string;
+  /**
+   * The clients whose tokens are accepted (the token's `cid`, or `client_id`): Okta's hook
+   * client. Undefined (development only) accepts any client of the issuer.
+   */
+  clientIds?: string[];
 }
 
 /** Every setting, read and checked once at start. See the configuration table in README.md. */
@@ -90,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const oauth = readOAuth(env, production, problems);
   if (production && authSecrets.length === 0 && !oauth) {
     problems.push(
-      'NODE_ENV=production needs hook authentication: set OKTA_HOOK_AUTH_SECRET (or _FILE, or OKTA_HOOK_AUTH_SECRETS) or OKTA_HOOK_OAUTH_ISSUER with OKTA_HOOK_OAUTH_AUDIENCE',
+      'NODE_ENV=production needs hook authentication: set OKTA_HOOK_AUTH_SECRET (or _FILE, or OKTA_HOOK_AUTH_SECRETS) or OKTA_HOOK_OAUTH_ISSUER with OKTA_HOOK_OAUTH_AUDIENCE and OKTA_HOOK_OAUTH_CLIENT_IDS',
     );
   }
   const workers = readWorkers(env.WORKERS, problems);
@@ -154,8 +159,9 @@ function readOAuth(env: NodeJS.ProcessEnv, production: boolean, problems: string
   const audience = env.OKTA_HOOK_OAUTH_AUDIENCE?.trim();
   const scope = env.OKTA_HOOK_OAUTH_SCOPE?.trim();
   const jwksUri = env.OKTA_HOOK_OAUTH_JWKS_URI?.trim();
+  const clientIds = env.OKTA_HOOK_OAUTH_CLIENT_IDS?.split(',').map((id) => id.trim()).filter(Boolean);
   if (!issuer) {
-    for (const [name, value] of [['OKTA_HOOK_OAUTH_AUDIENCE', audience], ['OKTA_HOOK_OAUTH_SCOPE', scope], ['OKTA_HOOK_OAUTH_JWKS_URI', jwksUri]]) {
+    for (const [name, value] of [['OKTA_HOOK_OAUTH_AUDIENCE', audience], ['OKTA_HOOK_OAUTH_SCOPE', scope], ['OKTA_HOOK_OAUTH_JWKS_URI', jwksUri], ['OKTA_HOOK_OAUTH_CLIENT_IDS', env.OKTA_HOOK_OAUTH_CLIENT_IDS?.trim()]]) {
       if (value) problems.push(`${name}: set, but OKTA_HOOK_OAUTH_ISSUER is not`);
     }
     return undefined;
@@ -164,7 +170,14 @@ function readOAuth(env: NodeJS.ProcessEnv, production: boolean, problems: string
   if (!audience) problems.push('OKTA_HOOK_OAUTH_AUDIENCE: required with OKTA_HOOK_OAUTH_ISSUER (the token\'s aud, e.g. api://default)');
   if (jwksUri) url(jwksUri, 'OKTA_HOOK_OAUTH_JWKS_URI', production, problems);
   if (scope && /\s/.test(scope)) problems.push(`OKTA_HOOK_OAUTH_SCOPE: "${scope}" must be one scope, without spaces`);
-  return { issuer, audience: audience ?? '', ...(scope ? { scope } : {}), ...(jwksUri ? { jwksUri } : {}) };
+  // Every app signed in through the same authorization server holds tokens with its issuer and
+  // audience: only the client id says the token is the hook client's.
+  if (production && !clientIds?.length) {
+    problems.push(
+      'OKTA_HOOK_OAUTH_CLIENT_IDS: required in production with OKTA_HOOK_OAUTH_ISSUER: the client id of the app Okta uses to call the hook (its tokens\' cid), so that tokens the issuer gave any other app are refused',
+    );
+  }
+  return { issuer, audience: audience ?? '', ...(scope ? { scope } : {}), ...(jwksUri ? { jwksUri } : {}), ...(clientIds?.length ? { clientIds } : {}) };
 }
 
 function readWorkers(raw: string | undefined, problems: string[]): number {
@@ -254,6 +267,7 @@ export const CONFIG_ENV_NAMES = [
   'OKTA_HOOK_OAUTH_AUDIENCE',
   'OKTA_HOOK_OAUTH_SCOPE',
   'OKTA_HOOK_OAUTH_JWKS_URI',
+  'OKTA_HOOK_OAUTH_CLIENT_IDS',
   'RULES_WATCH',
   'RULES_WATCH_DEBOUNCE_MS',
   'RULES_WATCH_POLL_MS',

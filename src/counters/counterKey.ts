@@ -33,7 +33,25 @@ export class KeyHasher {
   }
 }
 
-const DOMAIN = /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+/**
+ * Letters, digits and hyphens in two or more dot-separated labels, one letter at least: a
+ * domain, not a number. A scan rather than a regex: keys are request data.
+ */
+function looksLikeDomain(text: string): boolean {
+  let letter = false;
+  let dots = 0;
+  let labelStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2e) {
+      if (i === labelStart) return false;
+      dots++;
+      labelStart = i + 1;
+    } else if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) letter = true;
+    else if (!((code >= 0x30 && code <= 0x39) || code === 0x2d)) return false;
+  }
+  return letter && dots > 0 && labelStart < text.length;
+}
 
 /**
  * A key as eval, the preview page and logs show it: emails keep their domain, IP addresses
@@ -42,6 +60,6 @@ const DOMAIN = /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
  */
 export function maskKey(text: string): string {
   const masked = maskText(text);
-  if (masked !== text || DOMAIN.test(text)) return masked;
+  if (masked !== text || looksLikeDomain(text)) return masked;
   return text.length <= 2 ? '*'.repeat(text.length) : `${text.slice(0, 2)}***(${text.length})`;
 }

@@ -1,5 +1,6 @@
 import jsonLogic from 'json-logic-js';
 import { RE2JS } from 're2js';
+import { caseFold } from './caseFold.js';
 import { emailDomain } from './emailDomain.js';
 import type { NamedList } from '../rules/lists.js';
 
@@ -78,12 +79,12 @@ function asText(value: unknown): string | null {
 export const CUSTOM_OPERATIONS = {
   /** {"email_domain": [email]} → "example.com" (lowercased), or null. */
   email_domain: (email: unknown) => emailDomain(email),
-  /** {"iequals": [a, b]} → true when both are the same text ignoring case. */
+  /** {"iequals": [a, b]} → true when both are the same text but for case (caseFold.ts). */
   iequals: (a: unknown, b: unknown) => {
     const left = asText(a);
     const right = asText(b);
     if (left === null || right === null) return a == null && b == null;
-    return left.localeCompare(right, 'en', { sensitivity: 'accent' }) === 0;
+    return left === right || caseFold(left) === caseFold(right);
   },
   /** {"matches": [value, "pattern", "flags"?]} → true when the pattern is found (RE2 syntax, linear time). */
   matches: (value: unknown, pattern: unknown, flags: unknown = '') => {

@@ -1,3 +1,4 @@
+import { capText } from './capText.js';
 import { masksPii, type Logger } from './log.js';
 import { maskEmail, maskIp, maskPii, maskText } from './maskPii.js';
 
@@ -25,16 +26,28 @@ export interface DecisionLine {
  * (test/production/decisionLine.test.ts), for less work per request.
  */
 export function decisionLog(logger: Logger): (line: DecisionLine) => void {
-  const target = masksPii(logger) ? logger.child({}, { formatters: { log: (line) => maskDecisionLine(line as unknown as DecisionLine) } }) : logger;
-  return (line) => target.info(line, 'decision');
+  if (masksPii(logger)) {
+    const target = logger.child({}, { formatters: { log: (line) => maskDecisionLine(line as unknown as DecisionLine) } });
+    return (line) => target.info(line, 'decision');
+  }
+  // LOG_PII on: shown as sent, but no longer than a real login.
+  return (line) => logger.info({ ...line, subject: capSubject(line.subject) }, 'decision');
+}
+
+function capSubject(subject: DecisionLine['subject']): DecisionLine['subject'] {
+  const capped: DecisionLine['subject'] = {};
+  if (subject.login !== undefined) capped.login = capText(subject.login);
+  if (subject.ip !== undefined) capped.ip = capText(subject.ip);
+  return capped;
 }
 
 /** What maskPii makes of a decision line, key for key. */
 export function maskDecisionLine(line: DecisionLine): Record<string, unknown> {
   const { decidedBy, subject } = line;
   const masked: { login?: string; ip?: string } = {};
-  if (subject.login !== undefined) masked.login = subject.login.includes('@') ? maskEmail(subject.login) : '***'; // as an `email` key
-  if (subject.ip !== undefined) masked.ip = maskIp(subject.ip); // as an `ip` key
+  // Masked, then capped (a cut before masking could leave a local part without its domain).
+  if (subject.login !== undefined) masked.login = subject.login.includes('@') ? capText(maskEmail(subject.login)) : '***'; // as an `email` key
+  if (subject.ip !== undefined) masked.ip = capText(maskIp(subject.ip)); // as an `ip` key
   return {
     event: line.event,
     eventId: maskPii(line.eventId, 1),

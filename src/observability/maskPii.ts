@@ -1,4 +1,6 @@
 import { isIPv6 } from 'node:net';
+import { capText } from './capText.js';
+import { replaceEmails } from './emailScan.js';
 
 /**
  * Masks personal data before it reaches a log line. Fields known to hold a person's data are
@@ -46,17 +48,19 @@ function classOf(key: string): KeyClass {
   return known;
 }
 
-const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)/g;
 const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
 // Candidates for IPv6: runs of hex digits and colons (with a dotted tail); node:net decides.
 const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f]*:[0-9A-Fa-f:]*:[0-9A-Fa-f.]*(?![\w:])/g;
 
-/** `ann@example.com` → `***@example.com`: the domain stays (rules are often about it). */
+/**
+ * `ann@example.com` → `***@example.com`: the domain stays (rules are often about it).
+ * A hand scan (emailScan.ts), linear in the text: this runs on request data, and a regex for
+ * addresses backtracks over long runs such as `a@a` followed by thousands of dashes.
+ */
 export function maskEmail(value: string): string {
-  // The checks before each regex are what the regex needs to match at all: most log text
-  // (ids, rule names, versions) has no "@" and is passed on without a scan.
+  // Most log text (ids, rule names, versions) has no "@" and is passed on without a scan.
   if (!value.includes('@')) return value;
-  return value.replace(EMAIL, (_whole, domain: string) => `***@${domain}`);
+  return replaceEmails(value);
 }
 
 /** IPv4 keeps its /24 (`203.0.113.x`), IPv6 its first three groups: enough to see a network. */
@@ -99,8 +103,8 @@ function maskField(key: string, item: unknown, depth: number, seen: WeakSet<obje
   if (typeof item === 'string') {
     if (kind === 'setting' && depth === 0) return item;
     if (kind === 'name') return item === '' ? item : '***';
-    if (kind === 'email') return item.includes('@') ? maskEmail(item) : '***';
-    if (kind === 'ip') return maskIp(item);
+    if (kind === 'email') return item.includes('@') ? capText(maskEmail(item)) : '***';
+    if (kind === 'ip') return capText(maskIp(item));
   }
   return maskPii(item, depth + 1, seen);
 }

@@ -16,6 +16,8 @@ export type ListKind = 'values' | 'domains' | 'networks';
  */
 export class NamedList {
   readonly size: number;
+  /** The length of the longest text entry: no longer name can be one. */
+  private readonly longest: number;
 
   private constructor(
     readonly name: string,
@@ -30,6 +32,7 @@ export class NamedList {
   ) {
     this.size = entries.size;
     this.networks = kind === 'networks' ? (networks ?? NetworkSet.of(entries)) : undefined;
+    this.longest = longestText(entries);
   }
 
   /** The entries as ranges, for a `networks` list: built once, shared like the entries. */
@@ -78,8 +81,16 @@ export class NamedList {
     if (this.kind === 'domains') {
       const domain = typeof value === 'string' && value.includes('@') ? emailDomain(value) : normalise('domains', value);
       if (typeof domain !== 'string') return false;
-      // Walk up the labels: a.b.example.com, b.example.com, example.com, com.
-      let candidate = domain;
+      // Walk up the labels: a.b.example.com, b.example.com, example.com, com. Only names
+      // as short as the longest entry are looked up, so a value of thousands of labels costs
+      // one pass over it, not one hash of each of its tails.
+      let from = 0;
+      while (domain.length - from > this.longest) {
+        const dot = domain.indexOf('.', from);
+        if (dot < 0) return false;
+        from = dot + 1;
+      }
+      let candidate = from === 0 ? domain : domain.slice(from);
       for (;;) {
         if (this.entries.has(candidate)) return true;
         const dot = candidate.indexOf('.');
@@ -90,6 +101,19 @@ export class NamedList {
     const key = normalise('values', value);
     return key !== null && this.entries.has(key);
   }
+}
+
+const longestCache = new WeakMap<ReadonlySet<string | number>, number>();
+
+/** Lists made with `excluding` or `observed` share their entries, so the length is found once. */
+function longestText(entries: ReadonlySet<string | number>): number {
+  let longest = longestCache.get(entries);
+  if (longest === undefined) {
+    longest = 0;
+    for (const entry of entries) if (typeof entry === 'string' && entry.length > longest) longest = entry.length;
+    longestCache.set(entries, longest);
+  }
+  return longest;
 }
 
 /** Adds a value to a list's entries as lookups compare it (nothing for empty text). */

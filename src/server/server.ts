@@ -77,6 +77,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${HOOK_PATH} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,
     );
   }
+  if (config.oauth && !config.oauth.clientIds) {
+    logger.warn('OKTA_HOOK_OAUTH_CLIENT_IDS is not set: a token the issuer gave any of its apps is accepted (refused in production). Set it to the client id of the app Okta calls the hook with');
+  }
   const metrics = new Metrics();
   metrics.watch(store);
   if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));

@@ -16,7 +16,7 @@ describe('PREVIEW setting', () => {
 
   it('is refused in production without hook authentication, allowed with a secret or OAuth', () => {
     // The page sends a header secret or a bearer token: either is what the hook accepts.
-    const oauth = { OKTA_HOOK_OAUTH_ISSUER: 'https://id.example/oauth2/default', OKTA_HOOK_OAUTH_AUDIENCE: 'api://default' };
+    const oauth = { OKTA_HOOK_OAUTH_ISSUER: 'https://id.example/oauth2/hooks', OKTA_HOOK_OAUTH_AUDIENCE: 'api://okta-hook', OKTA_HOOK_OAUTH_CLIENT_IDS: '0oa-hook' };
     expect(() => loadConfig({ PREVIEW: '1', NODE_ENV: 'production' })).to.throw(ConfigError, /PREVIEW.*OKTA_HOOK_AUTH_SECRET.*OKTA_HOOK_OAUTH_ISSUER/);
     expect(loadConfig({ PREVIEW: '1', NODE_ENV: 'production', ...oauth }).preview).to.equal(true);
     expect(loadConfig({ PREVIEW: '1', NODE_ENV: 'production', OKTA_HOOK_AUTH_SECRET: 'x' }).preview).to.equal(true);

@@ -17,9 +17,10 @@ export class ServeProcess {
   private waiters: Array<{ test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [MAIN, 'serve'], {
-      cwd: ROOT,
+  /** `options`: another folder to run in and other arguments to node (a copy of the image's files, test/production/image.test.ts). */
+  constructor(env: Record<string, string>, options: { cwd?: string; args?: string[] } = {}) {
+    this.child = spawn(process.execPath, options.args ?? [MAIN, 'serve'], {
+      cwd: options.cwd ?? ROOT,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', RULES_DIR: path.join(ROOT, 'rules'), LOG_FORMAT: 'json', ...env },
     });
     let buffer = '';

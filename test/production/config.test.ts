@@ -67,10 +67,24 @@ describe('config', () => {
     expect(problems).to.have.length(1);
     expect(problems[0]).to.match(/NODE_ENV=production needs hook authentication/);
     expect(loadConfig({ NODE_ENV: 'production', OKTA_HOOK_AUTH_SECRET: 'a-secret' }, false).authSecrets).to.deep.equal(['a-secret']);
-    expect(loadConfig({ NODE_ENV: 'production', OKTA_HOOK_OAUTH_ISSUER: 'https://id.example.com/oauth2/default', OKTA_HOOK_OAUTH_AUDIENCE: 'api://hook' }, false).oauth).to.deep.equal({
-      issuer: 'https://id.example.com/oauth2/default',
+    const oauth = { NODE_ENV: 'production', OKTA_HOOK_OAUTH_ISSUER: 'https://id.example.com/oauth2/hooks', OKTA_HOOK_OAUTH_AUDIENCE: 'api://hook' };
+    expect(loadConfig({ ...oauth, OKTA_HOOK_OAUTH_CLIENT_IDS: '0oa-hook, 0oa-preview' }, false).oauth).to.deep.equal({
+      issuer: 'https://id.example.com/oauth2/hooks',
       audience: 'api://hook',
+      clientIds: ['0oa-hook', '0oa-preview'],
     });
+  });
+
+  it('refuses OAuth in production without the hook client\'s id, and the id without an issuer', () => {
+    const oauth = { NODE_ENV: 'production', OKTA_HOOK_OAUTH_ISSUER: 'https://id.example.com/oauth2/hooks', OKTA_HOOK_OAUTH_AUDIENCE: 'api://hook' };
+    for (const ids of [undefined, '', ' , ']) {
+      const problems = problemsOf(ids === undefined ? oauth : { ...oauth, OKTA_HOOK_OAUTH_CLIENT_IDS: ids });
+      expect(problems, String(ids)).to.have.length(1);
+      expect(problems[0]).to.match(/^OKTA_HOOK_OAUTH_CLIENT_IDS: required in production with OKTA_HOOK_OAUTH_ISSUER/);
+    }
+    expect(problemsOf({ OKTA_HOOK_OAUTH_CLIENT_IDS: '0oa-hook' })).to.deep.equal(['OKTA_HOOK_OAUTH_CLIENT_IDS: set, but OKTA_HOOK_OAUTH_ISSUER is not']);
+    // Outside production it may be left out (any client of the issuer; the start warns).
+    expect(loadConfig({ OKTA_HOOK_OAUTH_ISSUER: 'http://127.0.0.1:9/', OKTA_HOOK_OAUTH_AUDIENCE: 'a' }, false).oauth).not.to.have.property('clientIds');
   });
 
   it('collects header secrets from every source, for rotation, without repeats', () => {

@@ -61,6 +61,25 @@ describe('the decision log line', () => {
     }
   });
 
+  it('carries at most 100 characters of the login and IP address, masked or not, then a marker', () => {
+    const login = `${'a'.repeat(60)}@${'b'.repeat(150)}.example.com`;
+    const ip = `10.0.0.1${':'.repeat(150)}`;
+    const long = { ...line, subject: { login, ip } };
+    for (const pii of [false, true]) {
+      const sink = new LogSink();
+      decisionLog(createLogger({ level: 'info', pii }, sink))(long);
+      const subject = sink.lines[0]!.subject as { login: string; ip: string };
+      for (const [value, sent] of [[subject.login, login], [subject.ip, ip]] as const) {
+        expect(value, String(pii)).to.match(new RegExp(`^.{100}…\\[truncated, ${pii ? sent.length : '\\d+'} chars\\]$`, 'u'));
+      }
+      // Masked first, then cut: the local part never shows, even when the domain is cut off.
+      expect(subject.login.startsWith(pii ? 'aaaa' : '***@bbbb'), String(pii)).to.equal(true);
+    }
+    const short = new LogSink();
+    decisionLog(createLogger({ level: 'info', pii: true }, short))({ ...line, subject: { login: 'x'.repeat(100) } });
+    expect(short.lines[0]!.subject).to.deep.equal({ login: 'x'.repeat(100) });
+  });
+
   it('masks through a child of a masking logger too', () => {
     const sink = new LogSink();
     decisionLog(createLogger({ level: 'info' }, sink).child({ worker: 1 }))(line);

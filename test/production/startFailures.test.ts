@@ -72,6 +72,12 @@ describe('a start that cannot succeed ends the process (issue #16)', function ()
     await expectRefusal({ HOST: 'no-such-host.invalid' }, 2, /HOST: "no-such-host\.invalid" does not resolve/, 12_000);
   });
 
+  it('OAuth in production without OKTA_HOOK_OAUTH_CLIENT_IDS: exit 2, saying why', async () => {
+    const oauth = { NODE_ENV: 'production', OKTA_HOOK_OAUTH_ISSUER: 'https://id.example.com/oauth2/hooks', OKTA_HOOK_OAUTH_AUDIENCE: 'api://okta-hook' };
+    await expectRefusal(oauth, 2, /OKTA_HOOK_OAUTH_CLIENT_IDS: required in production with OKTA_HOOK_OAUTH_ISSUER/);
+    await expectRefusal({ ...oauth, OKTA_HOOK_OAUTH_CLIENT_IDS: ' , ' }, 2, /OKTA_HOOK_OAUTH_CLIENT_IDS: required in production/);
+  });
+
   it('a BODY_LIMIT too small for an Okta request: exit 2, with every other bad setting', async () => {
     const { serve } = await expectRefusal({ BODY_LIMIT: '0kb', WORKERS: 'many' }, 2, /BODY_LIMIT: "0kb" is below 16kb/);
     expect(serve.stderr).to.contain('WORKERS: "many"');

@@ -6,6 +6,7 @@ import { send, type SendOptions } from '../hostile/support/http.js';
 import { startHostileServer, type HostileServer } from '../hostile/support/hostileServer.js';
 import { anyJson, EVERY_TYPE, pathsOf, withPath } from '../hostile/support/mutations.js';
 import { answerProblems, expectedStatus } from '../hostile/support/oracle.js';
+import { SLOW_PLACES, SLOW_SHAPES } from '../hostile/support/slowShapes.js';
 import { recordLoad, recordNote } from './support/figures.js';
 import { runLoad } from './support/load.js';
 
@@ -37,6 +38,8 @@ function trafficMix(): Planned[] {
     plan.push({ request: { headers: { 'content-type': 'application/json', authorization: SECRET.slice(0, -1) + 'x' }, body }, status: 401 });
     plan.push({ request: { headers: { 'content-type': 'application/json' }, body }, status: 401 });
   }
+  // Inputs a backtracking scan takes seconds on (test/hostile/support/slowShapes.ts), each once.
+  for (const [, text] of SLOW_SHAPES) for (const [, body] of SLOW_PLACES) plan.push(json(body(text)));
   plan.push(json(JSON.stringify({ data: { userProfile: { a: 'x'.repeat(120_000) } } }), 413));
   plan.push(json(`{"data":{"userProfile":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}}`, 400));
   plan.push(json('{"data": ', 400));

@@ -1,5 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from '../../observability/log.js';
+import { drainRequest } from '../drainRequest.js';
 import { HttpError } from '../HttpError.js';
 import { isTimedOut, REQUEST_TIMEOUT_MS } from '../requestTimeouts.js';
 
@@ -27,8 +28,18 @@ export function errorHandling(logger: Logger): Middleware {
     next().then(
       () => answerUnrouted(ctx),
       (caught: unknown) => {
-        answerError(ctx, caught as Error);
-        if (LOGGED.has(ctx.status) && !(caught instanceof HttpError && caught.logged)) logRejection(logger, ctx);
+        const refuse = () => {
+          answerError(ctx, caught as Error);
+          if (LOGGED.has(ctx.status) && !(caught instanceof HttpError && caught.logged)) logRejection(logger, ctx);
+        };
+        if (ctx.req.complete) return refuse();
+        // A body refused half-read (413, 401 before reading, a gzip bomb, bad JSON mid-stream)
+        // is read to its end first, within bounds: an answer sent while the client is still
+        // sending can be lost to a reset. Past the bounds, the connection closes after it.
+        return drainRequest(ctx.req).then((whole) => {
+          if (!whole) ctx.set('Connection', 'close');
+          refuse();
+        });
       },
     );
 }
@@ -53,9 +64,6 @@ function answerUnrouted(ctx: ParameterizedContext): void {
 
 function answerError(ctx: ParameterizedContext, caught: Error): void {
   const error = caught as Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
-  // A body refused half-read (413, a gzip bomb, bad JSON mid-stream) is drained, as Node does
-  // for bodies never read: closing on unread bytes would reset the socket and lose the answer.
-  if (!ctx.req.complete) ctx.req.resume();
   const status = isTimedOut(ctx.req.socket) ? 408 : (error.status ?? error.statusCode ?? 500);
   ctx.status = status >= 400 && status < 600 ? status : 500;
   if (ctx.status === 408) {

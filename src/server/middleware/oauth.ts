@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { OAuthConfig } from '../../config.js';
+import { capText } from '../../observability/capText.js';
 
 /** Asymmetric algorithms only: `none` and shared-secret HMAC can never verify a hook token. */
 export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
@@ -25,7 +26,8 @@ export interface VerifierOptions {
 /**
  * Verifies the `Authorization: Bearer <JWT>` Okta sends on an OAUTH channel: signature against
  * the issuer's JWKS (jose caches it and refetches when a token names a key it has not seen, which
- * is how key rotation arrives), then iss, aud, exp/nbf and, if configured, one scope.
+ * is how key rotation arrives), then iss, aud, exp/nbf and, if configured, one scope and the
+ * accepted clients.
  */
 export function createBearerVerifier(config: OAuthConfig, options: VerifierOptions = {}): BearerVerifier {
   const timeoutMs = options.timeoutMs ?? 2_000; // Okta waits 3 s in all
@@ -55,6 +57,8 @@ export function createBearerVerifier(config: OAuthConfig, options: VerifierOptio
         if (config.scope !== undefined && !scopesOf(payload).includes(config.scope)) {
           return { ok: false, reason: `token lacks the scope ${config.scope}`, unavailable: false };
         }
+        const notClient = config.clientIds ? clientProblem(payload, config.clientIds) : undefined;
+        if (notClient) return { ok: false, reason: notClient, unavailable: false };
         return { ok: true, claims: payload };
       } catch (error) {
         return { ok: false, reason: reasonOf(error), unavailable: isUnavailable(error) };
@@ -71,6 +75,24 @@ export function scopesOf(payload: JWTPayload): string[] {
     else if (typeof claim === 'string') found.push(...claim.split(' ').filter(Boolean));
   }
   return found;
+}
+
+/**
+ * Why the token is not one of `accepted` clients' (undefined when it is). Okta names the client
+ * in `cid`; other servers in `client_id` (RFC 9068). Each of the two the token carries must be
+ * accepted, so one cannot vouch for the other.
+ */
+export function clientProblem(payload: JWTPayload, accepted: readonly string[]): string | undefined {
+  const named = [payload.cid, payload.client_id].filter((claim) => claim !== undefined);
+  if (named.length === 0) return 'token names no client (no cid or client_id claim)';
+  for (const claim of named) {
+    if (typeof claim !== 'string' || !accepted.includes(claim)) {
+      // A client id is no secret; it is shown (cut short) so an operator can see which app called.
+      const shown = typeof claim === 'string' ? JSON.stringify(capText(claim, 64)) : `a ${Array.isArray(claim) ? 'list' : typeof claim}`;
+      return `token's client ${shown} is not in OKTA_HOOK_OAUTH_CLIENT_IDS`;
+    }
+  }
+  return undefined;
 }
 
 /** The JWKS URI: configured, or from the issuer's discovery document (OpenID, then RFC 8414). */
