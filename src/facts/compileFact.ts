@@ -6,7 +6,7 @@ import type { RuleError } from '../rules/RuleError.js';
 import type { SourcePosition } from '../rules/types.js';
 import { checkSql, placeholderProblems } from './checkSql.js';
 import { databaseUrlProblem } from './databaseUrl.js';
-import { durationMs } from './duration.js';
+import { durationMs } from '../core/duration.js';
 import { factsRead } from './factsRead.js';
 import type { CompiledFact, FactSpec, HttpLookup, SqlLookup } from './types.js';
 
