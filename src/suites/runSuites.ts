@@ -84,7 +84,7 @@ export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options
       if (!overridden.ok) return { case: testCase, status: 'failed', failures: [overridden.problem] };
       rules = observe(overridden.ruleset);
     }
-    const common = { onRuleError, explain: true, decisionId: 'test' } as const;
+    const common = { onRuleError, explain: true } as const;
     const mode: DecideMode = options.live && ruleset.facts.size > 0 ? { kind: 'peek', sources: { ...options.live, counters: undefined }, given, ...common } : { kind: 'given', given, ...common };
     const decided = decide(registration, testCase.request, rules, mode);
     return decided instanceof Promise ? decided.then((done) => judge(testCase, done)) : judge(testCase, decided);

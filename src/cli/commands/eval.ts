@@ -125,7 +125,6 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
         onRuleError,
         explain: true,
         reveal: values.reveal === true,
-        decisionId: 'hook-rules-eval',
       });
     } finally {
       await Promise.all([sources.facts?.close(), sources.counters?.close()]);
