@@ -1,4 +1,4 @@
-import { REQUEST_TYPES, type OktaHookRequest } from '../../okta/types.js';
+import type { OktaHookRequest } from '../../okta/types.js';
 import { validateRequest } from '../../okta/validateRequest.js';
 import type { HookType } from '../HookType.js';
 import { registrationAnswer, type RegistrationAnswer } from './answer.js';
@@ -12,7 +12,7 @@ import { registrationSubject } from './subject.js';
  */
 export const registration: HookType<OktaHookRequest, RegistrationAnswer> = {
   name: 'registration',
-  requestTypes: REQUEST_TYPES,
+  requestTypes: ['self.service.registration', 'progressive.profile'],
   outcomes: ['allow', 'deny', 'update', 'updateFrom'],
   parse: validateRequest,
   context: registrationContext,
