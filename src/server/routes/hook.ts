@@ -76,7 +76,7 @@ export function hookHandler<Request>(hook: HookType<Request>, options: HookRoute
     }
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     options.metrics?.observeDecision(decision, latencyMs / 1000);
-    const eventId = (request as { eventId?: unknown }).eventId;
+    const { eventId } = decided.context;
     if (decision.requestTypeNote) logger.info({ eventId, decisionId }, decision.requestTypeNote);
     for (const entry of decision.trace) {
       if (entry.status !== 'error') continue;
