@@ -9,7 +9,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openCounterRuntime } from '../src/counters/counterRuntime.js';
-import { resolveCounters } from '../src/counters/resolveCounters.js';
+import { decide } from '../src/decide/index.js';
+import { registration } from '../src/hooks/registration/index.js';
 import { stateConfigFromEnv } from '../src/counters/stateConfig.js';
 import { loadRuleset } from '../src/rules/loadRuleset.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
@@ -89,10 +90,10 @@ export async function runCountersBench(options: CountersBenchOptions, progress: 
       const n = 5_000;
       for (let i = 0; i < n + 500; i++) {
         const started = performance.now();
-        const resolved = await resolveCounters(loaded.ruleset, request(i % IPS), runtime);
-        await resolved.commit('allow');
+        // As the hook decides: the stage, the decision, and the reservation settled after it.
+        const decided = await decide(registration, request(i % IPS), loaded.ruleset, { kind: 'live', sources: { counters: runtime, deadlineMs: 2_000 }, onRuleError: 'deny' });
         if (i >= 500) times.push(performance.now() - started); // the first 500 warm up
-        if (resolved.readings[0]?.failed) throw new Error(`counter failed: ${resolved.readings[0].failed.reason}`);
+        if (decided.counters[0]?.failed) throw new Error(`counter failed: ${decided.counters[0].failed.reason}`);
       }
       await runtime.close();
       times.sort((a, b) => a - b);

@@ -8,12 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { evaluate } from '../src/engine/evaluate.js';
+import { decide } from '../src/decide/index.js';
+import { registration } from '../src/hooks/registration/index.js';
 import { decisionLog, type DecisionLine } from '../src/observability/decisionLog.js';
 import { createLogger } from '../src/observability/log.js';
-import { toOktaResponse } from '../src/okta/toOktaResponse.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
-import { validateRequest } from '../src/okta/validateRequest.js';
 import type { CompiledRuleset } from '../src/ruleset/CompiledRuleset.js';
 import { loadRuleset } from '../src/rules/loadRuleset.js';
 import { disposableDomains } from './domains.js';
@@ -48,12 +47,14 @@ function timeUs(iterations: number, bodies: OktaHookRequest[], fn: (body: OktaHo
   return ((performance.now() - start) * 1000) / iterations;
 }
 
-const evalOnly = (ruleset: CompiledRuleset) => (body: OktaHookRequest) => evaluate(ruleset, body);
+const GIVEN = { kind: 'given', onRuleError: 'deny', decisionId: '00000000-0000-4000-8000-000000000000' } as const;
+/** The decision and its answer (decide/, nothing to fetch), for a request already checked. */
+const evalOnly = (ruleset: CompiledRuleset) => (body: OktaHookRequest) => decide(registration, body, ruleset, GIVEN);
 /** What the hook route does per request besides HTTP: validate, decide, answer, serialise. */
 const requestPath = (ruleset: CompiledRuleset) => (body: OktaHookRequest) => {
-  const checked = validateRequest(body);
+  const checked = registration.parse(body);
   if (!checked.ok) throw new Error('invalid bench request');
-  return JSON.stringify(toOktaResponse(evaluate(ruleset, checked.value), { decisionId: '00000000-0000-4000-8000-000000000000' }));
+  return decide(registration, checked.value, ruleset, GIVEN);
 };
 
 /** Longest gap between 1 ms timer ticks while `work` runs: what a request in flight would wait. */

@@ -216,16 +216,16 @@ export function formatResult(result: BenchResult, options: BenchOptions): string
     '',
     '| in-process figure | value |',
     '|---|---:|',
-    `| evaluation, default rules | ${f.evalUs.default} µs |`,
-    `| evaluation, large ruleset | ${f.evalUs.large} µs |`,
-    `| validate + evaluate + answer + JSON, default rules | ${f.requestPathUs.default} µs |`,
-    `| validate + evaluate + answer + JSON, large ruleset | ${f.requestPathUs.large} µs |`,
+    `| decision and answer (decide, nothing fetched), default rules | ${f.evalUs.default} µs |`,
+    `| decision and answer (decide, nothing fetched), large ruleset | ${f.evalUs.large} µs |`,
+    `| validate + decide + answer + JSON, default rules | ${f.requestPathUs.default} µs |`,
+    `| validate + decide + answer + JSON, large ruleset | ${f.requestPathUs.large} µs |`,
     `| load + compile the large ruleset (cold) | ${f.loadMs} ms |`,
     `| reload of the large ruleset (warm) | ${f.reload.ms} ms |`,
     `| longest event-loop pause during that reload | ${f.reload.longestPauseMs} ms |`,
     `| resident memory before / with the large ruleset loaded | ${f.rssMb.before} / ${f.rssMb.loaded} MB |`,
     `| decision log line to /dev/null (\`decisionLog\`) | ${f.logLineUs} µs |`,
-    ...f.listScaling.map((s) => `| evaluation, large ruleset with a ${s.entries.toLocaleString('en')}-entry list | ${s.evalUs} µs |`),
+    ...f.listScaling.map((s) => `| decision and answer, large ruleset with a ${s.entries.toLocaleString('en')}-entry list | ${s.evalUs} µs |`),
   ];
   lines.push('', ...targetLines(result));
   const errors = result.rows.filter((r) => r.errors > 0);

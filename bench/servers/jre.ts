@@ -4,8 +4,7 @@
  */
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import { buildFacts } from '../../src/engine/facts.js';
-import { detectRequestType } from '../../src/okta/requestType.js';
+import { registration } from '../../src/hooks/registration/index.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';
 import { createJreDecider } from '../jreRules.js';
 import { listen } from './listen.js';
@@ -16,7 +15,7 @@ app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', jsonStrict: true
 app.use(async (ctx) => {
   const request = ctx.request.body as OktaHookRequest;
   if (typeof request !== 'object' || request === null || typeof request.data !== 'object') ctx.throw(400);
-  const { type } = detectRequestType(request);
-  ctx.body = await decider.decide(type, buildFacts(request, type) as unknown as Record<string, unknown>);
+  const { type, data } = registration.context(request);
+  ctx.body = await decider.decide(type, data as Record<string, unknown>);
 });
 await listen(app);

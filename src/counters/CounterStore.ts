@@ -31,6 +31,19 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
+/** Why a store operation failed: named by the store, which knows, so no one reads an error's text. */
+export type StoreFailureKind = 'timeout' | 'unavailable' | 'error';
+
+/** What a store's operation rejects with when it fails (the memory store never does). */
+export class StoreError extends Error {
+  constructor(
+    readonly kind: StoreFailureKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface StoreStatus {
   store: 'redis' | 'memory';
   /** memory: always ready. redis: ioredis's connection state (ready, connecting, reconnecting, end…). */

@@ -4,7 +4,7 @@ import type { ParsedYaml, PathSegment } from '../rules/parseYamlFile.js';
 import type { RuleError } from '../rules/RuleError.js';
 import type { SourcePosition } from '../rules/types.js';
 import { counterReads } from './counterReads.js';
-import { parseDuration } from './duration.js';
+import { durationMs } from '../core/duration.js';
 import type { CompiledCounter, CounterSpec, CounterUse } from './types.js';
 
 const MAX_WINDOW_MS = 31 * 86_400_000;
@@ -37,8 +37,8 @@ export class CounterCompiler {
       const before = this.errors.length;
       const key = check(spec.key, [...base, 'key']);
       for (const read of counterReads(spec.key, [...base, 'key'])) fail(read.path, 'a counter\'s key cannot read counters');
-      const windowMs = parseDuration(spec.window);
-      if (windowMs === undefined || windowMs < 1_000 || windowMs > MAX_WINDOW_MS) fail([...base, 'window'], `window "${spec.window}": from 1s to 31d`);
+      const windowMs = durationMs(spec.window);
+      if (windowMs === null || windowMs < 1_000 || windowMs > MAX_WINDOW_MS) fail([...base, 'window'], `window "${spec.window}": from 1s to 31d`);
       if (this.errors.length > before) continue;
       this.counters.set(name, {
         name,

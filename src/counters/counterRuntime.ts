@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/log.js';
-import { CircuitBreaker } from './breaker.js';
+import { Breaker } from '../core/breaker.js';
+import { COUNTER_BREAKER, counterBreakerPolicy } from './breaker.js';
 import { KeyHasher } from './counterKey.js';
 import { CounterMetrics } from './counterMetrics.js';
 import type { CounterStore } from './CounterStore.js';
@@ -44,7 +45,7 @@ export function memoryRuntime(config: StateConfig): OpenedRuntime {
 }
 
 function runtimeOf(store: CounterStore, config: StateConfig, registry?: Registry): OpenedRuntime {
-  const breaker = new CircuitBreaker();
+  const breaker = new Breaker(COUNTER_BREAKER, counterBreakerPolicy);
   const runtime: OpenedRuntime = {
     store,
     hasher: new KeyHasher(config.keySalt, config.rulesetName),
@@ -53,7 +54,10 @@ function runtimeOf(store: CounterStore, config: StateConfig, registry?: Registry
     ...(registry ? { metrics: new CounterMetrics(registry, store) } : {}),
     state: () => ({ ...store.status(), circuit: breaker.state }),
     connected: async (timeoutMs) => (store.kind === 'redis' ? (store as RedisStore).ready(timeoutMs).then(() => true, () => false) : true),
-    close: () => store.close(),
+    close: async () => {
+      breaker.shutdown();
+      await store.close();
+    },
   };
   return runtime;
 }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { pendingKey, type CounterStore, type StoreStatus } from './CounterStore.js';
+import { pendingKey, StoreError, type CounterStore, type StoreStatus } from './CounterStore.js';
 import { CONFIRM, HIT, PEEK, RESERVE } from './scripts.js';
 
 interface CounterCommands {
@@ -27,8 +27,10 @@ export interface RedisStoreOptions {
 export class RedisStore implements CounterStore {
   readonly kind = 'redis';
   private readonly redis: Redis & CounterCommands;
+  private readonly commandTimeoutMs: number;
 
   constructor(options: RedisStoreOptions) {
+    this.commandTimeoutMs = options.commandTimeoutMs;
     const redis = new Redis(options.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -53,25 +55,41 @@ export class RedisStore implements CounterStore {
     this.redis = redis as Redis & CounterCommands;
   }
 
-  async hit(key: string, member: string, windowMs: number, now: number): Promise<number> {
-    return Number(await this.redis.counterHit(key, now, windowMs, member));
+  hit(key: string, member: string, windowMs: number, now: number): Promise<number> {
+    return this.command(async () => Number(await this.redis.counterHit(key, now, windowMs, member)));
   }
 
-  async reserve(key: string, member: string, windowMs: number, holdMs: number, now: number): Promise<{ value: number; reserved: boolean }> {
-    const [value, reserved] = await this.redis.counterReserve(key, pendingKey(key), now, windowMs, member, holdMs);
-    return { value: Number(value), reserved: Number(reserved) === 1 };
+  reserve(key: string, member: string, windowMs: number, holdMs: number, now: number): Promise<{ value: number; reserved: boolean }> {
+    return this.command(async () => {
+      const [value, reserved] = await this.redis.counterReserve(key, pendingKey(key), now, windowMs, member, holdMs);
+      return { value: Number(value), reserved: Number(reserved) === 1 };
+    });
   }
 
-  async confirm(key: string, member: string, windowMs: number, at: number): Promise<void> {
-    await this.redis.counterConfirm(key, pendingKey(key), at, windowMs, member);
+  confirm(key: string, member: string, windowMs: number, at: number): Promise<void> {
+    return this.command(async () => void (await this.redis.counterConfirm(key, pendingKey(key), at, windowMs, member)));
   }
 
-  async release(key: string, member: string): Promise<void> {
-    await this.redis.zrem(pendingKey(key), member);
+  release(key: string, member: string): Promise<void> {
+    return this.command(async () => void (await this.redis.zrem(pendingKey(key), member)));
   }
 
-  async peek(key: string, member: string, windowMs: number, now: number, includeThis: boolean): Promise<number> {
-    return Number(await this.redis.counterPeek(key, pendingKey(key), now, windowMs, member, includeThis ? 1 : 0));
+  peek(key: string, member: string, windowMs: number, now: number, includeThis: boolean): Promise<number> {
+    return this.command(async () => Number(await this.redis.counterPeek(key, pendingKey(key), now, windowMs, member, includeThis ? 1 : 0)));
+  }
+
+  /**
+   * One command, its failure named by what the store knows: ioredis refuses commands at once
+   * while the connection is down (no offline queue), and ends those its command timeout cuts.
+   */
+  private async command<T>(send: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await send();
+    } catch (error) {
+      const kind = this.redis.status !== 'ready' ? 'unavailable' : performance.now() - started >= this.commandTimeoutMs ? 'timeout' : 'error';
+      throw new StoreError(kind, (error as Error).message);
+    }
   }
 
   async reset(key: string): Promise<number> {

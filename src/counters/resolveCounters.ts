@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { buildFacts } from '../engine/facts.js';
-import { detectRequestType } from '../okta/requestType.js';
-import type { OktaHookRequest } from '../okta/types.js';
+import type { Breaker } from '../core/breaker.js';
+import { LATE, within, type StageDeadline, type Staged } from '../core/stage.js';
+import type { RequestContext } from '../engine/RequestContext.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import type { CircuitBreaker } from './breaker.js';
 import { keyText, maskKey, type KeyHasher } from './counterKey.js';
 import type { CounterMetrics } from './counterMetrics.js';
-import type { CounterStore } from './CounterStore.js';
+import { StoreError, type CounterStore, type StoreFailureKind } from './CounterStore.js';
 import type { CompiledCounter, CounterFailure, CounterInput, CounterOnError, CountWhat } from './types.js';
 
 /** How long a `count: allowed` reservation holds its place if its process dies before deciding. */
 export const HOLD_MS = 10_000;
 
+/** One store operation's end, as the breaker and the stage see it: a value, or a failure of a named kind. */
+export type StoreOutcome = { ok: true; value: number } | { ok: false; kind: StoreFailureKind | 'circuit open' };
+
 /** Everything the stage needs besides the request: built once per process (counterRuntime.ts). */
 export interface CounterRuntime {
   store: CounterStore;
   hasher: KeyHasher;
-  breaker: CircuitBreaker;
+  breaker: Breaker<StoreOutcome>;
   /** All of a request's counter operations finish within this, or count as failed. */
   timeoutMs: number;
   metrics?: CounterMetrics;
@@ -56,86 +58,113 @@ interface Planned {
   keyError?: string;
 }
 
-/** The counters a request needs and their keys (keys are JSON-Logic over the request's facts). */
-function plan(ruleset: CompiledRuleset, request: OktaHookRequest): Planned[] {
-  const { type } = detectRequestType(request);
-  const uses = ruleset.countersFor[type];
+const NOTHING: ResolvedCounters = Object.freeze({ input: Object.freeze({ values: Object.freeze({}) }), readings: [], commit: async () => {} }) as ResolvedCounters;
+
+/** The counters a request needs and their keys (keys are JSON-Logic over what conditions see). */
+function plan(ruleset: CompiledRuleset, context: RequestContext): Planned[] {
+  const uses = ruleset.countersFor[context.type];
   if (uses.length === 0) return [];
-  const facts = buildFacts(request, type);
   return uses.map(({ counter, counted }) => {
     try {
-      return { counter, counted, text: keyText(counter.key.run(facts)) };
+      return { counter, counted, text: keyText(counter.key.run(context.data)) };
     } catch (error) {
       return { counter, counted, text: null, keyError: (error as Error).message };
     }
   });
 }
 
-const TIMEOUT = Symbol('timeout');
+export interface CounterStageOptions {
+  /** count: record this request (the hook); peek: read without recording anything (eval, the preview page). */
+  mode: 'count' | 'peek';
+  /** The request's deadline, shared with the facts stage; STATE_TIMEOUT_MS bounds the counters' part too. */
+  deadline: StageDeadline;
+}
+
+type Answered = number | { reason: string };
 
 /**
- * The counters stage, in front of the synchronous engine: every counter the request needs is
- * read (and counted) in parallel, all within one deadline; a failure is a value, handled per
- * counter by its onError. mode 'peek' reads without recording anything (eval, preview page).
+ * The counters stage (core/stage.ts's contract): every counter the request needs is read (and
+ * counted) in parallel, through the store's circuit breaker, all within the deadline; a
+ * failure is a value, handled per counter by its onError. Answered at once, without a promise,
+ * when no counter needs the store (none for this type, null keys, an open circuit).
  */
-export async function resolveCounters(
-  ruleset: CompiledRuleset,
-  request: OktaHookRequest,
-  runtime: CounterRuntime,
-  mode: 'count' | 'peek' = 'count',
-  /** The request's whole deadline (FACTS_DEADLINE_MS): counters finish within it and STATE_TIMEOUT_MS. */
-  deadlineMs = runtime.timeoutMs,
-): Promise<ResolvedCounters> {
-  const planned = plan(ruleset, request);
-  if (planned.length === 0) return { input: { values: {} }, readings: [], commit: async () => {} };
+export function resolveCounters(ruleset: CompiledRuleset, context: RequestContext, runtime: CounterRuntime, options: CounterStageOptions): Staged<ResolvedCounters> {
+  const planned = plan(ruleset, context);
+  if (planned.length === 0) return NOTHING;
   const { store, hasher, breaker, metrics } = runtime;
   const now = (runtime.clock ?? Date.now)();
-  const member = typeof request.eventId === 'string' && request.eventId !== '' ? request.eventId : randomUUID();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(resolve, Math.min(runtime.timeoutMs, deadlineMs), TIMEOUT)));
+  const member = context.eventId || randomUUID();
+  const until = Math.min(options.deadline.at, performance.now() + runtime.timeoutMs);
   const reservations: Array<{ counter: CompiledCounter; key: string }> = [];
 
-  const outcomes = await Promise.all(
-    planned.map(async ({ counter, counted, text, keyError }): Promise<number | { reason: string }> => {
-      if (keyError !== undefined) return { reason: 'key error' };
-      if (text === null) return 0;
-      if (!breaker.allow()) {
-        metrics?.failure(counter.name, 'circuit open');
-        return { reason: 'circuit open' };
-      }
-      const key = hasher.storeKey(counter.name, text);
-      const operation = mode === 'peek' || !counted ? 'peek' : counter.count === 'allowed' ? 'reserve' : 'hit';
-      const call: Promise<number> =
-        operation === 'peek'
-          ? store.peek(key, member, counter.windowMs, now, counted)
-          : operation === 'hit'
-            ? store.hit(key, member, counter.windowMs, now)
-            : store.reserve(key, member, counter.windowMs, HOLD_MS, now).then(({ value, reserved }) => {
-                if (reserved) reservations.push({ counter, key });
-                return value;
-              });
-      const result = await Promise.race([call.then((value) => ({ value }), (error: Error) => ({ error })), deadline]);
-      if (result === TIMEOUT) {
-        breaker.failure();
-        metrics?.failure(counter.name, 'timeout');
+  const failed = (counter: CompiledCounter, reason: string): Answered => {
+    metrics?.failure(counter.name, reason);
+    return { reason };
+  };
+  const answers = planned.map(({ counter, counted, text, keyError }): Answered | Promise<Answered> => {
+    if (keyError !== undefined) return { reason: 'key error' };
+    if (text === null) return 0;
+    if (breaker.open) return failed(counter, 'circuit open');
+    const key = hasher.storeKey(counter.name, text);
+    const operation = options.mode === 'peek' || !counted ? 'peek' : counter.count === 'allowed' ? 'reserve' : 'hit';
+    const call = (): Promise<number> =>
+      operation === 'peek'
+        ? store.peek(key, member, counter.windowMs, now, counted)
+        : operation === 'hit'
+          ? store.hit(key, member, counter.windowMs, now)
+          : store.reserve(key, member, counter.windowMs, HOLD_MS, now).then(({ value, reserved }) => {
+              if (reserved) reservations.push({ counter, key });
+              return value;
+            });
+    return breaker
+      .run(async (): Promise<StoreOutcome> => {
+        const started = call();
+        const result = await within(
+          started.then(
+            (value): StoreOutcome => ({ ok: true, value }),
+            (error: unknown): StoreOutcome => ({ ok: false, kind: error instanceof StoreError ? error.kind : 'error' }),
+          ),
+          until - performance.now(),
+        );
+        if (result !== LATE) return result;
         // A reservation that lands after the deadline is released: this request was not counted.
-        if (operation === 'reserve') void call.then(() => release(store, key, member), () => {});
-        return { reason: 'timeout' };
+        if (operation === 'reserve') void started.then(() => store.release(key, member).catch(() => {}), () => {});
+        return { ok: false, kind: 'timeout' };
+      })
+      .then((outcome) => {
+        if (!outcome.ok) return failed(counter, outcome.kind);
+        metrics?.operation(counter.name, operation);
+        return outcome.value;
+      });
+  });
+
+  const collect = (outcomes: readonly Answered[]): ResolvedCounters => {
+    const { input, readings } = readingsOf(planned, outcomes, () => undefined);
+    return { input, readings, commit: (outcome) => settle(runtime, reservations, member, now, outcome) };
+  };
+  if (answers.some((answer) => answer instanceof Promise)) return Promise.all(answers).then(collect);
+  return collect(answers as Answered[]);
+}
+
+/** Confirms (allow) or releases (deny) the request's `count: allowed` reservations. Never rejects. */
+async function settle(runtime: CounterRuntime, reservations: ReadonlyArray<{ counter: CompiledCounter; key: string }>, member: string, now: number, outcome: 'allow' | 'deny'): Promise<void> {
+  const { store, metrics } = runtime;
+  await Promise.all(
+    reservations.map(async ({ counter, key }) => {
+      try {
+        if (outcome === 'allow') await store.confirm(key, member, counter.windowMs, now);
+        else await store.release(key, member);
+        metrics?.operation(counter.name, outcome === 'allow' ? 'confirm' : 'release');
+      } catch {
+        // The reservation expires by itself (HOLD_MS); an allowed request is then not counted.
+        metrics?.failure(counter.name, outcome === 'allow' ? 'confirm failed' : 'release failed');
       }
-      if ('error' in result) {
-        breaker.failure();
-        const message = result.error.message;
-        const reason = /timed out/i.test(message) ? 'timeout' : /writeable|connection|closed|ECONN/i.test(message) ? 'unavailable' : 'error';
-        metrics?.failure(counter.name, reason);
-        return { reason };
-      }
-      breaker.success();
-      metrics?.operation(counter.name, operation);
-      return result.value;
     }),
   );
-  clearTimeout(timer);
+}
 
+/** Each counter's reading and what rules see, from each planned counter's value or failure. */
+function readingsOf(planned: readonly Planned[], outcomes: readonly Answered[], given: (name: string) => boolean | undefined): Omit<ResolvedCounters, 'commit'> {
   const values: Record<string, number> = {};
   const failed = new Map<string, CounterFailure>();
   const readings = planned.map(({ counter, counted, text }, i): CounterReading => {
@@ -146,58 +175,28 @@ export async function resolveCounters(
       reading.failed = { reason: outcome.reason, onError: counter.onError };
       if (counter.onError !== 'allow') failed.set(counter.name, { onError: counter.onError, reason: outcome.reason });
     }
+    if (given(counter.name)) reading.given = true;
     values[counter.name] = reading.value;
     return reading;
   });
-
-  return {
-    input: failed.size > 0 ? { values, failed } : { values },
-    readings,
-    commit: async (outcome) => {
-      await Promise.all(
-        reservations.map(async ({ counter, key }) => {
-          try {
-            if (outcome === 'allow') await store.confirm(key, member, counter.windowMs, now);
-            else await store.release(key, member);
-            metrics?.operation(counter.name, outcome === 'allow' ? 'confirm' : 'release');
-          } catch {
-            // The reservation expires by itself (HOLD_MS); an allowed request is then not counted.
-            metrics?.failure(counter.name, outcome === 'allow' ? 'confirm failed' : 'release failed');
-          }
-        }),
-      );
-    },
-  };
-}
-
-function release(store: CounterStore, key: string, member: string): Promise<void> {
-  return store.release(key, member).catch(() => {});
+  return { input: failed.size > 0 ? { values, failed } : { values }, readings };
 }
 
 /**
  * The same stage with values given by hand (rule tests, `eval --counters`): a counter not
  * given reads as a fresh one would, 1 when this request is counted, else 0; a null key is 0.
+ * Given counters the request does not need are ignored: the rules for its type do not read them.
  */
-export function givenCounters(ruleset: CompiledRuleset, request: OktaHookRequest, given: Readonly<Record<string, GivenCounter>> = {}): Omit<ResolvedCounters, 'commit'> {
-  const values: Record<string, number> = {};
-  const failed = new Map<string, CounterFailure>();
-  const readings = plan(ruleset, request).map(({ counter, counted, text, keyError }): CounterReading => {
-    const reading: CounterReading = { name: counter.name, count: counter.count, use: counted ? 'counted' : 'read', key: text === null ? null : maskKey(text), value: 0 };
+export function givenCounters(ruleset: CompiledRuleset, context: RequestContext, given: Readonly<Record<string, GivenCounter>> = {}): ResolvedCounters {
+  const planned = plan(ruleset, context);
+  if (planned.length === 0) return NOTHING;
+  const outcomes = planned.map(({ counter, counted, text, keyError }): Answered => {
     const value = given[counter.name];
-    if (typeof value === 'number') {
-      reading.value = value;
-      reading.given = true;
-    } else if (value !== undefined || keyError !== undefined) {
-      const reason = value !== undefined ? value.error : 'key error';
-      reading.failed = { reason, onError: counter.onError };
-      if (value !== undefined) reading.given = true;
-      if (counter.onError !== 'allow') failed.set(counter.name, { onError: counter.onError, reason });
-    } else if (text !== null) {
-      reading.value = counted ? 1 : 0;
-    }
-    values[counter.name] = reading.value;
-    return reading;
+    if (typeof value === 'number') return value;
+    if (value !== undefined) return { reason: value.error };
+    if (keyError !== undefined) return { reason: 'key error' };
+    return text !== null && counted ? 1 : 0;
   });
-  // Given counters the request does not need are ignored: the rules for its type do not read them.
-  return { input: failed.size > 0 ? { values, failed } : { values }, readings };
+  const { input, readings } = readingsOf(planned, outcomes, (name) => given[name] !== undefined);
+  return { input, readings, commit: async () => {} };
 }

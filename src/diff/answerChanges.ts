@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Decision } from '../engine/Decision.js';
-import { toOktaResponse } from '../okta/toOktaResponse.js';
+import { toOktaResponse } from '../hooks/registration/toOktaResponse.js';
 import type { JsonObject, OktaErrorCause } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { decidedByText, runSuites } from '../suites/runSuites.js';

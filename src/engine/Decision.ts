@@ -30,7 +30,7 @@ export interface ExplainedPart {
   parts?: ExplainedPart[];
 }
 
-/** The outcome, independent of Okta's wire format (see toOktaResponse for that). */
+/** The outcome, independent of Okta's wire format (each hook type's `answer`, src/hooks/, knows that). */
 export interface Decision {
   requestType: RequestType;
   requestTypeNote?: string;

@@ -1,13 +1,12 @@
 import jsonLogic from 'json-logic-js';
 import type { CounterInput } from '../counters/types.js';
-import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
-import { GENERIC_DENY_MESSAGE } from '../okta/denyMessages.js';
+import type { Json, JsonObject, RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { DenySpec } from '../rules/types.js';
 import type { FactFailure, ResolvedFacts } from '../facts/types.js';
 import { maskPii } from '../observability/maskPii.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
-import { requestContext, type Facts, type RequestContext } from './facts.js';
+import type { RequestContext } from './RequestContext.js';
 import { truthy } from './logic.js';
 import { withScope } from './operators.js';
 
@@ -33,13 +32,10 @@ export interface EvaluateOptions {
    * conditions read them as facts.NAME; a rule reading a failed one follows its onError.
    */
   facts?: ResolvedFacts;
-  /**
-   * The request's type and data (requestContext), when the caller built them already for a
-   * stage in front; built here otherwise. The engine adds `facts` and `counters` to its data,
-   * so one context serves one evaluation.
-   */
-  context?: RequestContext;
 }
+
+/** What conditions read: the request's data, and beside it the facts and counters the stages found. */
+type Facts = Readonly<Record<string, unknown>>;
 
 const NO_UPDATES: JsonObject = Object.freeze({});
 const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'prototype']);
@@ -50,15 +46,27 @@ const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'pr
  * otherwise the ruleset's default for the request type decides. Updates from every matching
  * rule combine, the first rule to set an attribute keeping it. Synchronous by design.
  */
-export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, options: EvaluateOptions = {}): Decision {
-  const { type, note, facts } = options.context ?? requestContext(request);
-  // Set whenever the ruleset has counters, so a request's own `counters` field is never read as them.
-  if (ruleset.counters.size > 0) facts.counters = options.counters?.values ?? {};
-  if (options.facts) facts.facts = options.facts.values;
-  return withScope(ruleset, () => decide(ruleset, type, facts, options, note));
+export function evaluate(ruleset: CompiledRuleset, context: RequestContext, options: EvaluateOptions = {}): Decision {
+  const facts = conditionData(ruleset, context, options);
+  return withScope(ruleset, () => decide(ruleset, context, facts, options));
 }
 
-function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, options: EvaluateOptions, note?: string): Decision {
+/**
+ * The context's data as it is when no stage ran; else a copy with the stages' values beside
+ * it (the context itself is shared and frozen). `counters` is set whenever the ruleset has
+ * counters, so a request's own `counters` field is never read as them.
+ */
+function conditionData(ruleset: CompiledRuleset, context: RequestContext, options: EvaluateOptions): Facts {
+  const counted = ruleset.counters.size > 0;
+  if (!counted && !options.facts) return context.data;
+  const data: Record<string, unknown> = Object.assign({}, context.data);
+  if (counted) data.counters = options.counters?.values ?? {};
+  if (options.facts) data.facts = options.facts.values;
+  return data;
+}
+
+function decide(ruleset: CompiledRuleset, context: RequestContext, facts: Facts, options: EvaluateOptions): Decision {
+  const { type, note, genericDenyMessage } = context;
   const onRuleError = options.onRuleError ?? 'deny';
   const everyRule = options.trace !== 'errors' || options.explain === true;
   const trace: RuleTrace[] = [];
@@ -102,7 +110,7 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       decision =
         failure.onError === 'allow'
           ? { outcome: 'allow', decidedBy: { kind: 'error', ruleId: rule.id } }
-          : { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id}: ${why}` } };
+          : { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: genericDenyMessage, internalReason: `rule ${rule.id}: ${why}` } };
       continue;
     }
     const counterFailed = rule.counters && options.counters?.failed ? counterFailure(rule.counters, options.counters.failed) : undefined;
@@ -117,7 +125,7 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       failedEntry.status = 'error';
       failedEntry.error = counterFailed.message;
       failedEntry.counterFailure = counterFailed.message;
-      decision = { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id}: ${counterFailed.message}` } };
+      decision = { outcome: 'deny', decidedBy: { kind: 'error', ruleId: rule.id }, deny: { message: genericDenyMessage, internalReason: `rule ${rule.id}: ${counterFailed.message}` } };
       continue;
     }
     try {
@@ -149,7 +157,7 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
         decision = {
           outcome: 'deny',
           decidedBy: { kind: 'error', ruleId: rule.id },
-          deny: { message: GENERIC_DENY_MESSAGE[type], internalReason: `rule ${rule.id} failed: ${failed.error}` },
+          deny: { message: genericDenyMessage, internalReason: `rule ${rule.id} failed: ${failed.error}` },
         };
       }
     }

@@ -1,20 +1,17 @@
+import type { RequestContext } from '../engine/RequestContext.js';
 import type { Json } from '../okta/types.js';
-import { detectRequestType } from '../okta/requestType.js';
-import type { OktaHookRequest } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { FAILURE_KINDS, type FailureKind, type ResolvedFacts } from './types.js';
 
 /**
  * Facts written by hand (a rule test's `facts:`), as the resolve stage would have given them:
  * a value by name, or `{ error: KIND }` for a failed lookup. A fact the request's rules read
- * and the case leaves out reads as null (no row). Returns a problem for a name no fact has.
+ * and the case leaves out reads as null (no row). Names no fact has are the caller's to refuse
+ * (unknownFacts), before deciding.
  */
-export function givenFacts(ruleset: CompiledRuleset, request: OktaHookRequest, given: Record<string, Json>): ResolvedFacts | { problem: string } {
+export function givenFacts(ruleset: CompiledRuleset, context: RequestContext, given: Readonly<Record<string, Json>>): ResolvedFacts {
   const resolved: ResolvedFacts = { values: {}, failures: {}, trace: [] };
-  for (const name of Object.keys(given)) {
-    if (!ruleset.facts.has(name)) return { problem: `facts: "${name}" is not a fact of this ruleset${ruleset.facts.size ? ` (facts: ${[...ruleset.facts.keys()].join(', ')})` : ''}` };
-  }
-  for (const fact of ruleset.factsFor[detectRequestType(request).type]) {
+  for (const fact of ruleset.factsFor[context.type]) {
     const value = Object.hasOwn(given, fact.name) ? given[fact.name]! : null;
     const kind = failureKind(value);
     if (kind) {
@@ -27,6 +24,14 @@ export function givenFacts(ruleset: CompiledRuleset, request: OktaHookRequest, g
     }
   }
   return resolved;
+}
+
+/** A problem naming the first given fact the ruleset does not have, in the words the CLI and test reports show. */
+export function unknownFact(ruleset: CompiledRuleset, given: Readonly<Record<string, Json>>): string | undefined {
+  for (const name of Object.keys(given)) {
+    if (!ruleset.facts.has(name)) return `facts: "${name}" is not a fact of this ruleset${ruleset.facts.size ? ` (facts: ${[...ruleset.facts.keys()].join(', ')})` : ''}`;
+  }
+  return undefined;
 }
 
 /** `{ error: timeout }` (the object's only key) is a failure; an unknown kind counts as `error`. */

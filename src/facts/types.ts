@@ -1,3 +1,4 @@
+import type { Duration } from '../core/duration.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { Json } from '../okta/types.js';
 import type { SourcePosition } from '../rules/types.js';
@@ -35,7 +36,7 @@ export interface HttpFactSpec extends CommonSpec {
   notFound?: 'error' | null;
 }
 
-export type Duration = number | string;
+export type { Duration };
 
 /** deny: fail closed (default); allow: fail open; skip: rules reading the fact count as not matched. */
 export type OnFactError = 'deny' | 'allow' | 'skip';

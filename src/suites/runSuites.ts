@@ -1,11 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { givenCounters, type CounterReading } from '../counters/resolveCounters.js';
+import type { CounterReading } from '../counters/resolveCounters.js';
+import { decide, givenProblems, type Decided, type DecideMode, type Sources } from '../decide/index.js';
 import type { Decision } from '../engine/Decision.js';
-import { evaluate, type OnRuleError } from '../engine/evaluate.js';
-import { givenFacts } from '../facts/givenFacts.js';
-import type { ResolvedFacts } from '../facts/types.js';
-import { toOktaResponse } from '../okta/toOktaResponse.js';
-import type { RequestType } from '../okta/types.js';
+import type { OnRuleError } from '../engine/evaluate.js';
+import { registration } from '../hooks/registration/index.js';
+import type { OktaHookResponse, RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { SourcePosition } from '../rules/types.js';
 import { observingExceptions, withListOverrides } from './listOverrides.js';
@@ -39,46 +38,70 @@ export interface SuiteRun {
   coverage: number;
 }
 
+export interface RunOptions {
+  onRuleError?: OnRuleError;
+  /** Facts fetched from these sources per case (`hook-rules test --live`), instead of the cases' own; a failure a case gives is kept. */
+  live?: Sources;
+}
+
 /**
- * Runs every case against the ruleset, as the service would decide it (with the case's list
- * overrides, if any), and measures coverage: each enabled rule (its condition was true in some
- * case), each list override (`except` excused a value in some case) and each default a rule
- * file sets (it decided some case).
+ * Runs every case against the ruleset, decided as the service would (decide/, with the case's
+ * list overrides, if any) and answered as the service would answer, Okta's limits included;
+ * and measures coverage: each enabled rule (its condition was true in some case), each list
+ * override (`except` excused a value in some case) and each default a rule file sets (it
+ * decided some case). With `live`, facts are fetched, case after case, so the run is a promise.
  */
-export function runSuites(
-  ruleset: CompiledRuleset,
-  cases: LoadedCase[],
-  options: {
-    onRuleError?: OnRuleError;
-    /** Facts fetched from the real sources per case (`hook-rules test --live`), instead of the cases' own. */
-    liveFacts?: ReadonlyMap<LoadedCase, ResolvedFacts>;
-  } = {},
-): SuiteRun {
+export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options?: Omit<RunOptions, 'live'>): SuiteRun;
+export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options: RunOptions & { live: Sources }): Promise<SuiteRun>;
+export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options: RunOptions = {}): SuiteRun | Promise<SuiteRun> {
   const exercised = new Set<string>();
   const excused = new Set<string>();
   const decidedDefaults = new Set<RequestType>();
   const observe = (rules: CompiledRuleset) => observingExceptions(rules, (list, except) => excused.add(`${list}\0${except}`));
   const plain = observe(ruleset);
-  const results = cases.map((testCase): CaseResult => {
+  const onRuleError = options.onRuleError ?? 'deny';
+
+  const judge = (testCase: LoadedCase, decided: Decided): CaseResult => {
+    const { evaluated, answer } = decided;
+    for (const id of evaluated.matchedRuleIds) exercised.add(id);
+    if (evaluated.decidedBy.kind === 'default') decidedDefaults.add(evaluated.requestType);
+    const failures = compare(testCase.expect, answer.decision, answer.response as OktaHookResponse);
+    // Why the answer is not what the rules decided: Okta would have refused the rules' own.
+    if (answer.tooLarge && failures.length > 0) failures.push(`answer: the rules' answer is ${answer.tooLarge.bytes} bytes, over Okta's limit (${answer.tooLarge.limit}); the service sends what is compared above`);
+    const result: CaseResult = { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision: answer.decision };
+    if (ruleset.counters.size > 0) result.counters = [...decided.counters];
+    return result;
+  };
+  const caseRun = (testCase: LoadedCase): CaseResult | Promise<CaseResult> => {
     if (testCase.skip) return { case: testCase, status: 'skipped', failures: [] };
     if ('problem' in testCase.request) return { case: testCase, status: 'failed', failures: [`request: ${testCase.request.problem}`] };
-    const unknown = Object.keys(testCase.counters ?? {}).filter((name) => !ruleset.counters.has(name));
-    if (unknown.length > 0) return { case: testCase, status: 'failed', failures: unknown.map((name) => `counters: no counter named "${name}" in the ruleset`) };
+    const given = { facts: testCase.facts ?? {}, counters: testCase.counters ?? {} };
+    const problems = givenProblems(ruleset, given);
+    if (problems.length > 0) return { case: testCase, status: 'failed', failures: problems };
     let rules = plain;
     if (testCase.lists) {
       const overridden = withListOverrides(ruleset, testCase.lists);
       if (!overridden.ok) return { case: testCase, status: 'failed', failures: [overridden.problem] };
       rules = observe(overridden.ruleset);
     }
-    const facts = options.liveFacts?.get(testCase) ?? givenFacts(rules, testCase.request, testCase.facts ?? {});
-    if ('problem' in facts) return { case: testCase, status: 'failed', failures: [facts.problem] };
-    const counters = ruleset.counters.size > 0 ? givenCounters(rules, testCase.request, testCase.counters) : undefined;
-    const decision = evaluate(rules, testCase.request, { onRuleError: options.onRuleError ?? 'deny', explain: true, facts, ...(counters ? { counters: counters.input } : {}) });
-    for (const id of decision.matchedRuleIds) exercised.add(id);
-    if (decision.decidedBy.kind === 'default') decidedDefaults.add(decision.requestType);
-    const failures = compare(testCase.expect, decision);
-    return { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision, ...(counters ? { counters: counters.readings } : {}) };
-  });
+    const common = { onRuleError, explain: true } as const;
+    const mode: DecideMode = options.live && ruleset.facts.size > 0 ? { kind: 'peek', sources: { ...options.live, counters: undefined }, given, ...common } : { kind: 'given', given, ...common };
+    const decided = decide(registration, testCase.request, rules, mode);
+    return decided instanceof Promise ? decided.then((done) => judge(testCase, done)) : judge(testCase, decided);
+  };
+
+  if (options.live) {
+    return (async () => {
+      const results: CaseResult[] = [];
+      for (const testCase of cases) results.push(await caseRun(testCase));
+      return summary(ruleset, results, exercised, excused, decidedDefaults);
+    })();
+  }
+  // Given facts and counters are answered at once: no case waits.
+  return summary(ruleset, cases.map((testCase) => caseRun(testCase) as CaseResult), exercised, excused, decidedDefaults);
+}
+
+function summary(ruleset: CompiledRuleset, results: CaseResult[], exercised: ReadonlySet<string>, excused: ReadonlySet<string>, decidedDefaults: ReadonlySet<RequestType>): SuiteRun {
   const unexercised = ruleset.rules.filter((rule) => !exercised.has(rule.id));
   const exceptions = [...ruleset.lists.values()].flatMap((list) => list.except.map((other) => ({ list: list.name, except: other.name })));
   const unexercisedExceptions = exceptions.filter(({ list, except }) => !excused.has(`${list}\0${except}`));
@@ -118,10 +141,10 @@ export function decidedByText(decision: Decision): string {
   return kind === 'rule' ? ruleId! : kind === 'default' ? 'default' : ruleId ? `error:${ruleId}` : 'error';
 }
 
-function compare(expect: Expectation, decision: Decision): string[] {
+/** How the answer differs from the expectation: the decision and the response the service would send. */
+function compare(expect: Expectation, decision: Decision, response: OktaHookResponse): string[] {
   const failures: string[] = [];
   const show = (value: unknown) => JSON.stringify(value);
-  const response = toOktaResponse(decision, { decisionId: 'test' });
   if (decision.outcome !== expect.decision) failures.push(`decision: expected ${expect.decision}, got ${decision.outcome}`);
   if (expect.decidedBy !== undefined && decidedByText(decision) !== expect.decidedBy) {
     failures.push(`decidedBy: expected ${expect.decidedBy}, got ${decidedByText(decision)}`);

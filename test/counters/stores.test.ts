@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CounterStore } from '../../src/counters/CounterStore.js';
+import { StoreError, type CounterStore } from '../../src/counters/CounterStore.js';
 import { MemoryStore } from '../../src/counters/memoryStore.js';
 import { RedisStore } from '../../src/counters/redisStore.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -100,3 +100,28 @@ for (const kind of ['memory', 'redis'] as const) {
     });
   });
 }
+
+describe('counter store: redis names its failures', function () {
+  this.timeout(30_000);
+  let redis: TestRedis;
+  before(async () => (redis = await startRedis()));
+  after(async () => redis.remove());
+
+  it('unavailable while the connection is down; timeout when a command outlives its time; both as StoreError.kind', async () => {
+    const store = new RedisStore({ url: redis.url, commandTimeoutMs: 300 });
+    try {
+      await store.ready(5_000);
+      redis.pause(); // SIGSTOP: the connection stays up, the commands get no answer
+      const late = await store.hit('test:{named}', 'e1', MINUTE, T0).catch((error: unknown) => error);
+      redis.resume();
+      expect(late).to.be.instanceOf(StoreError);
+      expect((late as StoreError).kind).to.equal('timeout');
+      await redis.stop();
+      const down = await store.hit('test:{named}', 'e2', MINUTE, T0).catch((error: unknown) => error);
+      expect(down).to.be.instanceOf(StoreError);
+      expect((down as StoreError).kind).to.equal('unavailable');
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
 import { fromShorthand } from '../../src/suites/caseRequest.js';
 import type { JsonObject, OktaHookRequest } from '../../src/okta/types.js';
 import { runCli } from '../helpers/runCli.js';
@@ -48,7 +49,7 @@ describe('settings.denyCauses: every bad field in one answer (issue 15)', () => 
   const rules = tempRulesPerTest();
 
   it('by default the first matching deny answers alone (unchanged)', async () => {
-    const decision = evaluate(await rulesetOf({ 'a.yaml': RULES('') }), request(BOTH_BAD));
+    const decision = evaluate(await rulesetOf({ 'a.yaml': RULES('') }), registrationContext(request(BOTH_BAD)));
     expect(decision.outcome).to.equal('deny');
     expect(decision.deny?.causes).to.have.length(1);
     expect(decision.matchedRuleIds).to.deep.equal(['deny-bad-employee-number']);
@@ -59,7 +60,7 @@ describe('settings.denyCauses: every bad field in one answer (issue 15)', () => 
   it('with all, collects the causes of every matching deny rule; the first message is the summary', async () => {
     const ruleset = await rulesetOf({ 'a.yaml': RULES('settings: { denyCauses: all }') });
     expect(ruleset.settings.denyCauses).to.equal('all');
-    const decision = evaluate(ruleset, request(BOTH_BAD));
+    const decision = evaluate(ruleset, registrationContext(request(BOTH_BAD)));
     expect(decision.decidedBy).to.deep.equal({ kind: 'rule', ruleId: 'deny-bad-employee-number' });
     expect(decision.deny).to.deep.equal({
       message: 'Please correct the highlighted fields.',
@@ -76,17 +77,17 @@ describe('settings.denyCauses: every bad field in one answer (issue 15)', () => 
     expect(decision.trace.map((t) => t.status)).to.deep.equal(['matched', 'skipped', 'matched', 'matched']);
     expect(decision.updates).to.deep.equal({});
 
-    const one = evaluate(ruleset, request({ employeeNumber: '1234', phone: '12' }));
+    const one = evaluate(ruleset, registrationContext(request({ employeeNumber: '1234', phone: '12' })));
     expect(one.deny?.message).to.equal('The phone number is not valid.');
     expect(one.deniedBy).to.equal(undefined);
-    const none = evaluate(ruleset, request({ employeeNumber: '1234', phone: '123456789' }));
+    const none = evaluate(ruleset, registrationContext(request({ employeeNumber: '1234', phone: '123456789' })));
     expect(none.outcome).to.equal('allow');
     expect(none.updates).to.deep.equal({ employeeNumber: '1234', phone: '123456789' });
   });
 
   it('the same with the service trace off (as the hook route runs it)', async () => {
     const ruleset = await rulesetOf({ 'a.yaml': RULES('settings: { denyCauses: all }') });
-    const decision = evaluate(ruleset, request(BOTH_BAD), { trace: 'errors' });
+    const decision = evaluate(ruleset, registrationContext(request(BOTH_BAD)), { trace: 'errors' });
     expect(decision.deny?.causes).to.have.length(3);
     expect(decision.trace).to.deep.equal([]);
   });

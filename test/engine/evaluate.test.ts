@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
 import { rulesetOf } from '../helpers/tempRules.js';
 import { ppRequest, ssrRequest } from '../helpers/fixtures.js';
 
@@ -17,7 +18,7 @@ describe('evaluate: precedence', () => {
     const ruleset = await rulesetOf({
       'r.yaml': `rules:${rule('allow-all', 'true', '{ allow: true }')}${rule('deny-1', 'true', DENY('one'))}${rule('deny-2', 'true', DENY('two'))}`,
     });
-    const decision = evaluate(ruleset, ssrRequest({ email: 'a@example.com' }));
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({ email: 'a@example.com' })));
     expect(decision.outcome).to.equal('deny');
     expect(decision.decidedBy).to.deep.equal({ kind: 'rule', ruleId: 'deny-1' });
     expect(decision.deny?.message).to.equal('one');
@@ -34,17 +35,17 @@ describe('evaluate: precedence', () => {
       'a.yaml': `rules:${rule('deny-low', 'true', DENY('low'))}`,
       'b.yaml': `rules:${rule('deny-high', 'true', DENY('high'), '\n    priority: 5')}`,
     });
-    expect(evaluate(ruleset, ssrRequest({})).decidedBy.ruleId).to.equal('deny-high');
+    expect(evaluate(ruleset, registrationContext(ssrRequest({}))).decidedBy.ruleId).to.equal('deny-high');
   });
 
   it('allows when an allow matches and no deny does, over a deny default', async () => {
     const ruleset = await rulesetOf({
       'r.yaml': `defaults:\n  self.service.registration: deny\nrules:${rule('allow-x', '{ "==": [{ var: emailDomain }, x.com] }', '{ allow: true }')}`,
     });
-    const allowed = evaluate(ruleset, ssrRequest({ email: 'a@X.com' }));
+    const allowed = evaluate(ruleset, registrationContext(ssrRequest({ email: 'a@X.com' })));
     expect(allowed.outcome).to.equal('allow');
     expect(allowed.decidedBy).to.deep.equal({ kind: 'rule', ruleId: 'allow-x' });
-    const denied = evaluate(ruleset, ssrRequest({ email: 'a@y.com' }));
+    const denied = evaluate(ruleset, registrationContext(ssrRequest({ email: 'a@y.com' })));
     expect(denied.outcome).to.equal('deny');
     expect(denied.decidedBy).to.deep.equal({ kind: 'default' });
     expect(denied.deny?.message).to.equal('Registration cannot be completed at this time.');
@@ -54,14 +55,14 @@ describe('evaluate: precedence', () => {
     const ruleset = await rulesetOf({
       'r.yaml': `defaults:\n  progressive.profile:\n    deny:\n      message: Not now.\n      causes: [{ message: Later, location: data.userProfile.x }]\n`,
     });
-    const decision = evaluate(ruleset, ppRequest({ x: 1 }));
+    const decision = evaluate(ruleset, registrationContext(ppRequest({ x: 1 })));
     expect(decision.outcome).to.equal('deny');
     expect(decision.deny?.causes?.[0]?.location).to.equal('data.userProfile.x');
   });
 
   it('defaults to allow when no default is set', async () => {
     const ruleset = await rulesetOf({ 'r.yaml': `rules:${rule('never', 'false', DENY('x'))}` });
-    const decision = evaluate(ruleset, ssrRequest({}));
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({})));
     expect(decision.outcome).to.equal('allow');
     expect(decision.decidedBy).to.deep.equal({ kind: 'default' });
     expect(decision.trace.map((t) => t.status)).to.deep.equal(['not-matched']);
@@ -71,8 +72,8 @@ describe('evaluate: precedence', () => {
     const ruleset = await rulesetOf({
       'r.yaml': `rules:${rule('ssr-only', 'true', DENY('ssr'))}${rule('pp-only', 'true', DENY('pp'), '', 'progressive.profile')}`,
     });
-    expect(evaluate(ruleset, ssrRequest({})).decidedBy.ruleId).to.equal('ssr-only');
-    expect(evaluate(ruleset, ppRequest({})).decidedBy.ruleId).to.equal('pp-only');
+    expect(evaluate(ruleset, registrationContext(ssrRequest({}))).decidedBy.ruleId).to.equal('ssr-only');
+    expect(evaluate(ruleset, registrationContext(ppRequest({}))).decidedBy.ruleId).to.equal('pp-only');
   });
 });
 
@@ -85,7 +86,7 @@ describe('evaluate: updates', () => {
         '{ update: { department: Ignored, costCenter: 42, tags: [a, b] } }',
       )}${rule('c', 'false', '{ update: { never: x } }')}`,
     });
-    const decision = evaluate(ruleset, ssrRequest({ email: 'a@eu.example.com' }));
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({ email: 'a@eu.example.com' })));
     expect(decision.outcome).to.equal('allow');
     expect(decision.updates).to.deep.equal({ department: 'Sales', region: 'EU.EXAMPLE.COM', costCenter: 42, tags: ['a', 'b'] });
     expect(decision.updatedBy).to.deep.equal({ department: 'a', region: 'a', costCenter: 'b', tags: 'b' });
@@ -96,10 +97,10 @@ describe('evaluate: updates', () => {
     const ruleset = await rulesetOf({
       'r.yaml': `rules:${rule('a', 'true', '{ update: { toString: x, department: y } }')}${rule('b', 'true', '{ update: { valueOf: v } }')}${rule('c', 'true', '{ update: { hasOwnProperty: h } }')}`,
     });
-    const decision = evaluate(ruleset, ssrRequest({ email: 'a@example.com' }));
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({ email: 'a@example.com' })));
     expect({ ...decision.updates }).to.deep.equal({ toString: 'x', department: 'y', valueOf: 'v', hasOwnProperty: 'h' });
     expect({ ...decision.updatedBy }).to.deep.equal({ toString: 'a', department: 'a', valueOf: 'b', hasOwnProperty: 'c' });
-    const echoed = evaluate(await rulesetOf({ 'r.yaml': `rules:${rule('echo', 'true', '{ allow: true, updateFrom: { var: submitted } }', '', 'progressive.profile')}` }), ppRequest({ toString: '1', hasOwnProperty: '2' }));
+    const echoed = evaluate(await rulesetOf({ 'r.yaml': `rules:${rule('echo', 'true', '{ allow: true, updateFrom: { var: submitted } }', '', 'progressive.profile')}` }), registrationContext(ppRequest({ toString: '1', hasOwnProperty: '2' })));
     expect({ ...echoed.updates }).to.deep.equal({ toString: '1', hasOwnProperty: '2' });
   });
 
@@ -107,7 +108,7 @@ describe('evaluate: updates', () => {
     const ruleset = await rulesetOf({
       'r.yaml': `rules:${rule('echo', 'true', '{ allow: true, updateFrom: { var: submitted }, update: { b: override } }', '', 'progressive.profile')}`,
     });
-    const decision = evaluate(ruleset, ppRequest({ a: '1', b: '2' }));
+    const decision = evaluate(ruleset, registrationContext(ppRequest({ a: '1', b: '2' })));
     expect(decision.updates).to.deep.equal({ a: '1', b: 'override' });
   });
 
@@ -119,8 +120,8 @@ describe('evaluate: updates', () => {
         DENY('bad'),
       )}`,
     });
-    expect(evaluate(ruleset, ssrRequest({ email: 'ok@x.com' })).updates).to.deep.equal({ present: 'yes' });
-    const denied = evaluate(ruleset, ssrRequest({ email: 'bad@x.com' }));
+    expect(evaluate(ruleset, registrationContext(ssrRequest({ email: 'ok@x.com' }))).updates).to.deep.equal({ present: 'yes' });
+    const denied = evaluate(ruleset, registrationContext(ssrRequest({ email: 'bad@x.com' })));
     expect(denied.outcome).to.equal('deny');
     expect(denied.updates).to.deep.equal({});
   });
@@ -142,8 +143,8 @@ describe('evaluate: updates', () => {
         for (const onRuleError of ['deny', 'skip'] as const) {
           for (const trace of ['all', 'errors'] as const) {
             const request = ssrRequest({ email: 'a@x.com' });
-            const a = evaluate(single!, request, { onRuleError, trace });
-            const b = evaluate(pair!, request, { onRuleError, trace });
+            const a = evaluate(single!, registrationContext(request), { onRuleError, trace });
+            const b = evaluate(pair!, registrationContext(request), { onRuleError, trace });
             const label = `${name}: ${value}, ${onRuleError}, ${trace}`;
             // Only where the two files differ is left out: version, source position, and effect.
             const comparable = (d: typeof a) => ({ ...d, rulesetVersion: '', trace: d.trace.map(({ source, effect, ...t }) => t) });
@@ -163,11 +164,11 @@ describe('evaluate: updates', () => {
 
   it('never sets password or prototype keys from updateFrom', async () => {
     const ruleset = await rulesetOf({ 'r.yaml': `rules:${rule('echo', 'true', '{ updateFrom: { var: submitted } }')}` });
-    const decision = evaluate(ruleset, ssrRequest({ password: 'hunter2' }), { onRuleError: 'skip' });
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({ password: 'hunter2' })), { onRuleError: 'skip' });
     expect(decision.updates).to.deep.equal({});
     expect(decision.trace[0]!.status).to.equal('error');
     const polluted = JSON.parse('{"__proto__": {"admin": true}}') as Record<string, unknown>;
-    const second = evaluate(ruleset, ssrRequest(polluted), { onRuleError: 'skip' });
+    const second = evaluate(ruleset, registrationContext(ssrRequest(polluted)), { onRuleError: 'skip' });
     expect(second.updates).to.deep.equal({});
     expect(({} as Record<string, unknown>).admin).to.equal(undefined);
   });
@@ -178,7 +179,7 @@ describe('evaluate: failing rules', () => {
 
   it('denies with a generic message by default (fail closed), naming the rule internally', async () => {
     const ruleset = await rulesetOf(files);
-    const decision = evaluate(ruleset, ssrRequest({}));
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({})));
     expect(decision.outcome).to.equal('deny');
     expect(decision.decidedBy).to.deep.equal({ kind: 'error', ruleId: 'broken' });
     expect(decision.deny?.message).to.equal('Registration cannot be completed at this time.');
@@ -188,7 +189,7 @@ describe('evaluate: failing rules', () => {
 
   it('skips the rule with ON_RULE_ERROR=skip', async () => {
     const ruleset = await rulesetOf(files);
-    const decision = evaluate(ruleset, ssrRequest({}), { onRuleError: 'skip' });
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({})), { onRuleError: 'skip' });
     expect(decision.outcome).to.equal('allow');
     expect(decision.decidedBy.ruleId).to.equal('after');
   });
@@ -203,8 +204,8 @@ describe("evaluate: trace 'errors' (the hook route's mode)", () => {
     const ruleset = await rulesetOf(files);
     for (const onRuleError of ['deny', 'skip'] as const) {
       for (const email of ['ok@x.com', 'bad@x.com']) {
-        const full = evaluate(ruleset, ssrRequest({ email }), { onRuleError });
-        const lean = evaluate(ruleset, ssrRequest({ email }), { onRuleError, trace: 'errors' });
+        const full = evaluate(ruleset, registrationContext(ssrRequest({ email })), { onRuleError });
+        const lean = evaluate(ruleset, registrationContext(ssrRequest({ email })), { onRuleError, trace: 'errors' });
         const { trace: fullTrace, ...fullRest } = full;
         const { trace: leanTrace, ...leanRest } = lean;
         expect(leanRest, `${onRuleError} ${email}`).to.deep.equal(fullRest);
@@ -217,7 +218,7 @@ describe("evaluate: trace 'errors' (the hook route's mode)", () => {
 
   it('still records every rule when explaining', async () => {
     const ruleset = await rulesetOf(files);
-    const decision = evaluate(ruleset, ssrRequest({ email: 'ok@x.com' }), { onRuleError: 'skip', trace: 'errors', explain: true });
+    const decision = evaluate(ruleset, registrationContext(ssrRequest({ email: 'ok@x.com' })), { onRuleError: 'skip', trace: 'errors', explain: true });
     expect(decision.trace.map((t) => t.id)).to.deep.equal(['allow-all', 'broken', 'deny-x', 'after']);
   });
 
@@ -243,7 +244,7 @@ describe("evaluate: trace 'errors' (the hook route's mode)", () => {
     ];
     for (const [name, request, onRuleError, keys] of cases) {
       for (const trace of ['all', 'errors'] as const) {
-        expect(Object.keys(evaluate(ruleset, request, { onRuleError, trace })), `${name}, trace ${trace}`).to.deep.equal(keys);
+        expect(Object.keys(evaluate(ruleset, registrationContext(request), { onRuleError, trace })), `${name}, trace ${trace}`).to.deep.equal(keys);
       }
     }
   });
@@ -269,7 +270,7 @@ describe('evaluate: facts and explanation', () => {
         'progressive.profile',
       )}`,
     });
-    const decision = evaluate(ruleset, ppRequest({ employeeNumber: '1234' }), { explain: true });
+    const decision = evaluate(ruleset, registrationContext(ppRequest({ employeeNumber: '1234' })), { explain: true });
     // data.userProfile is absent in PP, so the first clause is false: the explanation says so.
     expect(decision.outcome).to.equal('allow');
     const parts = decision.trace[0]!.parts!.map((p) => p.value);

@@ -8,6 +8,8 @@ import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import { FactMetrics } from '../../src/facts/factMetrics.js';
 import type { FactSources } from '../../src/facts/FactSources.js';
 import { resolveFacts } from '../../src/facts/resolveFacts.js';
+import { deadlineIn } from '../../src/core/stage.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
 import type { Json, OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { listFiles, loadRuleset } from '../../src/rules/loadRuleset.js';
@@ -29,7 +31,7 @@ rules:
     then: { deny: { message: not an employee } }
 `;
 
-const request = (employeeNumber: Json): OktaHookRequest => ({ requestType: 'self.service.registration', data: { userProfile: { email: 'ann@example.com', employeeNumber } } }) as const;
+const request = (employeeNumber: Json) => registrationContext({ requestType: 'self.service.registration', data: { userProfile: { email: 'ann@example.com', employeeNumber } } } as OktaHookRequest);
 
 describe('facts: an HTTP fact\'s URL is a template the request cannot steer', function () {
   this.timeout(60_000);
@@ -102,7 +104,7 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
       const hostile = ['../../admin/purge?x=', '%2e%2e/', '..\\', '%2e%2e', '.%2e', '..%2f..%2fadmin', 'a/b', 'x#y', '?', '...', '😀/..', 42];
       for (const value of hostile) {
         const before = api.targets.length;
-        const found = await resolveFacts(ruleset, request(value), facts, { deadlineMs: 2000 });
+        const found = await resolveFacts(ruleset, request(value), facts, { deadline: deadlineIn(2000) });
         expect(found.failures, String(value)).to.deep.equal({});
         expect(api.targets.slice(before), String(value)).to.deep.equal([`/v1/employees/${encodeURIComponent(String(value))}`]);
         // The API decodes it back to exactly what was typed: one record id, not a path.
@@ -116,7 +118,7 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
       const facts = sources();
       const before = api.targets.length;
       for (const value of ['', '.', '..', null, { a: 1 }, ['x']]) {
-        const found = await resolveFacts(ruleset, request(value), facts, { deadlineMs: 2000 });
+        const found = await resolveFacts(ruleset, request(value), facts, { deadline: deadlineIn(2000) });
         expect(found.failures.employee, JSON.stringify(value)).to.include({ kind: 'bad_request', onError: 'skip' });
         expect(found.failures.employee!.message).to.match(/^the path value \{number\} is /);
         const decision = evaluate(ruleset, request(value), { facts: found, explain: true });
@@ -124,7 +126,7 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
       }
       expect(api.targets.length - before).to.equal(0);
       // Not the source's fault: twenty of them leave its circuit closed.
-      for (let i = 0; i < 20; i++) await resolveFacts(ruleset, request('..'), facts, { deadlineMs: 2000 });
+      for (let i = 0; i < 20; i++) await resolveFacts(ruleset, request('..'), facts, { deadline: deadlineIn(2000) });
       expect(facts.states(ruleset)).to.deep.equal([{ source: api.url, state: 'unknown', circuit: 'closed' }]);
     });
 
@@ -133,7 +135,7 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
       const ruleset = await loadWith({ 'r.yaml': template() }, {});
       const facts = sources({ metrics: new FactMetrics(registry) });
       for (let i = 0; i < 30; i++) {
-        const found = await resolveFacts(ruleset, request(`x${i}/../../other-${i}.example/`), facts, { deadlineMs: 2000 });
+        const found = await resolveFacts(ruleset, request(`x${i}/../../other-${i}.example/`), facts, { deadline: deadlineIn(2000) });
         expect(found.trace[0]!.source).to.equal(api.url);
       }
       const labels = [...samples(await registry.metrics()).keys()].filter((key) => key.startsWith('okta_hook_fact_source_up'));
@@ -166,7 +168,7 @@ describe('facts: only what says the source is unwell opens its circuit', functio
     const facts = sources();
     const seen: string[] = [];
     for (let i = 0; i < times; i++) {
-      const found = await resolveFacts(ruleset, request(`E${i}`), facts, { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, request(`E${i}`), facts, { deadline: deadlineIn(2000) });
       seen.push(found.failures.employee?.kind ?? 'ok');
     }
     return { seen, state: facts.states(ruleset)[0] };
@@ -219,15 +221,15 @@ describe('facts: only what says the source is unwell opens its circuit', functio
       const ruleset = await loadWith({ 'r.yaml': template('cache: 5m\n') }, {});
       const facts = sources();
       const before = api.hits.get('/v1/employees/nobody') ?? 0;
-      const first = await resolveFacts(ruleset, request('nobody'), facts, { deadlineMs: 2000 });
-      const second = await resolveFacts(ruleset, request('nobody'), facts, { deadlineMs: 2000 });
+      const first = await resolveFacts(ruleset, request('nobody'), facts, { deadline: deadlineIn(2000) });
+      const second = await resolveFacts(ruleset, request('nobody'), facts, { deadline: deadlineIn(2000) });
       expect(first.failures).to.deep.equal({});
       expect(first.values.employee).to.equal(null);
       expect([first.trace[0]!.cacheHit, second.trace[0]!.cacheHit]).to.deep.equal([false, true]);
       expect(second.values.employee).to.equal(null);
       expect((api.hits.get('/v1/employees/nobody') ?? 0) - before).to.equal(1);
       expect(evaluate(ruleset, request('nobody'), { facts: first }).decidedBy).to.deep.equal({ kind: 'rule', ruleId: 'employees-only' });
-      const known = await resolveFacts(ruleset, request('E7'), facts, { deadlineMs: 2000 });
+      const known = await resolveFacts(ruleset, request('E7'), facts, { deadline: deadlineIn(2000) });
       expect(evaluate(ruleset, request('E7'), { facts: known }).outcome).to.equal('allow');
     });
 
@@ -235,7 +237,7 @@ describe('facts: only what says the source is unwell opens its circuit', functio
       const ruleset = await loadWith({ 'r.yaml': template('notFound: error\nonError: deny\n') }, {});
       const facts = sources();
       for (let i = 0; i < 10; i++) {
-        const found = await resolveFacts(ruleset, request('nobody'), facts, { deadlineMs: 2000 });
+        const found = await resolveFacts(ruleset, request('nobody'), facts, { deadline: deadlineIn(2000) });
         expect(found.failures.employee).to.include({ kind: 'bad_response', onError: 'deny' });
         expect(found.failures.employee!.message).to.include('answered HTTP 404');
         expect(evaluate(ruleset, request('nobody'), { facts: found }).decidedBy).to.deep.equal({ kind: 'error', ruleId: 'employees-only' });

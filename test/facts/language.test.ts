@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
 import { checkSql, placeholderProblems } from '../../src/facts/checkSql.js';
 import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import type { ResolvedFacts } from '../../src/facts/types.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { formatRuleError } from '../../src/rules/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
-import { toOktaResponse } from '../../src/okta/toOktaResponse.js';
+import { toOktaResponse } from '../../src/hooks/registration/index.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';
 
 const ENV: FactEnvironment = { env: { MEMBERS_DB: 'pglite:memory', API_KEY: 'k' }, production: false };
@@ -76,22 +77,22 @@ describe('facts: the rule language and its load-time checks', () => {
   it('conditions read given facts; a failed fact follows its onError', async () => {
     const ruleset = await loaded({ 'r.yaml': MEMBER_FACT + MEMBER_RULES });
     const given = (facts: Partial<ResolvedFacts>): ResolvedFacts => ({ values: {}, failures: {}, trace: [], ...facts });
-    const gold = evaluate(ruleset, REQUEST, { facts: given({ values: { member: { plan: 'gold', status: 'active' } } }) });
+    const gold = evaluate(ruleset, registrationContext(REQUEST), { facts: given({ values: { member: { plan: 'gold', status: 'active' } } }) });
     expect(gold.outcome).to.equal('allow');
     expect(gold.updates).to.deep.equal({ plan: 'gold' });
-    expect(evaluate(ruleset, REQUEST, { facts: given({ values: { member: null } }) }).outcome).to.equal('deny');
+    expect(evaluate(ruleset, registrationContext(REQUEST), { facts: given({ values: { member: null } }) }).outcome).to.equal('deny');
 
-    const failed = evaluate(ruleset, REQUEST, { facts: given({ failures: { member: { kind: 'timeout', message: 'x', onError: 'deny' } } }) });
+    const failed = evaluate(ruleset, registrationContext(REQUEST), { facts: given({ failures: { member: { kind: 'timeout', message: 'x', onError: 'deny' } } }) });
     expect(failed.outcome).to.equal('deny');
     expect(failed.decidedBy).to.deep.equal({ kind: 'error', ruleId: 'members-only' });
     expect(failed.failedFacts).to.deep.equal(['member:timeout']);
     expect(toOktaResponse(failed, { decisionId: 'd' }).debugContext!.failedFacts).to.equal('member:timeout');
 
-    const open = evaluate(ruleset, REQUEST, { facts: given({ failures: { member: { kind: 'unavailable', message: 'x', onError: 'allow' } } }) });
+    const open = evaluate(ruleset, registrationContext(REQUEST), { facts: given({ failures: { member: { kind: 'unavailable', message: 'x', onError: 'allow' } } }) });
     expect(open.outcome).to.equal('allow');
     expect(open.updates).to.deep.equal({});
 
-    const skipped = evaluate(ruleset, REQUEST, { facts: given({ failures: { member: { kind: 'timeout', message: 'x', onError: 'skip' } } }) });
+    const skipped = evaluate(ruleset, registrationContext(REQUEST), { facts: given({ failures: { member: { kind: 'timeout', message: 'x', onError: 'skip' } } }) });
     expect(skipped.outcome).to.equal('allow'); // both rules skipped: the default (allow) decides
     expect(skipped.decidedBy.kind).to.equal('default');
   });

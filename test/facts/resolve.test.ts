@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { requestContext } from '../../src/engine/facts.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
+import { deadlineIn } from '../../src/core/stage.js';
 import { FactMetrics } from '../../src/facts/factMetrics.js';
 import type { FactSources } from '../../src/facts/FactSources.js';
 import { resolveFacts } from '../../src/facts/resolveFacts.js';
@@ -42,22 +43,22 @@ describe('facts: the resolve stage', function () {
     it('finds the row, gives null for none, and the engine decides with it', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules() }, PGLITE);
       const facts = await prepared(ruleset, PGLITE);
-      const found = await resolveFacts(ruleset, memberRequest('1001', '1990-04-01'), facts, { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), facts, { deadline: deadlineIn(2000) });
       expect(found.failures).to.deep.equal({});
       expect(found.values.member).to.deep.equal({ plan: 'gold', status: 'active', birth_date: '1990-04-01' });
       expect(found.trace[0]).to.include({ name: 'member', source: 'sql:MEMBERS_DB', cacheHit: false });
-      const decision = evaluate(ruleset, memberRequest('1001', '1990-04-01'), { facts: found });
+      const decision = evaluate(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), { facts: found });
       expect(decision.outcome).to.equal('allow');
       expect(decision.updates).to.deep.equal({ plan: 'gold' });
 
-      const none = await resolveFacts(ruleset, memberRequest('1001', '1991-01-01'), facts, { deadlineMs: 2000 });
+      const none = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1991-01-01')), facts, { deadline: deadlineIn(2000) });
       expect(none.values.member).to.equal(null);
-      expect(evaluate(ruleset, memberRequest('1001', '1991-01-01'), { facts: none }).outcome).to.equal('deny');
+      expect(evaluate(ruleset, registrationContext(memberRequest('1001', '1991-01-01')), { facts: none }).outcome).to.equal('deny');
     });
 
     it('masks values in the trace unless the fact says reveal', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules({ sql: "SELECT 'ann@example.com' AS email, plan FROM members WHERE member_number = $1 AND birth_date = $2::date" }) }, PGLITE);
-      const found = await resolveFacts(ruleset, memberRequest('1001', '1990-04-01'), await prepared(ruleset, PGLITE), { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), await prepared(ruleset, PGLITE), { deadline: deadlineIn(2000) });
       expect(found.trace[0]!.value).to.deep.equal({ email: '***@example.com', plan: 'gold' });
       expect(found.values.member).to.deep.equal({ email: 'ann@example.com', plan: 'gold' });
     });
@@ -82,7 +83,7 @@ ${reveal}rules:
 `;
       const facts = { values: { member: { email: 'Ann@Example.com', plan: 'gold' } }, failures: {}, trace: [] };
       const shown = (ruleset: Awaited<ReturnType<typeof loadWith>>) => {
-        const decision = evaluate(ruleset, memberRequest('1001', '1990-04-01'), { facts, explain: true });
+        const decision = evaluate(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), { facts, explain: true });
         return JSON.stringify(decision.trace.map(({ result, saw, parts }) => ({ result, saw, parts })));
       };
       const masked = shown(await loadWith({ 'r.yaml': rules('') }, PGLITE));
@@ -95,9 +96,9 @@ ${reveal}rules:
     it('caches by parameters: the second identical lookup is a cache hit, another member is not', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules({ cache: '5m' }) }, PGLITE);
       const facts = await prepared(ruleset, PGLITE);
-      const first = await resolveFacts(ruleset, memberRequest('1001', '1990-04-01'), facts, { deadlineMs: 2000 });
-      const second = await resolveFacts(ruleset, memberRequest('1001', '1990-04-01'), facts, { deadlineMs: 2000 });
-      const other = await resolveFacts(ruleset, memberRequest('1002', '1985-12-24'), facts, { deadlineMs: 2000 });
+      const first = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), facts, { deadline: deadlineIn(2000) });
+      const second = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), facts, { deadline: deadlineIn(2000) });
+      const other = await resolveFacts(ruleset, registrationContext(memberRequest('1002', '1985-12-24')), facts, { deadline: deadlineIn(2000) });
       expect([first.trace[0]!.cacheHit, second.trace[0]!.cacheHit, other.trace[0]!.cacheHit]).to.deep.equal([false, true, false]);
       expect(second.values.member).to.deep.equal(first.values.member);
       expect(other.values.member).to.include({ plan: 'basic' });
@@ -107,7 +108,7 @@ ${reveal}rules:
       const ruleset = await loadWith({ 'r.yaml': memberRules({ cache: '5m', sql: 'SELECT plan FROM members WHERE member_number = $1 AND birth_date = $2::date' }) }, PGLITE);
       const facts = await prepared(ruleset, PGLITE);
       const fact = ruleset.facts.get('member')!;
-      const context = requestContext(memberRequest('1001', '1990-04-01')).facts;
+      const context = registrationContext(memberRequest('1001', '1990-04-01')).data;
       const miss = facts.begin(fact, context);
       if (!('pending' in miss)) throw new Error('expected a miss');
       expect(await facts.fetch(miss.pending)).to.deep.equal({ result: { ok: true, value: { plan: 'gold' } }, cacheHit: false, source: 'sql:MEMBERS_DB' });
@@ -118,18 +119,20 @@ ${reveal}rules:
       const ruleset = await loadWith({ 'r.yaml': memberRules({ cache: '5m' }) }, PGLITE);
       const facts = await prepared(ruleset, PGLITE);
       const request = memberRequest('1001', '1990-04-01');
-      const full = await resolveFacts(ruleset, request, facts, { deadlineMs: 2000 });
-      const context = requestContext(request);
-      const lean = await resolveFacts(ruleset, request, facts, { deadlineMs: 2000, trace: 'failures', context });
+      const context = registrationContext(request);
+      const full = await resolveFacts(ruleset, context, facts, { deadline: deadlineIn(2000) });
+      const lean = await resolveFacts(ruleset, context, facts, { deadline: deadlineIn(2000), trace: 'failures' });
       expect(lean.values).to.deep.equal(full.values);
       expect(lean.failures).to.deep.equal({});
       expect(lean.trace).to.deep.equal([]);
       expect(full.trace[0]).to.have.property('value');
-      // The engine decides the same from the context the stage used.
-      expect(evaluate(ruleset, request, { facts: lean, context })).to.deep.equal(evaluate(ruleset, request, { facts: full }));
+      // The engine decides the same from the context the stage used, and leaves it as it was.
+      expect(evaluate(ruleset, context, { facts: lean })).to.deep.equal(evaluate(ruleset, registrationContext(request), { facts: full }));
+      expect(Object.isFrozen(context) && Object.isFrozen(context.data)).to.equal(true);
+      expect(context.data).to.not.have.property('facts');
 
       const writing = await loadWith({ 'r.yaml': memberRules({ sql: "SELECT nextval('visits') AS plan WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL" }) }, PGLITE);
-      const failed = await resolveFacts(writing, request, facts, { deadlineMs: 2000, trace: 'failures' });
+      const failed = await resolveFacts(writing, registrationContext(request), facts, { deadline: deadlineIn(2000), trace: 'failures' });
       expect(failed.trace).to.have.length(1);
       expect(failed.trace[0]).to.include({ name: 'member', source: 'sql:MEMBERS_DB', cacheHit: false }).and.not.have.property('value');
       expect(failed.trace[0]!.failure).to.deep.equal({ kind: 'query_error', message: 'the query failed (SQLSTATE 25006)', onError: 'deny' });
@@ -137,16 +140,16 @@ ${reveal}rules:
 
     it('runs read-only: a SELECT that writes fails as query_error, without the server message', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules({ sql: "SELECT nextval('visits') AS plan WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL" }) }, PGLITE);
-      const found = await resolveFacts(ruleset, memberRequest('1001', '1990-04-01'), await prepared(ruleset, PGLITE), { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), await prepared(ruleset, PGLITE), { deadline: deadlineIn(2000) });
       expect(found.failures.member).to.deep.equal({ kind: 'query_error', message: 'the query failed (SQLSTATE 25006)', onError: 'deny' });
-      const decision = evaluate(ruleset, memberRequest('1001', '1990-04-01'), { facts: found });
+      const decision = evaluate(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), { facts: found });
       expect(decision.outcome).to.equal('deny');
       expect(decision.failedFacts).to.deep.equal(['member:query_error']);
     });
 
     it('a parameter the database cannot take fails without quoting it', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules() }, PGLITE);
-      const found = await resolveFacts(ruleset, memberRequest('1001', 'secret-not-a-date'), await prepared(ruleset, PGLITE), { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, registrationContext(memberRequest('1001', 'secret-not-a-date')), await prepared(ruleset, PGLITE), { deadline: deadlineIn(2000) });
       expect(found.failures.member!.kind).to.equal('query_error');
       expect(JSON.stringify(found)).not.to.include('secret-not-a-date');
     });
@@ -154,7 +157,7 @@ ${reveal}rules:
     it('an unset database variable fails the fact as config; the load only warned', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules() }, {});
       expect(ruleset.warnings).to.have.length(1);
-      const found = await resolveFacts(ruleset, memberRequest('1001', '1990-04-01'), sources({}), { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), sources({}), { deadline: deadlineIn(2000) });
       expect(found.failures.member).to.include({ kind: 'config' });
     });
   });
@@ -185,17 +188,17 @@ ${extra}rules:
 
     it('POSTs the body built from the request, with the header from the environment', async () => {
       const ruleset = await loadWith({ 'r.yaml': httpRules('/check') }, env);
-      const found = await resolveFacts(ruleset, request('bo@risky.example'), sources(env), { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, registrationContext(request('bo@risky.example')), sources(env), { deadline: deadlineIn(2000) });
       expect(found.values.rep).to.deep.equal({ email: 'bo@risky.example', risky: true, method: 'POST' });
       expect(api.lastHeaders['x-api-key']).to.equal('the-key');
-      expect(evaluate(ruleset, request('bo@risky.example'), { facts: found }).outcome).to.equal('deny');
+      expect(evaluate(ruleset, registrationContext(request('bo@risky.example')), { facts: found }).outcome).to.equal('deny');
       expect(found.trace[0]!.source).to.equal(api.url);
     });
 
     it('GET with query parameters from JSON-Logic', async () => {
       const rules = httpRules('/check').replace('method: POST\n    body: { email: { var: email } }', 'query: { email: { var: email } }');
       const ruleset = await loadWith({ 'r.yaml': rules }, env);
-      const found = await resolveFacts(ruleset, request('al@example.com'), sources(env), { deadlineMs: 2000 });
+      const found = await resolveFacts(ruleset, registrationContext(request('al@example.com')), sources(env), { deadline: deadlineIn(2000) });
       expect(found.values.rep).to.deep.equal({ email: 'al@example.com', risky: false, method: 'GET' });
     });
 
@@ -208,17 +211,17 @@ ${extra}rules:
     ] as const) {
       it(`${path}: fails as ${kind}`, async () => {
         const ruleset = await loadWith({ 'r.yaml': httpRules(path) }, env);
-        const found = await resolveFacts(ruleset, request('al@example.com'), sources(env), { deadlineMs: 2000 });
+        const found = await resolveFacts(ruleset, registrationContext(request('al@example.com')), sources(env), { deadline: deadlineIn(2000) });
         expect(found.failures.rep).to.include({ kind, onError: 'deny' });
         expect(found.failures.rep!.message).to.include(message);
-        expect(evaluate(ruleset, request('al@example.com'), { facts: found }).outcome).to.equal('deny');
+        expect(evaluate(ruleset, registrationContext(request('al@example.com')), { facts: found }).outcome).to.equal('deny');
       });
     }
 
     it('the request deadline ends the stage even when the fact allows longer', async () => {
       const ruleset = await loadWith({ 'r.yaml': httpRules('/hang').replace('timeout: 500ms', 'timeout: 2s') }, env);
       const started = performance.now();
-      const found = await resolveFacts(ruleset, request('al@example.com'), sources(env), { deadlineMs: 300 });
+      const found = await resolveFacts(ruleset, registrationContext(request('al@example.com')), sources(env), { deadline: deadlineIn(300) });
       const took = performance.now() - started;
       expect(found.failures.rep).to.include({ kind: 'deadline' });
       // A bound, not a speed: the stage may not outlive its deadline by more than scheduling noise.
@@ -229,7 +232,7 @@ ${extra}rules:
       const registry = new Registry();
       const ruleset = await loadWith({ 'r.yaml': httpRules('/check', '    cache: 5m\n') }, env);
       const counted = sources(env, { metrics: new FactMetrics(registry) });
-      for (let i = 0; i < 3; i++) await resolveFacts(ruleset, request('al@example.com'), counted, { deadlineMs: 2000, trace: 'failures' });
+      for (let i = 0; i < 3; i++) await resolveFacts(ruleset, registrationContext(request('al@example.com')), counted, { deadline: deadlineIn(2000), trace: 'failures' });
       const seen = samples(await registry.metrics());
       expect(seen.get('okta_hook_fact_lookups_total{fact="rep"}')).to.equal(3);
       expect(seen.get('okta_hook_fact_cache_hits_total{fact="rep"}')).to.equal(2);
@@ -240,7 +243,7 @@ ${extra}rules:
       const ruleset = await loadWith({ 'r.yaml': httpRules('/slow?ms=200') }, env);
       const facts = sources(env);
       const before = api.hits.get('/slow') ?? 0;
-      const all = await Promise.all(Array.from({ length: 5 }, () => resolveFacts(ruleset, request('al@example.com'), facts, { deadlineMs: 2000 })));
+      const all = await Promise.all(Array.from({ length: 5 }, () => resolveFacts(ruleset, registrationContext(request('al@example.com')), facts, { deadline: deadlineIn(2000) })));
       expect(all.map((r) => r.values.rep)).to.deep.equal(Array(5).fill({ slow: true }));
       expect((api.hits.get('/slow') ?? 0) - before).to.equal(1);
     });
@@ -251,7 +254,7 @@ ${extra}rules:
       const before = api.hits.get('/fail') ?? 0;
       const kinds: string[] = [];
       // Different emails: no coalescing, no cache.
-      for (let i = 0; i < 8; i++) kinds.push((await resolveFacts(ruleset, request(`u${i}@example.com`), facts, { deadlineMs: 2000 })).failures.rep!.kind);
+      for (let i = 0; i < 8; i++) kinds.push((await resolveFacts(ruleset, registrationContext(request(`u${i}@example.com`)), facts, { deadline: deadlineIn(2000) })).failures.rep!.kind);
       expect(kinds.slice(0, 5)).to.deep.equal(Array(5).fill('bad_response'));
       expect(kinds.slice(5)).to.deep.equal(Array(3).fill('circuit_open'));
       expect((api.hits.get('/fail') ?? 0) - before).to.equal(5);
@@ -260,8 +263,8 @@ ${extra}rules:
 
     it('onError skip: the rules reading the fact count as not matched', async () => {
       const ruleset = await loadWith({ 'r.yaml': httpRules('/fail', '    onError: skip\n') }, env);
-      const found = await resolveFacts(ruleset, request('bo@risky.example'), sources(env), { deadlineMs: 2000 });
-      const decision = evaluate(ruleset, request('bo@risky.example'), { facts: found, explain: true });
+      const found = await resolveFacts(ruleset, registrationContext(request('bo@risky.example')), sources(env), { deadline: deadlineIn(2000) });
+      const decision = evaluate(ruleset, registrationContext(request('bo@risky.example')), { facts: found, explain: true });
       expect(decision.outcome).to.equal('allow');
       expect(decision.trace[0]).to.include({ status: 'not-matched', factFailure: 'fact rep failed (bad_response), onError skip' });
     });

@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { evaluate } from '../../src/engine/evaluate.js';
-import { toOktaResponse } from '../../src/okta/toOktaResponse.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
+import { toOktaResponse } from '../../src/hooks/registration/index.js';
 import { validateResponse } from '../../src/okta/validateRequest.js';
 import { loadRuleset, type LoadResult } from '../../src/rules/loadRuleset.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';
@@ -43,7 +44,7 @@ async function loadChecked(dir: string, text: string | Buffer): Promise<Checked>
   if (result.ok) {
     // A ruleset that loads answers every request with a valid Okta answer.
     for (const request of REQUESTS) {
-      const answer = toOktaResponse(evaluate(result.ruleset, request), { decisionId: 'd' });
+      const answer = toOktaResponse(evaluate(result.ruleset, registrationContext(request)), { decisionId: 'd' });
       const checked = validateResponse(answer);
       if (!checked.ok) throw new Error(`loaded ruleset gave an invalid answer: ${checked.problems.join('; ')}`);
     }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { detectRequestType } from '../../src/okta/requestType.js';
+import { detectRequestType } from '../../src/hooks/registration/index.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';
 import { fixture, REQUEST_FIXTURES } from '../helpers/fixtures.js';
 

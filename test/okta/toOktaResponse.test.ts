@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Decision } from '../../src/engine/Decision.js';
-import { toOktaResponse } from '../../src/okta/toOktaResponse.js';
+import { toOktaResponse } from '../../src/hooks/registration/index.js';
 import { validateResponse } from '../../src/okta/validateRequest.js';
 
 const base: Decision = {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { toOktaResponse } from '../../src/okta/toOktaResponse.js';
+import { toOktaResponse } from '../../src/hooks/registration/index.js';
 import { COMMAND, type OktaHookResponse } from '../../src/okta/types.js';
 import type { Decision } from '../../src/engine/Decision.js';
 import { widgetView } from '../../preview/static/widget.js';

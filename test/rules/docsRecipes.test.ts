@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
 import type { JsonObject, OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
@@ -45,7 +46,7 @@ describe('the recipes in docs/rules.md', () => {
         const line = /# expect: (.+)/.exec(recipe.text)![1]!;
         for (const item of line.split('; ')) {
           const wanted = parseExpectation(item);
-          const decision = evaluate(loaded.ruleset, wanted.request);
+          const decision = evaluate(loaded.ruleset, registrationContext(wanted.request));
           expect(decision.outcome, item).to.equal(wanted.decision);
           if (wanted.causes !== undefined) expect(decision.deny?.causes ?? [], item).to.have.length(wanted.causes);
           for (const [attribute, value] of Object.entries(wanted.updates)) expect(decision.updates[attribute], `${item}: ${attribute}`).to.equal(value);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
 import { formatRuleError } from '../../src/rules/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
@@ -15,7 +16,7 @@ rules:
 `;
 
 function decide(ruleset: CompiledRuleset, email: string): string {
-  return evaluate(ruleset, { requestType: 'self.service.registration', data: { userProfile: { email } } }).outcome;
+  return evaluate(ruleset, registrationContext({ requestType: 'self.service.registration', data: { userProfile: { email } } })).outcome;
 }
 
 async function load(dir: string): Promise<CompiledRuleset> {
@@ -90,7 +91,7 @@ defaults: { self.service.registration: deny }
     });
     const ruleset = await load(t.dir);
     const ask = (country: string, email: string) =>
-      evaluate(ruleset, { data: { userProfile: { country, email } } }).outcome;
+      evaluate(ruleset, registrationContext({ data: { userProfile: { country, email } } })).outcome;
     expect(ask('us', 'a@b.org')).to.equal('allow');
     expect(ask('FR', 'a@b.org')).to.equal('deny');
     expect(ask('CA', 'a@mailinator.com')).to.equal('deny');

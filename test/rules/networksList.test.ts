@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { registrationContext } from '../../src/hooks/registration/index.js';
+import type { OktaHookRequest } from '../../src/okta/types.js';
 import { withListOverrides } from '../../src/suites/listOverrides.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { loadErrors, rulesetOf } from '../helpers/tempRules.js';
@@ -14,7 +16,7 @@ rules:
 `;
 
 function decide(ruleset: CompiledRuleset, ipAddress: string): string {
-  return evaluate(ruleset, { requestType: 'self.service.registration', data: { userProfile: { email: 'jo@example.com' }, context: { request: { ipAddress } } } }).outcome;
+  return evaluate(ruleset, registrationContext({ requestType: 'self.service.registration', data: { userProfile: { email: 'jo@example.com' }, context: { request: { ipAddress } } } } as OktaHookRequest)).outcome;
 }
 
 describe('named lists: the networks kind', () => {

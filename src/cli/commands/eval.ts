@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import { openCounterRuntime, type OpenedRuntime } from '../../counters/counterRuntime.js';
+import type { GivenCounter } from '../../counters/resolveCounters.js';
 import { stateConfigFromEnv } from '../../counters/stateConfig.js';
-import { openCounterRuntime } from '../../counters/counterRuntime.js';
-import { givenCounters, resolveCounters, type GivenCounter } from '../../counters/resolveCounters.js';
-import { evaluate } from '../../engine/evaluate.js';
-import type { OktaHookRequest } from '../../okta/types.js';
-import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
-import { givenFacts } from '../../facts/givenFacts.js';
+import { decide, givenProblems, type Decided, type Sources } from '../../decide/index.js';
+import type { FactSources } from '../../facts/FactSources.js';
 import { liveSources } from '../../facts/liveSources.js';
-import { resolveFacts } from '../../facts/resolveFacts.js';
-import type { ResolvedFacts } from '../../facts/types.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from '../../facts/resolveFacts.js';
+import { registration } from '../../hooks/registration/index.js';
 import type { Json } from '../../okta/types.js';
-import { oktaAnswer } from '../../okta/oktaAnswer.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { caseRequest } from '../../suites/caseRequest.js';
@@ -91,41 +89,53 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
     }
-    let facts: ResolvedFacts | undefined;
+    const ruleset = loaded.ruleset;
+    let givenFacts: Record<string, Json> | undefined;
     if (values.facts !== undefined) {
-      let given: unknown;
+      let read: unknown;
       try {
-        given = JSON.parse(await readFile(values.facts, 'utf8'));
+        read = JSON.parse(await readFile(values.facts, 'utf8'));
       } catch (error) {
         printError(`hook-rules eval: cannot read ${values.facts}: ${(error as Error).message}`);
         return EXIT.error;
       }
-      if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      if (read === null || typeof read !== 'object' || Array.isArray(read)) {
         printError('hook-rules eval: --facts is a JSON object of facts by name');
         return EXIT.error;
       }
-      const made = givenFacts(loaded.ruleset, built.request, given as Record<string, Json>);
-      if ('problem' in made) {
-        printError(`hook-rules eval: ${made.problem}`);
-        return EXIT.error;
-      }
-      facts = made;
-    } else if (loaded.ruleset.facts.size > 0) {
-      const { sources, deadlineMs } = await liveSources(loaded.ruleset);
-      try {
-        facts = await resolveFacts(loaded.ruleset, built.request, sources, { deadlineMs, reveal: values.reveal === true });
-      } finally {
-        await sources.close();
-      }
+      givenFacts = read as Record<string, Json>;
     }
-    const counters = loaded.ruleset.counters.size > 0 ? await readCounters(loaded.ruleset, built.request, given) : undefined;
-    // What the service would send, Okta's size limit included.
-    const evaluated = evaluate(loaded.ruleset, built.request, { onRuleError, explain: true, ...(facts ? { facts } : {}), ...(counters ? { counters: counters.input } : {}) });
-    const { decision, response } = oktaAnswer(evaluated, { decisionId: 'hook-rules-eval' }, onRuleError);
+    const problem = givenFacts ? givenProblems(ruleset, { facts: givenFacts })[0] : undefined;
+    if (problem) {
+      printError(`hook-rules eval: ${problem}`);
+      return EXIT.error;
+    }
+    const unknown = Object.keys(given ?? {}).filter((name) => !ruleset.counters.has(name));
+    if (unknown.length > 0) throw new UsageError(`--counters: no counter named ${unknown.map((n) => `"${n}"`).join(', ')} in the ruleset`);
+    // Peek, as the preview page: facts fetched from the environment's sources unless given,
+    // counters read from STATE_URL's store (nothing counted) unless given, else as a first
+    // request would see them. The answer is what the service would send, Okta's limits included.
+    const sources = await openSources(ruleset, givenFacts === undefined, given === undefined);
+    let decided: Decided;
+    try {
+      decided = await decide(registration, built.request, ruleset, {
+        kind: 'peek',
+        sources,
+        given: { facts: givenFacts, counters: given },
+        onRuleError,
+        explain: true,
+        reveal: values.reveal === true,
+      });
+    } finally {
+      await Promise.all([sources.facts?.close(), sources.counters?.close()]);
+    }
+    const { decision, response } = decided.answer;
+    const facts = ruleset.facts.size > 0 ? decided.facts : undefined;
+    const counters = ruleset.counters.size > 0 ? decided.counters : undefined;
     if (values.json) {
-      print(JSON.stringify({ response, decision, ...(facts ? { facts: facts.trace } : {}), ...(counters ? { counters: counters.readings } : {}) }, null, 2));
+      print(JSON.stringify({ response, decision, ...(facts ? { facts } : {}), ...(counters ? { counters } : {}) }, null, 2));
     } else {
-      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, loaded.ruleset, facts?.trace, counters?.readings)}`);
+      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, ruleset, facts, counters)}`);
     }
     return EXIT.ok;
   },
@@ -147,24 +157,25 @@ function parseGivenCounters(text: string): Record<string, GivenCounter> {
   return value as Record<string, GivenCounter>;
 }
 
-/** Given values; else the live store when STATE_URL is set (read only); else a first request's view. */
-async function readCounters(ruleset: CompiledRuleset, request: OktaHookRequest, given: Record<string, GivenCounter> | undefined) {
-  if (given) {
-    const unknown = Object.keys(given).filter((name) => !ruleset.counters.has(name));
-    if (unknown.length > 0) throw new UsageError(`--counters: no counter named ${unknown.map((n) => `"${n}"`).join(', ')} in the ruleset`);
-    return givenCounters(ruleset, request, given);
+/** The environment's fact sources and counter store, for the stages not given by hand (and only when the ruleset has any). */
+async function openSources(ruleset: CompiledRuleset, fetchFacts: boolean, readCounters: boolean): Promise<Sources & { facts?: FactSources; counters?: OpenedRuntime }> {
+  let facts: FactSources | undefined;
+  let deadlineMs = DEFAULT_FACTS_DEADLINE_MS;
+  if (fetchFacts && ruleset.facts.size > 0) ({ sources: facts, deadlineMs } = await liveSources(ruleset));
+  let counters: OpenedRuntime | undefined;
+  if (readCounters && ruleset.counters.size > 0) {
+    const problems: string[] = [];
+    const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
+    if (problems.length > 0) {
+      await facts?.close();
+      throw new UsageError(problems.join('; '));
+    }
+    if (state.url) {
+      counters = await openCounterRuntime(state);
+      await counters.connected(2_000);
+    }
   }
-  const problems: string[] = [];
-  const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
-  if (problems.length > 0) throw new UsageError(problems.join('; '));
-  if (!state.url) return givenCounters(ruleset, request);
-  const runtime = await openCounterRuntime(state);
-  try {
-    await runtime.connected(2_000);
-    return await resolveCounters(ruleset, request, runtime, 'peek');
-  } finally {
-    await runtime.close();
-  }
+  return { deadlineMs, ...(facts ? { facts } : {}), ...(counters ? { counters } : {}) };
 }
 
 async function readStdin(): Promise<string> {

@@ -1,12 +1,8 @@
-import { givenFacts } from '../../facts/givenFacts.js';
 import { liveSources } from '../../facts/liveSources.js';
-import { resolveFacts } from '../../facts/resolveFacts.js';
-import type { ResolvedFacts } from '../../facts/types.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import type { LoadedCase } from '../../suites/types.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { loadSuites } from '../../suites/loadSuites.js';
-import { runSuites } from '../../suites/runSuites.js';
+import { runSuites, type SuiteRun } from '../../suites/runSuites.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 import { formatTestReport } from '../format/testReport.js';
@@ -69,29 +65,17 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
       printError(`no rule tests (*.test.yaml) in ${dir}`);
       return EXIT.testsFailed;
     }
-    let liveFacts: Map<LoadedCase, ResolvedFacts> | undefined;
+    let run: SuiteRun;
     if (values.live && loaded.ruleset.facts.size > 0) {
-      liveFacts = new Map();
       const { sources, deadlineMs } = await liveSources(loaded.ruleset);
       try {
-        for (const testCase of suites.cases) {
-          if (testCase.skip || 'problem' in testCase.request) continue;
-          const live = await resolveFacts(loaded.ruleset, testCase.request, sources, { deadlineMs });
-          // A failure a case gives ({error: timeout}) is kept: a live source cannot fail on cue.
-          const given = givenFacts(loaded.ruleset, testCase.request, testCase.facts ?? {});
-          if (!('problem' in given)) {
-            for (const [name, failure] of Object.entries(given.failures)) {
-              delete live.values[name];
-              live.failures[name] = failure;
-            }
-          }
-          liveFacts.set(testCase, live);
-        }
+        run = await runSuites(loaded.ruleset, suites.cases, { live: { facts: sources, deadlineMs } });
       } finally {
         await sources.close();
       }
+    } else {
+      run = runSuites(loaded.ruleset, suites.cases);
     }
-    const run = runSuites(loaded.ruleset, suites.cases, liveFacts ? { liveFacts } : {});
     print(formatTestReport(run, loaded.ruleset, { explain: values.explain ?? false, quiet: values.quiet ?? false }));
     const summary = `${run.passed} passed, ${run.failed} failed${run.skipped ? `, ${run.skipped} skipped` : ''}`;
     if (minCoverage !== undefined && run.coverage < minCoverage) {

@@ -28,11 +28,9 @@ export function rowToJson(row: unknown): LookupResult {
   return { ok: true, value };
 }
 
-/** The reason a signal aborted, as a lookup failure (the resolve stage sets a FactAbort reason). */
-export function abortedResult(signal: AbortSignal): LookupResult {
-  const reason: unknown = signal.reason;
-  const kind = reason && typeof reason === 'object' && 'kind' in reason ? (reason as { kind: 'timeout' | 'deadline' }).kind : 'timeout';
-  return { ok: false, kind, message: kind === 'deadline' ? 'the request deadline passed' : 'the lookup timed out' };
+/** A lookup whose signal aborted: the fact's own timeout (FactSources gives each lookup AbortSignal.timeout). */
+export function abortedResult(_signal: AbortSignal): LookupResult {
+  return { ok: false, kind: 'timeout', message: 'the lookup timed out' };
 }
 
 /** Resolves when the signal aborts (never, if it does not). */

@@ -1,5 +1,5 @@
 import type { Json } from '../../okta/types.js';
-import { OKTA_RESPONSE_LIMIT_BYTES } from '../../okta/oktaAnswer.js';
+import { OKTA_RESPONSE_LIMIT_BYTES } from '../../okta/answerLimit.js';
 import { claimPath } from './jsonPointer.js';
 import { jsonValueProblem } from './jsonValue.js';
 import { reservedClaimProblem } from './reservedClaims.js';

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../counters/duration.js';
+import { durationMs } from '../../core/duration.js';
 import { REQUEST_TYPES, type Json } from '../../okta/types.js';
 import type { PathSegment } from '../../rules/parseYamlFile.js';
 import { reservedClaimProblem } from './reservedClaims.js';
@@ -107,7 +107,7 @@ function checkChange(token: TokenKind, change: unknown, at: PathSegment[]): Outc
 
 /** A rule's `lifetime` in whole seconds, or why Okta would refuse it. */
 export function parseLifetime(value: unknown): { seconds: number } | { problem: string } {
-  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  const ms = typeof value === 'string' ? (durationMs(value) ?? undefined) : undefined;
   if (ms === undefined) return { problem: `lifetime is a duration such as 15m, 1h or 24h${typeof value === 'number' ? ' (a bare number could mean seconds or milliseconds)' : ''}` };
   const seconds = ms / 1000;
   if (!Number.isInteger(seconds)) return { problem: `lifetime ${String(value)} is not a whole number of seconds` };

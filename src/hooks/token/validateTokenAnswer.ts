@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { OKTA_RESPONSE_LIMIT_BYTES } from '../../okta/oktaAnswer.js';
+import { OKTA_RESPONSE_LIMIT_BYTES } from '../../okta/answerLimit.js';
 import type { JsonObject } from '../../okta/types.js';
 import { readSchema } from '../../paths.js';
 import { applyTokenPatch, type TokenState } from './applyTokenPatch.js';

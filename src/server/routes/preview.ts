@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type Koa from 'koa';
-import { resolveCounters } from '../../counters/resolveCounters.js';
 import type { Middleware } from 'koa';
-import { evaluate } from '../../engine/evaluate.js';
-import { DEFAULT_FACTS_DEADLINE_MS, resolveFacts, unavailableFacts } from '../../facts/resolveFacts.js';
-import type { ResolvedFacts } from '../../facts/types.js';
-import { oktaAnswer } from '../../okta/oktaAnswer.js';
-import { validateRequest } from '../../okta/validateRequest.js';
+import { decide } from '../../decide/index.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from '../../facts/resolveFacts.js';
+import { registration } from '../../hooks/registration/index.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
 import { LiveUpdates } from '../../preview/liveUpdates.js';
 import { relativeToRules, rulesetState } from '../../preview/rulesetState.js';
@@ -73,30 +69,16 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     ctx.body = rulesetState(store);
   });
 
+  const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
   router.post(`${PREVIEW_PATH}/api/evaluate`, auth, ...jsonBody(options.bodyLimit), async (ctx) => {
-    const checked = validateRequest(ctx.request.body);
-    if (!checked.ok) {
-      throw new HttpError(400, 'invalid_hook_request', 'the body is not an Okta registration inline hook request', checked.problems);
-    }
+    const checked = registration.parse(ctx.request.body);
+    if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${registration.name} inline hook request`, checked.problems);
     const request = checked.value;
     const ruleset = store.current();
-    // Facts come from the same sources as the hook's (and its cache), so the page shows what Okta would get.
-    let facts: ResolvedFacts | undefined;
-    if (ruleset.facts.size > 0) {
-      facts = options.facts
-        ? await resolveFacts(ruleset, request, options.facts, { deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS })
-        : unavailableFacts(ruleset, request);
-    }
-    // Counters are read, never counted: trying a request on the page is not an attempt.
-    const counters = ruleset.counters.size > 0 && options.counters ? await resolveCounters(ruleset, request, options.counters, 'peek') : undefined;
-    const evaluated = evaluate(ruleset, request, {
-      onRuleError: options.onRuleError,
-      explain: true,
-      ...(facts ? { facts } : {}),
-      ...(counters ? { counters: counters.input } : {}),
-    });
-    // What the hook would send, size limit included.
-    const answer = oktaAnswer(evaluated, { decisionId: randomUUID() }, options.onRuleError);
+    // Peek: facts come from the hook's own sources (and its cache), counters are read, never
+    // counted (trying a request on the page is not an attempt); the answer is what the hook would send.
+    const decided = await decide(registration, request, ruleset, { kind: 'peek', sources, onRuleError: options.onRuleError, explain: true });
+    const { answer } = decided;
     const { trace, ...decision } = answer.decision;
     const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
     ctx.body = {
@@ -109,9 +91,9 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
         description: descriptions.get(entry.id),
         source: { ...entry.source, file: relativeToRules(ruleset.dir, entry.source.file) },
       })),
-      ...(facts ? { facts: facts.trace } : {}),
+      ...(ruleset.facts.size > 0 ? { facts: decided.facts } : {}),
       rulesetVersion: ruleset.version,
-      ...(counters ? { counters: counters.readings } : {}),
+      ...(ruleset.counters.size > 0 ? { counters: decided.counters } : {}),
     };
   });
 

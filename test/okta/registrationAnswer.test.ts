@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Decision } from '../../src/engine/Decision.js';
-import { OKTA_RESPONSE_LIMIT_BYTES, oktaAnswer } from '../../src/okta/oktaAnswer.js';
-import { toOktaResponse } from '../../src/okta/toOktaResponse.js';
+import { registrationAnswer, toOktaResponse } from '../../src/hooks/registration/index.js';
+import { OKTA_RESPONSE_LIMIT_BYTES } from '../../src/okta/answerLimit.js';
 import { validateResponse } from '../../src/okta/validateRequest.js';
 
 const allow: Decision = {
@@ -24,11 +24,11 @@ function allowOfSize(bytes: number): Decision {
   return decision;
 }
 
-describe("oktaAnswer: never an answer Okta rejects for its size", () => {
+describe("registrationAnswer: never an answer Okta rejects for its size", () => {
   it('sends an answer one byte under 256 KB as it is', () => {
     const decision = allowOfSize(OKTA_RESPONSE_LIMIT_BYTES - 1);
     for (const mode of ['deny', 'skip'] as const) {
-      const answer = oktaAnswer(decision, meta, mode);
+      const answer = registrationAnswer(decision, { ...meta, onRuleError: mode });
       expect(answer.tooLarge).to.equal(undefined);
       expect(answer.decision).to.equal(decision);
       expect(answer.body).to.equal(JSON.stringify(toOktaResponse(decision, meta)));
@@ -36,7 +36,7 @@ describe("oktaAnswer: never an answer Okta rejects for its size", () => {
   });
 
   it('at 256 KB (256,000 bytes), with ON_RULE_ERROR=deny: the generic deny, the reason for admins only', () => {
-    const answer = oktaAnswer(allowOfSize(OKTA_RESPONSE_LIMIT_BYTES), meta, 'deny');
+    const answer = registrationAnswer(allowOfSize(OKTA_RESPONSE_LIMIT_BYTES), { ...meta, onRuleError: 'deny' });
     expect(answer.tooLarge).to.deep.equal({ bytes: OKTA_RESPONSE_LIMIT_BYTES, limit: OKTA_RESPONSE_LIMIT_BYTES });
     expect(answer.decision).to.include({ outcome: 'deny' });
     expect(answer.decision.decidedBy).to.deep.equal({ kind: 'error' });
@@ -48,7 +48,7 @@ describe("oktaAnswer: never an answer Okta rejects for its size", () => {
   });
 
   it('with ON_RULE_ERROR=skip: the allow stands, without the profile updates that made it too large', () => {
-    const answer = oktaAnswer(allowOfSize(OKTA_RESPONSE_LIMIT_BYTES + 5_000), meta, 'skip');
+    const answer = registrationAnswer(allowOfSize(OKTA_RESPONSE_LIMIT_BYTES + 5_000), { ...meta, onRuleError: 'skip' });
     expect(answer.tooLarge?.bytes).to.equal(OKTA_RESPONSE_LIMIT_BYTES + 5_000);
     expect(answer.decision).to.include({ outcome: 'allow' });
     expect(answer.decision.updates).to.deep.equal({});
@@ -57,7 +57,7 @@ describe("oktaAnswer: never an answer Okta rejects for its size", () => {
 
   it('cuts the rule ids from debugContext when even they would reach the limit', () => {
     const many = Array.from({ length: 30_000 }, (_, i) => `rule-number-${i}`);
-    const answer = oktaAnswer({ ...allow, matchedRuleIds: many }, meta, 'skip');
+    const answer = registrationAnswer({ ...allow, matchedRuleIds: many }, { ...meta, onRuleError: 'skip' });
     expect(answer.tooLarge).to.not.equal(undefined);
     expect(answer.decision.outcome).to.equal('deny');
     expect(answer.response.debugContext?.matchedRules).to.equal('(none)');

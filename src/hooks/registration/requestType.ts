@@ -1,4 +1,4 @@
-import type { OktaHookRequest, RequestType } from './types.js';
+import type { OktaHookRequest, RequestType } from '../../okta/types.js';
 
 export interface RequestTypeVerdict {
   type: RequestType;

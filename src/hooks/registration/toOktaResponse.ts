@@ -1,5 +1,5 @@
-import type { Decision } from '../engine/Decision.js';
-import { COMMAND, type OktaCommand, type OktaErrorCause, type OktaHookResponse } from './types.js';
+import type { Decision } from '../../engine/Decision.js';
+import { COMMAND, type OktaCommand, type OktaErrorCause, type OktaHookResponse } from '../../okta/types.js';
 
 export interface ResponseMeta {
   /** Returned in debugContext so an admin can join Okta's System Log to this service's log. */

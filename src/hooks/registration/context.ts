@@ -1,12 +1,14 @@
-import { detectRequestType } from '../okta/requestType.js';
-import type { JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
-import { emailDomain } from './emailDomain.js';
+import { emailDomain } from '../../engine/emailDomain.js';
+import type { RequestContext } from '../../engine/RequestContext.js';
+import { GENERIC_DENY_MESSAGE } from '../../okta/denyMessages.js';
+import type { JsonObject, OktaHookRequest, RequestType } from '../../okta/types.js';
+import { detectRequestType } from './requestType.js';
 
 /**
  * The data a condition sees: the request exactly as Okta sent it (so `data.userProfile.email`
  * works as in Okta's docs), plus conveniences that read the same in both flows.
  */
-export interface Facts {
+export interface RegistrationData {
   [key: string]: unknown;
   /** The request type as decided (see detectRequestType), not necessarily as sent. */
   requestType: RequestType;
@@ -24,24 +26,14 @@ export interface Facts {
   ipAddress: string | null;
 }
 
-/** A request as the engine and the stages read it: its type (with the note when it is not as sent) and the data conditions see. */
-export interface RequestContext {
-  type: RequestType;
-  /** Why the type is not `requestType` as sent (see detectRequestType), for the log. */
-  note?: string | undefined;
-  facts: Facts;
-}
-
-/**
- * The request's type and data, built once: the hook route gives it to the facts stage and to
- * evaluate, which would otherwise each work both out again.
- */
-export function requestContext(request: OktaHookRequest): RequestContext {
+/** A registration or progressive-profile request's context: its type, decided once, and what conditions see, frozen. */
+export function registrationContext(request: OktaHookRequest): RequestContext {
   const { type, note } = detectRequestType(request);
-  return { type, note, facts: buildFacts(request, type) };
+  const eventId = typeof request.eventId === 'string' && request.eventId !== '' ? request.eventId : undefined;
+  return Object.freeze({ type, note, eventId, data: Object.freeze(conditionData(request, type)), genericDenyMessage: GENERIC_DENY_MESSAGE[type] });
 }
 
-export function buildFacts(request: OktaHookRequest, requestType: RequestType): Facts {
+export function conditionData(request: OktaHookRequest, requestType: RequestType): RegistrationData {
   const data = request.data;
   const user = objectOrNull(data.context?.user);
   let submitted: JsonObject;

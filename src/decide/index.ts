@@ -1,0 +1,3 @@
+export { decide, type Decided } from './decide.js';
+export { givenProblems } from './given.js';
+export type { DecideMode, Given, Sources } from './mode.js';

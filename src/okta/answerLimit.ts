@@ -1,0 +1,13 @@
+/**
+ * Okta rejects an inline hook's answer of 256 KB or more (and the flow fails with its generic
+ * error), whatever the hook type. Read as 256,000 bytes, the smaller of the two readings of
+ * "KB": no reading rejects what is sent.
+ */
+export const OKTA_RESPONSE_LIMIT_BYTES = 256_000;
+
+/** The answer serialised, and whether Okta takes it. */
+export function serialised(response: unknown): { body: string; bytes: number; fits: boolean } {
+  const body = JSON.stringify(response);
+  const bytes = Buffer.byteLength(body);
+  return { body, bytes, fits: bytes < OKTA_RESPONSE_LIMIT_BYTES };
+}
