@@ -27,8 +27,12 @@ export interface CounterRuntime {
 export interface CounterReading {
   name: string;
   count: CountWhat;
-  /** counted: this request was recorded; read: a rule for this type reads it without counting. */
-  use: 'counted' | 'read';
+  /**
+   * counted: this request was recorded (the hook); peeked: a request of this type is counted,
+   * but nothing was recorded here and the value is what the hook would see (eval, the preview
+   * page, rule tests); read: a rule for this type reads it, and this type is never counted.
+   */
+  use: 'counted' | 'peeked' | 'read';
   /** The key, masked (see maskKey); null: the key was null, nothing counted, rules see 0. */
   key: string | null;
   /** What the rules saw. */
@@ -140,7 +144,8 @@ export async function resolveCounters(
   const failed = new Map<string, CounterFailure>();
   const readings = planned.map(({ counter, counted, text }, i): CounterReading => {
     const outcome = outcomes[i]!;
-    const reading: CounterReading = { name: counter.name, count: counter.count, use: counted ? 'counted' : 'read', key: text === null ? null : maskKey(text), value: 0 };
+    const use = !counted ? 'read' : mode === 'peek' ? 'peeked' : 'counted';
+    const reading: CounterReading = { name: counter.name, count: counter.count, use, key: text === null ? null : maskKey(text), value: 0 };
     if (typeof outcome === 'number') reading.value = outcome;
     else {
       reading.failed = { reason: outcome.reason, onError: counter.onError };
@@ -182,7 +187,8 @@ export function givenCounters(ruleset: CompiledRuleset, request: OktaHookRequest
   const values: Record<string, number> = {};
   const failed = new Map<string, CounterFailure>();
   const readings = plan(ruleset, request).map(({ counter, counted, text, keyError }): CounterReading => {
-    const reading: CounterReading = { name: counter.name, count: counter.count, use: counted ? 'counted' : 'read', key: text === null ? null : maskKey(text), value: 0 };
+    // Given values are never recorded anywhere: a counted type is only peeked.
+    const reading: CounterReading = { name: counter.name, count: counter.count, use: counted ? 'peeked' : 'read', key: text === null ? null : maskKey(text), value: 0 };
     const value = given[counter.name];
     if (typeof value === 'number') {
       reading.value = value;

@@ -74,10 +74,16 @@ function formatRule(entry: RuleTrace, n: number, ruleset: CompiledRuleset): stri
   return lines;
 }
 
-/** `signupsPerIp = 6  key 203.0.113.x (attempts, counted)`, with where the value came from or why it failed. */
+const USE: Record<CounterReading['use'], string> = {
+  counted: 'this request counted',
+  peeked: 'not counted here; the hook counts this request',
+  read: 'read only',
+};
+
+/** `signupsPerIp = 6  key 203.0.113.x (attempts, read only)`, with where the value came from or why it failed. */
 export function formatCounter(reading: CounterReading): string {
   const key = reading.key === null ? 'no key (null: not counted)' : `key ${reading.key}`;
-  const how = `${reading.count}, ${reading.use === 'counted' ? 'this request counts' : 'read only'}${reading.given ? ', given' : ''}`;
+  const how = `${reading.count}, ${USE[reading.use]}${reading.given ? ', given' : ''}`;
   const failed = reading.failed ? `  FAILED (${reading.failed.reason}), onError ${reading.failed.onError}` : '';
   return `${reading.name} = ${reading.value}  ${key} (${how})${failed}`;
 }
