@@ -10,7 +10,8 @@ import type { RulesetStore } from './RulesetStore.js';
 
 export type ReloadOutcome =
   | { status: 'swapped'; version: string; previousVersion: string }
-  | { status: 'unchanged'; version: string }
+  /** `cleared`: the files are back to the live version after a rejected edit, whose errors are gone now. */
+  | { status: 'unchanged'; version: string; cleared?: boolean }
   | { status: 'rejected'; errors: RuleError[]; keptVersion: string };
 
 export interface Reloader {
@@ -34,7 +35,7 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
   let queued: Promise<ReloadOutcome> | undefined;
 
   const reject = (reason: string, errors: RuleError[], keptVersion: string, why: string): ReloadOutcome => {
-    store.reject(errors);
+    store.reject(errors, reason);
     for (const error of errors) logger.error({ event: 'rules-reload-error', at: formatRuleError(error) }, formatRuleError(error));
     const failure = reloadFailureSummary(store.lastFailure()!, dir);
     logger.warn(
@@ -52,18 +53,18 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
     if (next.version === live.version) {
       // Same content. Swapping only clears the errors a bad edit left, now that it is undone.
       if (store.loadErrors().length > 0) {
-        store.swap(next);
+        store.swap(next, reason);
         logger.info({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, `rules valid again; still serving ${live.version}`);
-      } else {
-        logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
+        return { status: 'unchanged', version: live.version, cleared: true };
       }
+      logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
       return { status: 'unchanged', version: live.version };
     }
     if (options.requireTests) {
       const failures = await suiteFailures(dir, next);
       if (failures.length > 0) return reject(reason, failures, live.version, `${failures.length} rule test${failures.length === 1 ? '' : 's'} failed with it`);
     }
-    store.swap(next);
+    store.swap(next, reason);
     logRuleWarnings(logger, loaded.warnings);
     logger.info(
       { event: 'rules-reloaded', reason, rulesetVersion: next.version, previousVersion: live.version, rules: next.rules.length, files: next.files.length },

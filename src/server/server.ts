@@ -22,6 +22,7 @@ import { checkTls, describeListenError } from './preflight.js';
 import { StartError } from './StartError.js';
 import { startReloader, type Reloader } from '../ruleset/reloader.js';
 import { clusterMetricsSource } from '../observability/clusterMetrics.js';
+import { FROM_PRIMARY } from './clusterReload.js';
 import { Metrics } from '../observability/metrics.js';
 import { HookSecrets } from './hookSecrets.js';
 import { HOOK_PATH } from './routes/hook.js';
@@ -76,7 +77,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     );
   }
   const metrics = new Metrics();
-  metrics.watch(store);
+  // With workers, the primary counts the reloads it asks for, once for all of them.
+  metrics.watch(store, cluster.isWorker ? { countsReload: (reason) => reason !== FROM_PRIMARY } : {});
   if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
   const state = config.state ?? stateConfigFromEnv({}, false, []);
   const counters = await openCounterRuntime(state, { logger, registry: metrics.registry });
