@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/log.js';
+import type { CompiledRuleset } from './CompiledRuleset.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { formatRuleError, type RuleError } from '../rules/RuleError.js';
 import { suiteFailures } from '../suites/suiteGate.js';
@@ -28,7 +29,19 @@ export interface Reloader {
  * the old or wholly by the new version. A bad ruleset never goes live: the store keeps the
  * last good one and each error is logged as file:line:column.
  */
-export function startReloader(options: { dir: string; store: RulesetStore; logger: Logger } & ReloadConfig): Reloader {
+export function startReloader(
+  options: {
+    dir: string;
+    store: RulesetStore;
+    logger: Logger;
+    /**
+     * What this process cannot serve as it is configured, though the files are valid (counters
+     * in memory with several workers in production): errors that refuse the reload as they
+     * would refuse a start with the same rules.
+     */
+    refuse?: (next: CompiledRuleset) => RuleError[];
+  } & ReloadConfig,
+): Reloader {
   const { dir, store, logger } = options;
   let closed = false;
   let chain: Promise<unknown> = Promise.resolve();
@@ -60,6 +73,8 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
       logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
       return { status: 'unchanged', version: live.version };
     }
+    const refused = options.refuse?.(next) ?? [];
+    if (refused.length > 0) return reject(reason, refused, live.version, `${refused.length} error${refused.length === 1 ? '' : 's'}`);
     if (options.requireTests) {
       const failures = await suiteFailures(dir, next);
       if (failures.length > 0) return reject(reason, failures, live.version, `${failures.length} rule test${failures.length === 1 ? '' : 's'} failed with it`);

@@ -23,6 +23,7 @@ import { StartError } from './StartError.js';
 import { startReloader, type Reloader } from '../ruleset/reloader.js';
 import { clusterMetricsSource } from '../observability/clusterMetrics.js';
 import { FROM_PRIMARY } from './clusterReload.js';
+import { perWorkerCounterErrors } from '../counters/workerCounters.js';
 import { Metrics } from '../observability/metrics.js';
 import { HookSecrets } from './hookSecrets.js';
 import { HOOK_PATH } from './routes/hook.js';
@@ -56,7 +57,7 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs' | 'nodeEnv'>>;
 
 /**
  * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
@@ -117,7 +118,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reload = config.reload ?? DEFAULT_RELOAD;
-  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...reload });
+  const setup = { workers: config.workers ?? 1, stateUrl: state.url, production: config.nodeEnv === 'production' };
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...reload, refuse: (next) => perWorkerCounterErrors(next, setup) });
   // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
   const secretsReloader = config.authSecretSources
     ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })
