@@ -3,7 +3,7 @@ import { givenCounters, type CounterReading } from '../counters/resolveCounters.
 import type { Decision } from '../engine/Decision.js';
 import { evaluate, type OnRuleError } from '../engine/evaluate.js';
 import { givenFacts } from '../facts/givenFacts.js';
-import type { ResolvedFacts } from '../facts/types.js';
+import type { FactTrace, ResolvedFacts } from '../facts/types.js';
 import { toOktaResponse } from '../okta/toOktaResponse.js';
 import type { RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
@@ -19,6 +19,8 @@ export interface CaseResult {
   decision?: Decision;
   /** Each counter the case's request read: key (masked) and value. */
   counters?: CounterReading[];
+  /** Each fact the case's request read: given or fetched (`--live`, its value masked unless revealed), or failed and why. */
+  facts?: FactTrace[];
 }
 
 export interface SuiteRun {
@@ -77,7 +79,14 @@ export function runSuites(
     for (const id of decision.matchedRuleIds) exercised.add(id);
     if (decision.decidedBy.kind === 'default') decidedDefaults.add(decision.requestType);
     const failures = compare(testCase.expect, decision);
-    return { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision, ...(counters ? { counters: counters.readings } : {}) };
+    return {
+      case: testCase,
+      status: failures.length === 0 ? 'passed' : 'failed',
+      failures,
+      decision,
+      ...(counters ? { counters: counters.readings } : {}),
+      ...(facts.trace.length > 0 ? { facts: facts.trace } : {}),
+    };
   });
   const unexercised = ruleset.rules.filter((rule) => !exercised.has(rule.id));
   const exceptions = [...ruleset.lists.values()].flatMap((list) => list.except.map((other) => ({ list: list.name, except: other.name })));

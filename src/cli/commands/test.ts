@@ -83,6 +83,7 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
             for (const [name, failure] of Object.entries(given.failures)) {
               delete live.values[name];
               live.failures[name] = failure;
+              live.trace = live.trace.map((entry) => (entry.name === name ? { ...entry, source: 'given', value: undefined, failure } : entry));
             }
           }
           liveFacts.set(testCase, live);

@@ -95,6 +95,13 @@ export function formatFact(fact: FactTrace): string {
   return `${head}: ${show(fact.value)}`;
 }
 
+/** member (sql:MEMBERS_DB): {"plan":"[string]"}, or FAILED with the kind, the message (an SQLSTATE…) and the onError: for a rule-test report. */
+export function formatFactBrief(fact: FactTrace): string {
+  const head = `${fact.name} (${fact.source})`;
+  if (fact.failure) return `${head}: FAILED ${fact.failure.kind}: ${fact.failure.message}; onError ${fact.failure.onError}`;
+  return `${head}: ${show(fact.value)}`;
+}
+
 function formatPart(part: ExplainedPart, indent: number): string[] {
   const lines = [`${' '.repeat(indent)}${compact(part.logic)} → ${show(part.value)}`];
   for (const child of part.parts ?? []) lines.push(...formatPart(child, indent + 2));
