@@ -1,9 +1,9 @@
 import { buildFacts, type RequestContext } from '../engine/facts.js';
-import { maskPii } from '../observability/maskPii.js';
 import { detectRequestType } from '../okta/requestType.js';
 import type { OktaHookRequest } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { FactSources, LookupOutcome } from './FactSources.js';
+import { maskFactValue } from './maskFactValue.js';
 import { whenAborted } from './sources/Database.js';
 import type { CompiledFact, FactTrace, LookupResult, ResolvedFacts } from './types.js';
 
@@ -65,7 +65,7 @@ function collect(needed: readonly CompiledFact[], outcomes: readonly Outcome[], 
       resolved.values[fact.name] = result.value;
       if (traceValues) {
         const trace = traceOf(fact, outcome);
-        trace.value = options.reveal || fact.reveal ? result.value : maskPii(result.value);
+        trace.value = options.reveal || fact.reveal ? result.value : maskFactValue(result.value);
         resolved.trace.push(trace);
       }
     } else {

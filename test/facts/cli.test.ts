@@ -38,7 +38,7 @@ describe('facts in the CLI (eval, test --live, validate)', function () {
     const out = JSON.parse(live.stdout) as { response: { commands: unknown[] }; facts: Array<Record<string, unknown>> };
     expect(out.response.commands[0]).to.deep.equal({ type: 'com.okta.user.profile.update', value: { plan: 'gold' } });
     expect(out.facts[0]).to.include({ name: 'member', source: 'sql:MEMBERS_DB', cacheHit: false });
-    expect(out.facts[0]!.value).to.deep.equal({ plan: 'gold', status: 'active' });
+    expect(out.facts[0]!.value).to.deep.equal({ plan: '[string]', status: '[string]' });
 
     const suite = await runCli(['test', MEMBER_CHECK, '--live'], { env: PGLITE_MEMBERS });
     expect(suite.code, suite.stdout + suite.stderr).to.equal(0);
