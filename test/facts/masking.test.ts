@@ -128,7 +128,7 @@ describe('fetched fact values are masked unless the fact says reveal', function 
   });
 
   it('the log line of the rule error, and debugContext, even with LOG_PII on', async () => {
-    for (const env of [{}, { LOG_PII: '1' }]) {
+    for (const env of [{}, { LOG_PII: '1' }] as Array<Record<string, string>>) {
       const server = await startTestServer({ RULES_DIR: dirs.masked.dir, ...env });
       try {
         const answer = await server.post('/registrationHook', REQUEST);
