@@ -334,7 +334,7 @@ function showEvaluation({ request, response, decision, trace, facts = [], rulese
             el('td', {}, el('code', {}, c.name)),
             el('td', {}, c.key === null ? el('span', { class: 'muted' }, 'none (not counted)') : el('code', {}, c.key)),
             el('td', {}, String(c.value)),
-            el('td', {}, c.failed ? `store failed (${c.failed.reason}): onError ${c.failed.onError}` : `${c.count}${c.use === 'read' ? ', read only' : ''}`),
+            el('td', {}, c.failed ? `store failed (${c.failed.reason}): onError ${c.failed.onError}` : `${c.count}${c.use === 'read' ? ', read only' : c.use === 'peeked' ? ', not counted (a real request would be)' : ''}`),
           ))),
         ),
   );

@@ -75,7 +75,7 @@ export function factItem(fact) {
   );
   item.append(failed
     ? el('p', { class: 'why' }, `${fact.failure.kind}: ${fact.failure.message}. onError ${fact.failure.onError} applied.`)
-    : el('p', { class: 'why' }, 'Value (masked like the logs unless the fact says reveal): ', el('code', {}, show(fact.value))));
+    : el('p', { class: 'why' }, 'Value (every string, number and true/false masked unless the fact says reveal): ', el('code', {}, show(fact.value))));
   return item;
 }
 

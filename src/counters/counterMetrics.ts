@@ -2,6 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Decision } from '../engine/Decision.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { CounterStore } from './CounterStore.js';
+import { MemoryStore } from './memoryStore.js';
 
 /** Counter metrics, registered beside the service's own (labels: counter names, bounded by the ruleset). */
 export class CounterMetrics {
@@ -37,6 +38,7 @@ export class CounterMetrics {
         this.set(store.status().connection === 'ready' ? 1 : 0);
       },
     });
+    if (store instanceof MemoryStore) memoryMetrics(registry, store);
   }
 
   operation(counter: string, operation: string): void {
@@ -53,4 +55,35 @@ export class CounterMetrics {
     const rule = ruleset.rules.find((r) => r.id === decision.decidedBy.ruleId);
     for (const name of rule?.counters ?? []) this.denials.inc({ counter: name });
   }
+}
+
+/** The in-memory store's bound, what it holds and what the bound evicted (no STATE_URL only). */
+function memoryMetrics(registry: Registry, store: MemoryStore): void {
+  new Gauge({
+    name: 'okta_hook_counter_memory_entries',
+    help: 'Entries in the in-memory counter store (one per request counted or reserved in a window, one per key)',
+    registers: [registry],
+    collect() {
+      this.set(store.usage().entries);
+    },
+  });
+  new Gauge({
+    name: 'okta_hook_counter_memory_max_entries',
+    help: 'The bound of the in-memory counter store (STATE_MEMORY_MAX_ENTRIES): past it, the least recently used keys are evicted',
+    registers: [registry],
+    collect() {
+      this.set(store.usage().maxEntries);
+    },
+  });
+  let counted = 0;
+  new Counter({
+    name: 'okta_hook_counter_memory_evictions_total',
+    help: 'Counter keys evicted from the in-memory store to stay within its bound (their counts start again from zero)',
+    registers: [registry],
+    collect() {
+      const { evictions } = store.usage();
+      this.inc(evictions - counted);
+      counted = evictions;
+    },
+  });
 }

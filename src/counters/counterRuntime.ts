@@ -26,7 +26,7 @@ export interface OpenedRuntime extends CounterRuntime {
  */
 export async function openCounterRuntime(config: StateConfig, options: { logger?: Logger; registry?: Registry } = {}): Promise<OpenedRuntime> {
   const { logger } = options;
-  if (!config.url) return runtimeOf(new MemoryStore(), config, options.registry);
+  if (!config.url) return runtimeOf(new MemoryStore(config.memoryMaxEntries), config, options.registry);
   const { RedisStore } = await import('./redisStore.js');
   const store = new RedisStore({
     url: config.url,
@@ -41,7 +41,7 @@ export async function openCounterRuntime(config: StateConfig, options: { logger?
 
 /** Counts in this process's memory (an app built without a runtime: tests, the CLI). */
 export function memoryRuntime(config: StateConfig): OpenedRuntime {
-  return runtimeOf(new MemoryStore(), config);
+  return runtimeOf(new MemoryStore(config.memoryMaxEntries), config);
 }
 
 function runtimeOf(store: CounterStore, config: StateConfig, registry?: Registry): OpenedRuntime {

@@ -29,8 +29,12 @@ export interface CounterRuntime {
 export interface CounterReading {
   name: string;
   count: CountWhat;
-  /** counted: this request was recorded; read: a rule for this type reads it without counting. */
-  use: 'counted' | 'read';
+  /**
+   * counted: this request was recorded (the hook); peeked: a request of this type is counted,
+   * but nothing was recorded here and the value is what the hook would see (eval, the preview
+   * page, rule tests); read: a rule for this type reads it, and this type is never counted.
+   */
+  use: 'counted' | 'peeked' | 'read';
   /** The key, masked (see maskKey); null: the key was null, nothing counted, rules see 0. */
   key: string | null;
   /** What the rules saw. */
@@ -139,7 +143,7 @@ export function resolveCounters(ruleset: CompiledRuleset, context: RequestContex
   });
 
   const collect = (outcomes: readonly Answered[]): ResolvedCounters => {
-    const { input, readings } = readingsOf(planned, outcomes, () => undefined);
+    const { input, readings } = readingsOf(planned, outcomes, options.mode === 'peek' ? 'peeked' : 'counted', () => undefined);
     return { input, readings, commit: (outcome) => settle(runtime, reservations, member, now, outcome) };
   };
   if (answers.some((answer) => answer instanceof Promise)) return Promise.all(answers).then(collect);
@@ -164,12 +168,18 @@ async function settle(runtime: CounterRuntime, reservations: ReadonlyArray<{ cou
 }
 
 /** Each counter's reading and what rules see, from each planned counter's value or failure. */
-function readingsOf(planned: readonly Planned[], outcomes: readonly Answered[], given: (name: string) => boolean | undefined): Omit<ResolvedCounters, 'commit'> {
+function readingsOf(
+  planned: readonly Planned[],
+  outcomes: readonly Answered[],
+  counting: 'counted' | 'peeked',
+  given: (name: string) => boolean | undefined,
+): Omit<ResolvedCounters, 'commit'> {
   const values: Record<string, number> = {};
   const failed = new Map<string, CounterFailure>();
   const readings = planned.map(({ counter, counted, text }, i): CounterReading => {
     const outcome = outcomes[i]!;
-    const reading: CounterReading = { name: counter.name, count: counter.count, use: counted ? 'counted' : 'read', key: text === null ? null : maskKey(text), value: 0 };
+    const use = counted ? counting : 'read';
+    const reading: CounterReading = { name: counter.name, count: counter.count, use, key: text === null ? null : maskKey(text), value: 0 };
     if (typeof outcome === 'number') reading.value = outcome;
     else {
       reading.failed = { reason: outcome.reason, onError: counter.onError };
@@ -197,6 +207,7 @@ export function givenCounters(ruleset: CompiledRuleset, context: RequestContext,
     if (keyError !== undefined) return { reason: 'key error' };
     return text !== null && counted ? 1 : 0;
   });
-  const { input, readings } = readingsOf(planned, outcomes, (name) => given[name] !== undefined);
+  // Given values are never recorded anywhere: a counted type is only peeked.
+  const { input, readings } = readingsOf(planned, outcomes, 'peeked', (name) => given[name] !== undefined);
   return { input, readings, commit: async () => {} };
 }

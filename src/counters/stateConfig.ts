@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_MEMORY_MAX_ENTRIES } from './memoryStore.js';
 
 /** Where counters live and how their keys are made (docs/counters.md, "Where counts live"). */
 export interface StateConfig {
@@ -13,6 +14,8 @@ export interface StateConfig {
   rulesetName: string;
   /** STATE_TIMEOUT_MS: a request's counter operations finish within this, or fail by onError. */
   timeoutMs: number;
+  /** STATE_MEMORY_MAX_ENTRIES: the bound of the in-memory store (no STATE_URL); the least recently used keys go first. */
+  memoryMaxEntries: number;
 }
 
 /** Salt used when none is set; documented as not for production with Redis. */
@@ -51,10 +54,19 @@ export function stateConfigFromEnv(env: NodeJS.ProcessEnv, production: boolean, 
       timeoutMs = 250;
     }
   }
+  let memoryMaxEntries = DEFAULT_MEMORY_MAX_ENTRIES;
+  const rawMax = env.STATE_MEMORY_MAX_ENTRIES?.trim();
+  if (rawMax !== undefined && rawMax !== '') {
+    memoryMaxEntries = Number(rawMax);
+    if (!/^\d+$/.test(rawMax) || memoryMaxEntries < 100 || memoryMaxEntries > 100_000_000) {
+      problems.push(`STATE_MEMORY_MAX_ENTRIES: "${env.STATE_MEMORY_MAX_ENTRIES}" is not a whole number from 100 to 100000000`);
+      memoryMaxEntries = DEFAULT_MEMORY_MAX_ENTRIES;
+    }
+  }
   // In memory nothing leaves the process: a salt of its own is as good as any.
   const keySalt = salt ?? (url ? FIXED_SALT : randomBytes(32).toString('hex'));
-  return { ...(url ? { url } : {}), keySalt, keySaltDefaulted: salt === undefined, rulesetName, timeoutMs };
+  return { ...(url ? { url } : {}), keySalt, keySaltDefaulted: salt === undefined, rulesetName, timeoutMs, memoryMaxEntries };
 }
 
 /** The settings above, for the configuration table check. */
-export const STATE_ENV_NAMES = ['STATE_URL', 'STATE_KEY_SALT', 'STATE_KEY_SALT_FILE', 'STATE_TIMEOUT_MS', 'RULESET_NAME'] as const;
+export const STATE_ENV_NAMES = ['STATE_URL', 'STATE_KEY_SALT', 'STATE_KEY_SALT_FILE', 'STATE_TIMEOUT_MS', 'STATE_MEMORY_MAX_ENTRIES', 'RULESET_NAME'] as const;

@@ -4,7 +4,7 @@ import type { Json, JsonObject, RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { DenySpec } from '../rules/types.js';
 import type { FactFailure, ResolvedFacts } from '../facts/types.js';
-import { maskPii } from '../observability/maskPii.js';
+import { hiddenFacts, maskComputedValue, maskFactText, maskFactValue } from '../facts/maskFactValue.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import type { RequestContext } from './RequestContext.js';
 import { truthy } from './logic.js';
@@ -152,6 +152,12 @@ function decide(ruleset: CompiledRuleset, context: RequestContext, facts: Facts,
       failed.status = 'error';
       failed.error = (error as Error).message;
       if (error instanceof RequestTextError) failed.errorRedacted = error.redacted;
+      // The message may quote a fetched value (updateFrom's "got the number …"): masked everywhere it goes.
+      const hidden = options.facts && rule.facts.length > 0 ? hiddenFacts(ruleset, rule.facts).map((name) => options.facts!.values[name]) : [];
+      if (hidden.length > 0) {
+        failed.error = maskFactText(failed.error, hidden);
+        if (failed.errorRedacted !== undefined) failed.errorRedacted = maskFactText(failed.errorRedacted, hidden);
+      }
       // Once a rule has denied (collecting causes), a later failing deny rule adds nothing: the answer is a deny already.
       if (onRuleError === 'deny' && !decision) {
         decision = {
@@ -308,7 +314,7 @@ function describe(value: unknown): string {
 
 function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleTrace, ruleset: CompiledRuleset): void {
   // What an expression over a fetched fact gives can be the fact's value itself, so it is masked too.
-  entry.result = readsHiddenFact(rule.when.logic, ruleset) ? maskPii(result) : result;
+  entry.result = maskIfHidden(rule.when.logic, result, ruleset);
   const saw: Record<string, unknown> = {};
   for (const path of varPaths(rule.when.logic)) saw[path] = maskFact(path, jsonLogic.apply({ var: path }, facts), ruleset);
   entry.saw = saw;
@@ -321,14 +327,31 @@ function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleT
 
 function maskParts(parts: ExplainedPart[], ruleset: CompiledRuleset): void {
   for (const part of parts) {
-    if (readsHiddenFact(part.logic, ruleset)) part.value = maskPii(part.value);
+    part.value = maskIfHidden(part.logic, part.value, ruleset);
     if (part.parts) maskParts(part.parts, ruleset);
   }
 }
 
-/** A fetched fact's value is shown masked like the logs, unless the fact says `reveal: true`. */
+/** A fetched fact's value is shown masked (facts/maskFactValue.ts), unless the fact says `reveal: true`. */
 function maskFact(path: string, value: unknown, ruleset: CompiledRuleset): unknown {
-  return isHiddenFact(path, ruleset) ? maskPii(value) : value;
+  return isHiddenFact(path, ruleset) ? maskFactValue(value) : value;
+}
+
+/** What an expression gave, masked when it reads a hidden fact: a read of one is the fact's value; anything else is computed from it. */
+function maskIfHidden(logic: unknown, value: unknown, ruleset: CompiledRuleset): unknown {
+  if (!readsHiddenFact(logic, ruleset)) return value;
+  const path = varPath(logic);
+  return path !== undefined && isHiddenFact(path, ruleset) ? maskFactValue(value) : maskComputedValue(value);
+}
+
+/** The path of `{var: path}` (or `{var: [path, default]}`), when `logic` is that. */
+function varPath(logic: unknown): string | undefined {
+  if (!logic || typeof logic !== 'object' || Array.isArray(logic)) return undefined;
+  const keys = Object.keys(logic);
+  if (keys.length !== 1 || keys[0] !== 'var') return undefined;
+  const operand = (logic as { var: unknown }).var;
+  const path = Array.isArray(operand) ? operand[0] : operand;
+  return typeof path === 'string' ? path : undefined;
 }
 
 function readsHiddenFact(logic: unknown, ruleset: CompiledRuleset): boolean {

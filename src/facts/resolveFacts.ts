@@ -1,8 +1,8 @@
 import { LATE, within, type StageDeadline, type Staged } from '../core/stage.js';
 import type { RequestContext } from '../engine/RequestContext.js';
-import { maskPii } from '../observability/maskPii.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { FactSources, LookupOutcome } from './FactSources.js';
+import { maskFactValue } from './maskFactValue.js';
 import type { CompiledFact, FactTrace, LookupResult, ResolvedFacts } from './types.js';
 
 export { DEFAULT_FACTS_DEADLINE_MS } from './deadline.js';
@@ -51,7 +51,7 @@ function collect(needed: readonly CompiledFact[], outcomes: readonly Outcome[], 
       resolved.values[fact.name] = result.value;
       if (traceValues) {
         const trace = traceOf(fact, outcome);
-        trace.value = options.reveal || fact.reveal ? result.value : maskPii(result.value);
+        trace.value = options.reveal || fact.reveal ? result.value : maskFactValue(result.value);
         resolved.trace.push(trace);
       }
     } else {

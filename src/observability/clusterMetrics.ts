@@ -36,9 +36,10 @@ function monotonic(snapshot: Snapshot): Snapshot {
  * Primary: answers workers' requests with the whole cluster's metrics. Counters never go down
  * while the primary lives: a dead worker's last snapshot is added to a retained base, and a
  * worker that does not answer in time counts with its last snapshot. Gauges come from the
- * workers that answered; `okta_hook_cluster_worker_answered` says which did.
+ * workers that answered; `okta_hook_cluster_worker_answered` says which did. `primary`'s own
+ * metrics (the reloads it asked of every worker) are added to the workers' sums.
  */
-export function serveClusterMetrics(): void {
+export function serveClusterMetrics(primary?: Registry): void {
   const latest = new Map<number, Snapshot>(); // by worker id, live workers only
   let retained: Snapshot = [];
   let retaining = Promise.resolve();
@@ -67,6 +68,7 @@ export function serveClusterMetrics(): void {
     await retaining;
     // Read `latest` now: a worker that died meanwhile is in `retained` instead, not in both.
     const parts: Snapshot[] = [retained];
+    if (primary) parts.push((await primary.getMetricsAsJSON()) as Snapshot);
     const own = new Registry();
     const gauge = new Gauge({
       name: 'okta_hook_cluster_worker_answered',

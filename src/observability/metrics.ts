@@ -51,12 +51,7 @@ export class Metrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  private readonly reloads = new Counter({
-    name: 'okta_hook_ruleset_reloads_total',
-    help: 'Ruleset reloads by result (success: swapped in; failure: rejected, the previous ruleset stays)',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
+  private readonly reloads = reloadsCounter(this.registry);
   private readonly lastGoodReload = new Gauge({
     name: 'okta_hook_ruleset_last_good_load_timestamp_seconds',
     help: 'Unix time at which the live ruleset was loaded (across workers: the oldest)',
@@ -97,16 +92,21 @@ export class Metrics {
     this.source = source;
   }
 
-  /** Follows the store: the live ruleset now, and every swap or rejection from here on. */
-  watch(store: RulesetStore): void {
+  /**
+   * Follows the store: the live ruleset now, and every swap or rejection from here on.
+   * `countsReload` says whether a reload (by its reason) counts here: a cluster worker leaves
+   * the reloads the primary asked for to the primary, which counts each once for all workers.
+   */
+  watch(store: RulesetStore, options: { countsReload?: (reason: string | undefined) => boolean } = {}): void {
+    const counts = options.countsReload ?? (() => true);
     this.setLive(store.current());
-    store.on('swapped', (next) => {
-      this.reloads.inc({ result: 'success' });
+    store.on('swapped', (next, _previous, reason) => {
+      if (counts(reason)) this.reloads.inc({ result: 'success' });
       this.reloadErrors.set(0);
       this.setLive(next);
     });
-    store.on('rejected', (errors) => {
-      this.reloads.inc({ result: 'failure' });
+    store.on('rejected', (errors, reason) => {
+      if (counts(reason)) this.reloads.inc({ result: 'failure' });
       this.reloadErrors.set(errors.length);
     });
   }
@@ -134,4 +134,14 @@ export class Metrics {
     this.rules.set(ruleset.rules.length);
     this.lastGoodReload.set(ruleset.loadedAt.getTime() / 1000);
   }
+}
+
+/** okta_hook_ruleset_reloads_total, in a worker's registry or (WORKERS > 1) the primary's. */
+export function reloadsCounter(registry: Registry): Counter<'result'> {
+  return new Counter({
+    name: 'okta_hook_ruleset_reloads_total',
+    help: 'Ruleset reloads by result (success: swapped in; failure: rejected, the previous ruleset stays); with workers, one per reload the primary asked for',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
 }

@@ -10,10 +10,10 @@ export interface ReloadFailure {
 }
 
 export interface RulesetStoreEvents {
-  /** A new ruleset is live. */
-  swapped: [next: CompiledRuleset, previous: CompiledRuleset];
+  /** A new ruleset is live (`reason`: what triggered the reload, when a reloader did). */
+  swapped: [next: CompiledRuleset, previous: CompiledRuleset, reason?: string];
   /** A reload failed; the current ruleset stays live. */
-  rejected: [errors: RuleError[]];
+  rejected: [errors: RuleError[], reason?: string];
 }
 
 /**
@@ -42,16 +42,16 @@ export class RulesetStore extends EventEmitter<RulesetStoreEvents> {
     return this.failure;
   }
 
-  swap(next: CompiledRuleset): CompiledRuleset {
+  swap(next: CompiledRuleset, reason?: string): CompiledRuleset {
     const previous = this.ruleset;
     this.ruleset = next;
     this.failure = undefined;
-    this.emit('swapped', next, previous);
+    this.emit('swapped', next, previous, reason);
     return previous;
   }
 
-  reject(errors: RuleError[]): void {
+  reject(errors: RuleError[], reason?: string): void {
     this.failure = { at: new Date(), files: [...new Set(errors.map((error) => error.file))], errors };
-    this.emit('rejected', errors);
+    this.emit('rejected', errors, reason);
   }
 }

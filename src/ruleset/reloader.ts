@@ -1,5 +1,6 @@
 import type { FactEnvironment } from '../facts/compileFact.js';
 import type { Logger } from '../observability/log.js';
+import type { CompiledRuleset } from './CompiledRuleset.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { formatRuleError, type RuleError } from '../rules/RuleError.js';
 import { suiteFailures } from '../suites/suiteGate.js';
@@ -11,7 +12,8 @@ import type { RulesetStore } from './RulesetStore.js';
 
 export type ReloadOutcome =
   | { status: 'swapped'; version: string; previousVersion: string }
-  | { status: 'unchanged'; version: string }
+  /** `cleared`: the files are back to the live version after a rejected edit, whose errors are gone now. */
+  | { status: 'unchanged'; version: string; cleared?: boolean }
   | { status: 'rejected'; errors: RuleError[]; keptVersion: string };
 
 export interface Reloader {
@@ -28,14 +30,28 @@ export interface Reloader {
  * the old or wholly by the new version. A bad ruleset never goes live: the store keeps the
  * last good one and each error is logged as file:line:column.
  */
-export function startReloader(options: { dir: string; store: RulesetStore; logger: Logger; environment?: FactEnvironment } & ReloadConfig): Reloader {
+export function startReloader(
+  options: {
+    dir: string;
+    store: RulesetStore;
+    logger: Logger;
+    /** How fact checks judge the files (the facts deadline, production). */
+    environment?: FactEnvironment;
+    /**
+     * What this process cannot serve as it is configured, though the files are valid (counters
+     * in memory with several workers in production): errors that refuse the reload as they
+     * would refuse a start with the same rules.
+     */
+    refuse?: (next: CompiledRuleset) => RuleError[];
+  } & ReloadConfig,
+): Reloader {
   const { dir, store, logger } = options;
   let closed = false;
   let chain: Promise<unknown> = Promise.resolve();
   let queued: Promise<ReloadOutcome> | undefined;
 
   const reject = (reason: string, errors: RuleError[], keptVersion: string, why: string): ReloadOutcome => {
-    store.reject(errors);
+    store.reject(errors, reason);
     for (const error of errors) logger.error({ event: 'rules-reload-error', at: formatRuleError(error) }, formatRuleError(error));
     const failure = reloadFailureSummary(store.lastFailure()!, dir);
     logger.warn(
@@ -53,18 +69,20 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
     if (next.version === live.version) {
       // Same content. Swapping only clears the errors a bad edit left, now that it is undone.
       if (store.loadErrors().length > 0) {
-        store.swap(next);
+        store.swap(next, reason);
         logger.info({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, `rules valid again; still serving ${live.version}`);
-      } else {
-        logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
+        return { status: 'unchanged', version: live.version, cleared: true };
       }
+      logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
       return { status: 'unchanged', version: live.version };
     }
+    const refused = options.refuse?.(next) ?? [];
+    if (refused.length > 0) return reject(reason, refused, live.version, `${refused.length} error${refused.length === 1 ? '' : 's'}`);
     if (options.requireTests) {
       const failures = await suiteFailures(dir, next);
       if (failures.length > 0) return reject(reason, failures, live.version, `${failures.length} rule test${failures.length === 1 ? '' : 's'} failed with it`);
     }
-    store.swap(next);
+    store.swap(next, reason);
     logRuleWarnings(logger, loaded.warnings);
     logger.info(
       { event: 'rules-reloaded', reason, rulesetVersion: next.version, previousVersion: live.version, rules: next.rules.length, files: next.files.length },

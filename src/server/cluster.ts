@@ -2,7 +2,9 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/log.js';
 import { reloadWorkers } from './clusterReload.js';
+import { Registry } from 'prom-client';
 import { serveClusterMetrics } from '../observability/clusterMetrics.js';
+import { reloadsCounter } from '../observability/metrics.js';
 
 /** A worker that dies sooner than this after its start counts towards a crash loop. */
 const EARLY_DEATH_MS = 5_000;
@@ -95,11 +97,14 @@ export function runPrimary(config: Pick<Config, 'workers' | 'shutdownDelayMs' | 
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // One count per reload asked of the workers, whatever their number (they do not count these).
+    const metrics = new Registry();
+    const reloads = reloadsCounter(metrics);
     process.on('SIGHUP', () => {
-      if (!stopping) void reloadWorkers(logger, 'SIGHUP');
+      if (!stopping) void reloadWorkers(logger, 'SIGHUP', reloads);
     });
 
-    serveClusterMetrics();
+    serveClusterMetrics(metrics);
     logger.info({ workers: config.workers }, 'starting workers');
     for (let i = 0; i < config.workers; i++) fork();
   });

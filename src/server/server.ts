@@ -22,6 +22,8 @@ import { checkTls, describeListenError } from './preflight.js';
 import { StartError } from './StartError.js';
 import { startReloader, type Reloader } from '../ruleset/reloader.js';
 import { clusterMetricsSource } from '../observability/clusterMetrics.js';
+import { FROM_PRIMARY } from './clusterReload.js';
+import { perWorkerCounterErrors } from '../counters/workerCounters.js';
 import { Metrics } from '../observability/metrics.js';
 import { HookSecrets } from './hookSecrets.js';
 import { HOOK_PATH } from './routes/hook.js';
@@ -55,7 +57,7 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs' | 'nodeEnv'>>;
 
 /**
  * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
@@ -81,7 +83,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger.warn('OKTA_HOOK_OAUTH_CLIENT_IDS is not set: a token the issuer gave any of its apps is accepted (refused in production). Set it to the client id of the app Okta calls the hook with');
   }
   const metrics = new Metrics();
-  metrics.watch(store);
+  // With workers, the primary counts the reloads it asks for, once for all of them.
+  metrics.watch(store, cluster.isWorker ? { countsReload: (reason) => reason !== FROM_PRIMARY } : {});
   if (cluster.isWorker) metrics.useSource(clusterMetricsSource(metrics.registry));
   const state = config.state ?? stateConfigFromEnv({}, false, []);
   const counters = await openCounterRuntime(state, { logger, registry: metrics.registry });
@@ -99,7 +102,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   });
   // Databases open before the first request; one that is down is logged and does not stop the start.
   await facts.prepare(loaded.ruleset);
-  for (const warning of loaded.ruleset.warnings) logger.warn({ file: warning.file, line: warning.line }, warning.message);
   store.on('swapped', (next) => void facts.prepare(next));
 
   let stopping = false;
@@ -120,7 +122,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reload = config.reload ?? DEFAULT_RELOAD;
-  const reloader = startReloader({ dir: config.rulesDir, store, logger, environment, ...reload });
+  const setup = { workers: config.workers ?? 1, stateUrl: state.url, production: config.nodeEnv === 'production' };
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, environment, ...reload, refuse: (next) => perWorkerCounterErrors(next, setup) });
   // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
   const secretsReloader = config.authSecretSources
     ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })

@@ -3,6 +3,7 @@ import type { CounterReading } from '../counters/resolveCounters.js';
 import { decide, givenProblems, type Decided, type DecideMode, type Sources } from '../decide/index.js';
 import type { Decision } from '../engine/Decision.js';
 import type { OnRuleError } from '../engine/evaluate.js';
+import type { FactTrace } from '../facts/types.js';
 import { registration } from '../hooks/registration/index.js';
 import type { OktaHookResponse, RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
@@ -18,6 +19,8 @@ export interface CaseResult {
   decision?: Decision;
   /** Each counter the case's request read: key (masked) and value. */
   counters?: CounterReading[];
+  /** Each fact the case's request read: given or fetched (`--live`, its value masked unless revealed), or failed and why. */
+  facts?: FactTrace[];
 }
 
 export interface SuiteRun {
@@ -70,6 +73,7 @@ export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options
     if (answer.tooLarge && failures.length > 0) failures.push(`answer: the rules' answer is ${answer.tooLarge.bytes} bytes, over Okta's limit (${answer.tooLarge.limit}); the service sends what is compared above`);
     const result: CaseResult = { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision: answer.decision };
     if (ruleset.counters.size > 0) result.counters = [...decided.counters];
+    if (decided.facts.length > 0) result.facts = [...decided.facts];
     return result;
   };
   const caseRun = (testCase: LoadedCase): CaseResult | Promise<CaseResult> => {

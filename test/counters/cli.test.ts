@@ -62,7 +62,7 @@ describe('hook-rules with counters', function () {
       const result = await runCli(['test', bad.dir]);
       expect(result.code).to.equal(4);
       expect(result.stdout).to.include('counters: no counter named "signupsPerIP" in the ruleset');
-      expect(result.stdout).to.include('counter signupsPerIp = 6  key 203.0.113.x (attempts, this request counts, given)');
+      expect(result.stdout).to.include('counter signupsPerIp = 6  key 203.0.113.x (attempts, not counted here; the hook counts this request, given)');
     } finally {
       await bad.remove();
     }
@@ -71,7 +71,7 @@ describe('hook-rules with counters', function () {
   it('eval: shows each counter\'s key, masked, and value; --counters sets values', async () => {
     const fresh = await runCli(['eval', '-', '--dir', rules.dir], { input: REQUEST });
     expect(fresh.code).to.equal(0);
-    expect(fresh.stdout).to.include('signupsPerIp = 1  key 203.0.113.x (attempts, this request counts)');
+    expect(fresh.stdout).to.include('signupsPerIp = 1  key 203.0.113.x (attempts, not counted here; the hook counts this request)');
     expect(fresh.stdout).to.include('Decision: ALLOW');
     const given = await runCli(['eval', '-', '--dir', rules.dir, '--counters', '{"signupsPerIp": 7}'], { input: REQUEST });
     expect(given.stdout).to.include('Decision: DENY, decided by rule too-many-from-one-ip');
@@ -123,7 +123,7 @@ describe('preview API with counters', function () {
       };
       for (let i = 0; i < 7; i++) {
         const result = await evaluate();
-        expect(result.counters).to.deep.equal([{ name: 'signupsPerIp', count: 'attempts', use: 'counted', key: '203.0.113.x', value: 1 }]);
+        expect(result.counters).to.deep.equal([{ name: 'signupsPerIp', count: 'attempts', use: 'peeked', key: '203.0.113.x', value: 1 }]);
       }
       await server.post('/registrationHook', body); // a real request counts
       expect((await evaluate()).counters[0]!.value).to.equal(2);

@@ -40,13 +40,13 @@ rules:
     await cleanup?.();
   });
 
-  it('returns each fact: source, time, cache hit, the value masked like the logs, or the failure and onError', async () => {
+  it('returns each fact: source, time, cache hit, the value masked (every scalar), or the failure and onError', async () => {
     const answer = await server.post('/preview/api/evaluate', { requestType: 'self.service.registration', data: { userProfile: { email: 'bo@risky.example' } } });
     expect(answer.status).to.equal(200);
     const facts = answer.body.facts as Array<Record<string, any>>;
     expect(facts.map((f) => f.name)).to.deep.equal(['rep', 'slow']);
     expect(facts[0]).to.include({ source: api.url, cacheHit: false });
-    expect(facts[0]!.value).to.deep.equal({ email: '***@risky.example', risky: true, method: 'GET' });
+    expect(facts[0]!.value).to.deep.equal({ email: '[string]', risky: '[boolean]', method: '[string]' });
     expect(facts[1]!.failure).to.deep.equal({ kind: 'bad_response', message: `${new URL(api.url).host} answered HTTP 500`, onError: 'skip' });
     // The rule reads a failed fact with onError skip: it counts as not matched, and the default allows.
     expect(answer.body.decision.outcome).to.equal('allow');

@@ -59,7 +59,8 @@ describe('facts: the resolve stage', function () {
     it('masks values in the trace unless the fact says reveal', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules({ sql: "SELECT 'ann@example.com' AS email, plan FROM members WHERE member_number = $1 AND birth_date = $2::date" }) }, PGLITE);
       const found = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), await prepared(ruleset, PGLITE), { deadline: deadlineIn(2000) });
-      expect(found.trace[0]!.value).to.deep.equal({ email: '***@example.com', plan: 'gold' });
+      // Every scalar, not only what looks like an email address (docs/facts.md, "Masked values").
+      expect(found.trace[0]!.value).to.deep.equal({ email: '[string]', plan: '[string]' });
       expect(found.values.member).to.deep.equal({ email: 'ann@example.com', plan: 'gold' });
     });
 
@@ -87,8 +88,8 @@ ${reveal}rules:
         return JSON.stringify(decision.trace.map(({ result, saw, parts }) => ({ result, saw, parts })));
       };
       const masked = shown(await loadWith({ 'r.yaml': rules('') }, PGLITE));
-      expect(masked).not.to.match(/Ann@|ann@/);
-      expect(masked).to.include('***@Example.com').and.to.include('***@example.com').and.to.include('gold');
+      expect(masked).not.to.match(/Ann@|ann@|gold/);
+      expect(masked).to.include('{"email":"[string]","plan":"[string]"}').and.to.include('"value":"[string]"');
       const revealed = shown(await loadWith({ 'r.yaml': rules('    reveal: true\n') }, PGLITE));
       expect(revealed).to.include('Ann@Example.com').and.to.include('ann@example.com');
     });

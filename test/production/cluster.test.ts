@@ -113,6 +113,9 @@ describe('WORKERS=2 (node:cluster) in the real process', function () {
       expect(results[1]!.rulesetVersion).to.equal(after);
       expect(reloaded.msg).to.equal(`every worker now serves ${after}`);
       expect(serve.lines.filter((line) => line.event === 'rules-reload-workers')).to.have.length(1);
+      // One reload, counted once for the cluster.
+      const scraped = await (await fetch(`${base}/metrics`, { headers: { connection: 'close' } })).text();
+      expect(scraped).to.match(/^okta_hook_ruleset_reloads_total\{result="success"\} 1$/m);
 
       // Requests on new connections alternate between the workers: both answer with the new rules.
       for (let i = 0; i < 10; i++) {
@@ -129,6 +132,38 @@ describe('WORKERS=2 (node:cluster) in the real process', function () {
       expect(decisions().map((line) => line.rulesetVersion)).to.deep.equal(Array(10).fill(after));
       expect([...new Set(decisions().map((line) => Number(line.pid)))].sort()).to.deep.equal([...workers].sort());
       expect(serve.child.exitCode).to.equal(null);
+
+      serve.kill('SIGTERM');
+      expect(await serve.exited).to.deep.equal({ code: 0, signal: null });
+    } finally {
+      serve.kill('SIGKILL');
+    }
+  });
+
+  it('a rejected SIGHUP reload: the primary says every worker still serves the old rules, and /metrics counts one failure', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-cluster-rules-'));
+    cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
+    const serve = new ServeProcess({ OKTA_HOOK_AUTH_SECRET: SECRET, WORKERS: '2', RULES_DIR: dir });
+    try {
+      const base = await serve.url();
+      const started = (line: LogLine) => line.msg === 'worker started';
+      await serve.waitFor((line) => started(line) && serve.lines.filter(started).length >= 2, 'two workers');
+      const before = String(serve.lines.find((line) => line.msg === 'rules loaded')!.rulesetVersion);
+
+      writeFileSync(path.join(dir, 'broken.yaml'), 'rules:\n  - id: broken\n    description: d\n    appliesTo: [self.service.registration]\n    when: { Matches: [{ var: email }, x] }\n    then: { allow: true }\n');
+      process.kill(serve.child.pid!, 'SIGHUP');
+      const reloaded = await serve.waitFor((line) => line.event === 'rules-reload-workers', 'the reload line');
+      const results = reloaded.workers as Array<{ status: string; rulesetVersion: string; errors: number }>;
+      expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+      expect(results.map((r) => r.rulesetVersion)).to.deep.equal([before, before]);
+      expect(reloaded.msg).to.equal(`rules reload rejected (1 error); every worker still serves ${before}`);
+      expect(reloaded.level).to.equal(40);
+
+      // One reload, one failure: the primary counts it once, not once per worker.
+      const scraped = await (await fetch(`${base}/metrics`, { headers: { connection: 'close' } })).text();
+      expect(scraped).to.match(/^okta_hook_ruleset_reloads_total\{result="failure"\} 1$/m);
+      expect(scraped).not.to.match(/^okta_hook_ruleset_reloads_total\{result="success"\}/m);
+      expect(scraped).to.match(/^okta_hook_ruleset_load_errors 1$/m);
 
       serve.kill('SIGTERM');
       expect(await serve.exited).to.deep.equal({ code: 0, signal: null });

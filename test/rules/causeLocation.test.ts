@@ -59,6 +59,10 @@ describe('deny causes whose location the Sign-In Widget cannot place', function 
     expect(plain.stdout).to.match(/^ok: 1 rule in 1 file; version [0-9a-f]{12} \(2 warnings\)\n$/);
     expect(plain.stderr).to.match(new RegExp(`${rules.dir}/causes\\.yaml:18:13: warning: cause location "data\\.userProfileUpdate\\.employeeNumber"`));
     expect(plain.stderr).to.match(new RegExp(`${rules.dir}/causes\\.yaml:7:\\d+: warning: cause location "data\\.context\\.request"`));
+    // Once each, in one format: file:line:column: warning: message.
+    const stderrLines = plain.stderr.split('\n').filter(Boolean);
+    expect(stderrLines).to.have.length(2);
+    expect(stderrLines.every((line) => line.startsWith(`${rules.dir}/causes.yaml:`))).to.equal(true);
 
     const strict = await runCli(['validate', '--strict', rules.dir]);
     expect(strict.code).to.equal(3);
@@ -74,6 +78,9 @@ describe('deny causes whose location the Sign-In Widget cannot place', function 
       const lines = sink.lines.filter((line) => line.event === 'rules-warning');
       expect(lines.map((line) => line.level)).to.deep.equal([40, 40]);
       expect(String(lines[1]!.at)).to.match(/causes\.yaml:18:13: cause location "data\.userProfileUpdate\.employeeNumber"/);
+      // Each warning once: no second line in another format.
+      const mentions = sink.lines.filter((line) => JSON.stringify(line).includes('cause location'));
+      expect(mentions).to.have.length(2);
     } finally {
       await server.close();
     }

@@ -35,8 +35,9 @@ evaluation order, whether it matched, what its condition saw and what each part 
 
 When the rules read facts (docs/facts.md), they are fetched from the sources the environment
 names, as the service would (FACTS_DEADLINE_MS included), and each is shown: its source, the
-time taken, whether the cache answered, and its value masked like the logs (or the failure and
-the onError applied). --facts gives them by hand instead, as a JSON object such as
+time taken, whether the cache answered, and its value masked (each string, number and
+true/false shown as "[string]", "[number]", "[boolean]": docs/facts.md, "Masked values"), or
+the failure and the onError applied. --facts gives them by hand instead, as a JSON object such as
 {"member": {"plan": "gold"}} or {"member": {"error": "timeout"}}.
 
 Options:

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
+import { perWorkerCountersProblem } from '../../counters/workerCounters.js';
 import { createLogger, type Logger } from '../../observability/log.js';
 import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
@@ -42,7 +43,8 @@ stop every worker gracefully.
 
 Counters (docs/counters.md): STATE_URL=redis://… (or rediss://) keeps the rules' counters in
 Redis, shared by every replica and worker; without it they are kept in memory, per process,
-and production refuses WORKERS > 1 when a counter is defined. STATE_KEY_SALT hashes the keys
+and production refuses WORKERS > 1 when a counter is defined, at start and on a reload that
+adds one (the reload is rejected; the rules serving stay). STATE_KEY_SALT hashes the keys
 (required in production with STATE_URL).
 
 
@@ -79,10 +81,8 @@ Exit codes: 0 stopped cleanly, 1 could not listen or another error, 2 invalid co
       const loaded = await loadRuleset(config.rulesDir);
       if (!loaded.ok) return refuse(logger, { kind: 'rules', problems: loaded.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
       // Counts in memory are per process: wrong with several, so production refuses to start.
-      if (loaded.ruleset.counters.size > 0 && !config.state.url && config.nodeEnv === 'production') {
-        const problem = `WORKERS=${config.workers} with counters (${[...loaded.ruleset.counters.keys()].join(', ')}) needs STATE_URL: in memory each worker would count on its own`;
-        return refuse(logger, { kind: 'config', problems: [problem], exitCode: EXIT.usage });
-      }
+      const problem = perWorkerCountersProblem(loaded.ruleset, { workers: config.workers, stateUrl: config.state.url, production: config.nodeEnv === 'production' });
+      if (problem) return refuse(logger, { kind: 'config', problems: [problem], exitCode: EXIT.usage });
       process.off('SIGHUP', early);
       return runPrimary(config, logger);
     }

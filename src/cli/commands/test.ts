@@ -21,7 +21,8 @@ checks the decision and, when given, the message, the causes, the profile update
 that decided and the rules that matched (the exact set, or {includes, excludes}). A suite or
 a case can replace lists' entries for its cases (lists: {name: [entries]}).
 
-Prints each case, what differed for each failure, and coverage: the rules no case matched,
+Prints each case; for each failure what differed, what decided, and the counters and facts
+the case read (a failed fact with its kind and message); then coverage: the rules no case matched,
 the list exceptions (except) that excused no value, and the defaults a file sets that decided
 no case.
 

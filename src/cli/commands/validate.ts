@@ -45,8 +45,6 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
-    // Outside production an unset fact variable only warns (in production it is an error above).
-    for (const warning of ruleset.warnings) printError(`warning: ${formatRuleError({ ...warning, file: relative(warning.file) })}`);
     const lists = [...ruleset.lists.values()].map((list) => `${list.name} (${list.size})`);
     const counters = [...ruleset.counters.values()].map((counter) => `${counter.name} (${counter.window}, ${counter.count})`);
     print(

@@ -74,10 +74,16 @@ function formatRule(entry: RuleTrace, n: number, ruleset: CompiledRuleset): stri
   return lines;
 }
 
-/** `signupsPerIp = 6  key 203.0.113.x (attempts, counted)`, with where the value came from or why it failed. */
+const USE: Record<CounterReading['use'], string> = {
+  counted: 'this request counted',
+  peeked: 'not counted here; the hook counts this request',
+  read: 'read only',
+};
+
+/** `signupsPerIp = 6  key 203.0.113.x (attempts, read only)`, with where the value came from or why it failed. */
 export function formatCounter(reading: CounterReading): string {
   const key = reading.key === null ? 'no key (null: not counted)' : `key ${reading.key}`;
-  const how = `${reading.count}, ${reading.use === 'counted' ? 'this request counts' : 'read only'}${reading.given ? ', given' : ''}`;
+  const how = `${reading.count}, ${USE[reading.use]}${reading.given ? ', given' : ''}`;
   const failed = reading.failed ? `  FAILED (${reading.failed.reason}), onError ${reading.failed.onError}` : '';
   return `${reading.name} = ${reading.value}  ${key} (${how})${failed}`;
 }
@@ -86,6 +92,13 @@ export function formatCounter(reading: CounterReading): string {
 export function formatFact(fact: FactTrace): string {
   const head = `${fact.name} from ${fact.source} in ${fact.ms} ms${fact.cacheHit ? ' (cache hit)' : ''}`;
   if (fact.failure) return `${head}: FAILED (${fact.failure.kind}: ${fact.failure.message}); onError ${fact.failure.onError} applied`;
+  return `${head}: ${show(fact.value)}`;
+}
+
+/** member (sql:MEMBERS_DB): {"plan":"[string]"}, or FAILED with the kind, the message (an SQLSTATE…) and the onError: for a rule-test report. */
+export function formatFactBrief(fact: FactTrace): string {
+  const head = `${fact.name} (${fact.source})`;
+  if (fact.failure) return `${head}: FAILED ${fact.failure.kind}: ${fact.failure.message}; onError ${fact.failure.onError}`;
   return `${head}: ${show(fact.value)}`;
 }
 

@@ -1,7 +1,7 @@
 import type { SuiteRun } from '../../suites/runSuites.js';
 import { decidedByText } from '../../suites/runSuites.js';
 import { relative } from '../commands/validate.js';
-import { formatCounter, formatExplanation } from './explanation.js';
+import { formatCounter, formatExplanation, formatFactBrief } from './explanation.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 
 /** The readable report: cases by suite, what differed, rule coverage, the totals. */
@@ -24,6 +24,8 @@ export function formatTestReport(run: SuiteRun, ruleset: CompiledRuleset, option
         const matched = result.decision.matchedRuleIds.join(', ') || '(none)';
         lines.push(`      decided by ${decidedByText(result.decision)}; matched rules: ${matched}`);
         for (const reading of result.counters ?? []) lines.push(`      counter ${formatCounter(reading)}`);
+        // Each fact the case read: a failed one with its kind and message, which decides as much as a rule does.
+        for (const fact of result.facts ?? []) lines.push(`      fact ${formatFactBrief(fact)}`);
         if (options.explain) lines.push(...formatExplanation(result.decision, ruleset, [], result.counters).split('\n').map((line) => `        ${line}`));
       }
     }
