@@ -20,6 +20,7 @@ describe('facts: PGlite on a folder', function () {
     expect(parseDatabaseUrl('pglite:///var/lib/members')).to.deep.equal({ kind: 'pglite', dataDir: '/var/lib/members', seed: null });
     expect(parseDatabaseUrl('postgres://u:p@h/db')).to.deep.equal({ kind: 'postgres', url: 'postgres://u:p@h/db' });
     expect(parseDatabaseUrl('pglite:')).to.have.property('problem');
+    expect(parseDatabaseUrl('pglite:memory?seed=a.sql&debug=5')).to.deep.equal({ problem: 'the URL parameter "debug" is not allowed: a pglite URL takes only ?seed=FILE.sql' });
   });
 
   it('seeds a new folder once; reopened, it keeps its data and does not seed again; sessions are read-only', async () => {
@@ -40,5 +41,35 @@ describe('facts: PGlite on a folder', function () {
     await again.open();
     expect(await again.query('SELECT count(*)::int AS n FROM members', [], signal())).to.deep.equal({ ok: true, value: { n: 2 } });
     await again.close();
+  });
+});
+
+describe('facts: PGlite lookups are read-only per lookup', function () {
+  this.timeout(120_000);
+  let db: Pglite;
+  const signal = () => AbortSignal.timeout(30_000);
+  before(async () => {
+    db = new Pglite('sql:T', null, MEMBERS_SEED);
+    await db.open();
+  });
+  after(() => db?.close());
+
+  it("set_config(…, false) in one lookup does not reach the next; nextval fails as read-only and the sequence stays", async () => {
+    const trick = await db.query("SELECT set_config('default_transaction_read_only', 'off', false) AS ro, set_config('search_path', 'nowhere', false) AS path", [], signal());
+    expect(trick).to.deep.equal({ ok: true, value: { ro: 'off', path: 'nowhere' } });
+    expect(await db.query("SELECT current_setting('default_transaction_read_only') AS ro, current_setting('search_path') AS path", [], signal())).to.deep.equal({
+      ok: true,
+      value: { ro: 'on', path: 'public' },
+    });
+    expect(await db.query("SELECT nextval('visits') AS n", [], signal())).to.deep.equal({ ok: false, kind: 'query_error', message: 'the query failed (SQLSTATE 25006 read_only_sql_transaction)' });
+    expect(await db.query('SELECT last_value::int AS n, is_called FROM visits', [], signal())).to.deep.equal({ ok: true, value: { n: 1, is_called: false } });
+    expect(await db.query('SELECT plan FROM members WHERE member_number = $1', ['1001'], signal())).to.deep.equal({ ok: true, value: { plan: 'gold' } });
+  });
+
+  it('describe parses without running: an unknown column is refused with its SQLSTATE', async () => {
+    expect(await db.describe('SELECT plan FROM members WHERE member_number = $1', signal())).to.deep.equal({ ok: true });
+    expect(await db.describe('SELECT plann FROM members WHERE member_number = $1', signal())).to.deep.equal({ ok: false, refused: true, code: '42703', message: 'column "plann" does not exist' });
+    expect(await db.describe("SELECT nextval('visits') AS n", signal())).to.deep.equal({ ok: true });
+    expect(await db.query('SELECT is_called FROM visits', [], signal())).to.deep.equal({ ok: true, value: { is_called: false } });
   });
 });
