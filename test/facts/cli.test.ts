@@ -42,7 +42,7 @@ describe('facts in the CLI (eval, test --live, validate)', function () {
 
     const suite = await runCli(['test', MEMBER_CHECK, '--live'], { env: PGLITE_MEMBERS });
     expect(suite.code, suite.stdout + suite.stderr).to.equal(0);
-    expect(suite.stdout).to.include('Rule tests: 4 passed, 0 failed');
+    expect(suite.stdout).to.include('Rule tests: 6 passed, 0 failed');
   });
 
   it('test --live shows a case whose given value the database contradicts', async () => {
@@ -68,11 +68,11 @@ describe('facts in the CLI (eval, test --live, validate)', function () {
     const env = { MEMBERS_DB: '' };
     const dev = await runCli(['validate', MEMBER_CHECK], { env });
     expect(dev.code).to.equal(0);
-    expect(dev.stderr).to.match(/^warning: examples\/member-check\/members.yaml:16:15: fact "member": environment variable MEMBERS_DB \(the database URL\) is not set$/m);
+    expect(dev.stderr).to.match(/^warning: examples\/member-check\/members.yaml:19:15: fact "member": environment variable MEMBERS_DB \(the database URL\) is not set$/m);
     expect(dev.stdout).to.include('facts: member');
     const prod = await runCli(['validate', MEMBER_CHECK], { env: { ...env, NODE_ENV: 'production' } });
     expect(prod.code).to.equal(3);
-    expect(prod.stderr).to.include('examples/member-check/members.yaml:16:15: fact "member": environment variable MEMBERS_DB (the database URL) is not set');
+    expect(prod.stderr).to.include('examples/member-check/members.yaml:19:15: fact "member": environment variable MEMBERS_DB (the database URL) is not set');
   });
 
   it('a database URL of another kind is refused at load, without printing the URL', async () => {
