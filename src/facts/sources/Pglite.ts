@@ -1,16 +1,18 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { describeSqlstate, isSqlstate } from '../sqlstate.js';
 import type { LookupResult } from '../types.js';
 import { abortedResult, rowToJson, TEXT_TYPES, whenAborted, type Database, type DatabaseState, type DescribeResult } from './Database.js';
+import { copyOfFolder } from './pgliteFolder.js';
 
 const asText = (value: string) => value;
 
 /**
- * An embedded PostgreSQL (PGlite) in this process, in memory or on a folder: the same SQL as a
- * server, for trying things out, the examples and rule tests. A seed file runs when the
- * database is new. Each lookup runs in its own read-only transaction, rolled back, as on a server.
+ * An embedded PostgreSQL (PGlite) in this process: the same SQL as a server, for trying things
+ * out, the examples and rule tests. In memory, the seed file runs at each start. On a folder,
+ * the folder is created and seeded once, then each process (each worker) reads its own copy of
+ * it in memory (pgliteFolder.ts). Each lookup runs in its own read-only transaction, rolled back,
+ * as on a server.
  */
 export class Pglite implements Database {
   private db: PGlite | undefined;
@@ -33,12 +35,16 @@ export class Pglite implements Database {
   }
 
   private async start(): Promise<void> {
-    const fresh = this.dataDir === null || !existsSync(this.dataDir);
     const parsers = Object.fromEntries(Object.values(TEXT_TYPES).map((oid) => [oid, asText]));
     // Imported here: only a ruleset with a PGlite database loads it.
     const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create({ ...(this.dataDir ? { dataDir: this.dataDir } : {}), parsers });
-    if (fresh && this.seed) await db.exec(await readFile(this.seed, 'utf8'));
+    let db: PGlite;
+    if (this.dataDir === null) {
+      db = await PGlite.create({ parsers });
+      if (this.seed) await db.exec(await readFile(this.seed, 'utf8'));
+    } else {
+      db = await PGlite.create({ parsers, loadDataDir: await copyOfFolder(PGlite, this.dataDir, this.seed) });
+    }
     // The session default is a second fence; each lookup's own transaction is the first.
     await db.exec('SET default_transaction_read_only = on');
     if (this.current === 'closed') {
