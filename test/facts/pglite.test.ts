@@ -47,7 +47,7 @@ describe('facts: PGlite on a folder', function () {
   });
 
   it('two opened at once on a new folder: the folder is seeded once, and each reads its own copy of it', async () => {
-    const data = path.join(dir, 'shared');
+    const data = path.join(dir, 'not', 'yet', 'shared'); // its parents do not exist either
     const both = [new Pglite('sql:A', data, SEED_COUNTER), new Pglite('sql:B', data, SEED_COUNTER)];
     await Promise.all(both.map((db) => db.open()));
     const signal = () => AbortSignal.timeout(30_000);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { withFolderLock } from './folderLock.js';
@@ -16,6 +16,8 @@ const LOCK_WAIT_MS = 120_000;
  */
 export async function copyOfFolder(Pglite: typeof PGlite, dataDir: string, seed: string | null): Promise<Blob> {
   const folder = path.resolve(dataDir);
+  // The lock sits beside the folder, so the folder's parent must exist first (PGlite would create it anyway).
+  await mkdir(path.dirname(folder), { recursive: true });
   return withFolderLock(`${folder}.lock`, { waitMs: LOCK_WAIT_MS }, async () => {
     // PG_VERSION is written by initdb: a folder without it (absent, or made empty by hand) is new.
     const fresh = !existsSync(path.join(folder, 'PG_VERSION'));
