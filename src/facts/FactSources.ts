@@ -208,6 +208,11 @@ export class FactSources {
     return { url, method: lookup.method, headers, ...(body !== undefined ? { body } : {}), maxBytes: lookup.maxBytes, notFound: lookup.notFound };
   }
 
+  /** The database a SQL fact's variable names (opened by `prepare`), for prepareCheck.ts; undefined when the variable is not set. */
+  databaseFor(variable: string): Database | undefined {
+    return this.database(variable);
+  }
+
   private database(name: string): Database | undefined {
     const known = this.databases.get(name);
     if (known) return known;

@@ -8,6 +8,7 @@ import { openCounterRuntime } from '../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import { FactMetrics } from '../facts/factMetrics.js';
 import { FactSources } from '../facts/FactSources.js';
+import { checkFactSql } from '../facts/prepareCheck.js';
 import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/resolveFacts.js';
 import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
@@ -102,7 +103,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   });
   // Databases open before the first request; one that is down is logged and does not stop the start.
   await facts.prepare(loaded.ruleset);
-  store.on('swapped', (next) => void facts.prepare(next));
+  // SQL a database refuses (a misspelt column) stops the start, as validate does.
+  const refusedSql = await checkFactSql(loaded.ruleset, facts, logger);
+  if (refusedSql.length > 0) {
+    await Promise.all([facts.close(), counters.close()]);
+    throw new RulesetLoadError(refusedSql);
+  }
+  store.on('swapped', (next) => void facts.prepare(next).then(() => checkFactSql(next, facts, logger)));
 
   let stopping = false;
   const secrets = new HookSecrets(config.authSecrets);

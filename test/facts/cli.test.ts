@@ -42,7 +42,7 @@ describe('facts in the CLI (eval, test --live, validate)', function () {
 
     const suite = await runCli(['test', MEMBER_CHECK, '--live'], { env: PGLITE_MEMBERS });
     expect(suite.code, suite.stdout + suite.stderr).to.equal(0);
-    expect(suite.stdout).to.include('Rule tests: 4 passed, 0 failed');
+    expect(suite.stdout).to.include('Rule tests: 6 passed, 0 failed');
   });
 
   it('test --live shows a case whose given value the database contradicts', async () => {
@@ -69,12 +69,42 @@ describe('facts in the CLI (eval, test --live, validate)', function () {
     const dev = await runCli(['validate', MEMBER_CHECK], { env });
     expect(dev.code).to.equal(0);
     // Once, as every warning: file:line:column: warning: message.
-    expect(dev.stderr).to.match(/^examples\/member-check\/members.yaml:16:15: warning: fact "member": environment variable MEMBERS_DB \(the database URL\) is not set$/m);
+    expect(dev.stderr).to.match(/^examples\/member-check\/members.yaml:19:15: warning: fact "member": environment variable MEMBERS_DB \(the database URL\) is not set$/m);
     expect(dev.stderr.match(/MEMBERS_DB \(the database URL\)/g)).to.have.length(1);
     expect(dev.stdout).to.include('facts: member');
     const prod = await runCli(['validate', MEMBER_CHECK], { env: { ...env, NODE_ENV: 'production' } });
     expect(prod.code).to.equal(3);
-    expect(prod.stderr).to.include('examples/member-check/members.yaml:16:15: fact "member": environment variable MEMBERS_DB (the database URL) is not set');
+    expect(prod.stderr).to.include('examples/member-check/members.yaml:19:15: fact "member": environment variable MEMBERS_DB (the database URL) is not set');
+  });
+
+  it('validate prepares each SQL fact on the database its variable names: a misspelt column is an error at the fact, with the SQLSTATE named', async () => {
+    const t = await rules();
+    const yaml = (await readFile(`${MEMBER_CHECK}/members.yaml`, 'utf8')).replace('SELECT plan, status FROM members', 'SELECT plan, statuss FROM members');
+    await t.write('rules/members.yaml', yaml);
+    const dir = path.join(t.dir, 'rules');
+    const seeded = { MEMBERS_DB: `pglite:memory?seed=${path.resolve(MEMBER_CHECK, 'schema.sql')}` };
+    const bad = await runCli(['validate', dir], { env: seeded });
+    expect(bad.code, bad.stdout + bad.stderr).to.equal(3);
+    expect(bad.stderr).to.match(/members\.yaml:10:3: fact "member": MEMBERS_DB refuses the SQL: 42703 undefined_column: column "statuss" does not exist/);
+    expect(bad.stderr).to.include('1 error: the ruleset in');
+    // The example itself prepares fine; without the variable the check is skipped, and says so.
+    const good = await runCli(['validate', MEMBER_CHECK], { env: seeded });
+    expect(good.code, good.stderr).to.equal(0);
+    expect(good.stderr).not.to.include('not checked');
+    const unset = await runCli(['validate', dir], { env: { MEMBERS_DB: '' } });
+    expect(unset.code).to.equal(0);
+    expect(unset.stderr).to.match(/^warning: .*members\.yaml:10:3: fact "member": the SQL was not checked against a database \(MEMBERS_DB is not set\)$/m);
+  });
+
+  it('a postgres URL whose parameters could change the session (options, statement_timeout) is refused at load, naming the parameter', async () => {
+    const url = 'postgres://hook:s3cret@127.0.0.1:1/members';
+    for (const parameter of ['options=-c%20default_transaction_read_only%3Doff', 'statement_timeout=0', 'replication=database']) {
+      const refused = await runCli(['validate', MEMBER_CHECK], { env: { MEMBERS_DB: `${url}?${parameter}` } });
+      expect(refused.code, refused.stderr).to.equal(3);
+      expect(refused.stderr).to.include(`members.yaml:19:15: fact "member": MEMBERS_DB: the URL parameter "${parameter.split('=')[0]}" is not allowed`);
+      expect(refused.stderr).not.to.include('s3cret');
+      expect(refused.stderr).not.to.include('default_transaction_read_only');
+    }
   });
 
   it('a database URL of another kind is refused at load, without printing the URL', async () => {

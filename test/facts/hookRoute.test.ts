@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { RulesetLoadError, formatRuleError } from '../../src/rules/RuleError.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { tempRules } from '../helpers/tempRules.js';
@@ -92,6 +93,45 @@ describe('facts: the hook route against a real PostgreSQL server', function () {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(body.debugContext.decision).to.equal('ALLOW');
+  });
+
+  it('a lookup the database refuses is logged with its SQLSTATE named, never the value', async () => {
+    const answer = await post('1001', '14/02/1980');
+    expect(answer.body.debugContext).to.include({ decision: 'DENY', decidedBy: 'error:members-only', failedFacts: 'member:query_error' });
+    const failure = server.logs.lines.find((line) => line.msg === 'fact lookup failed' && line.kind === 'query_error');
+    expect(failure).to.include({ fact: 'member', reason: 'the query failed (SQLSTATE 22008 datetime_field_overflow)' });
+    expect(JSON.stringify(server.logs.lines)).not.to.include('14/02/1980');
+  });
+});
+
+describe('facts: the start prepares each SQL fact on its database', function () {
+  this.timeout(120_000);
+  let db: PostgresServer;
+  before(async () => {
+    db = await startPostgres();
+    await db.sql(readFileSync(MEMBERS_SEED, 'utf8'));
+  });
+  after(() => db?.stop());
+
+  it('a misspelt column stops the start, at the fact, with the SQLSTATE named; nothing runs', async () => {
+    const sql = "SELECT plann, nextval('visits') FROM members WHERE member_number = $1 AND birth_date = $2::date";
+    const rules = await tempRules({ 'members.yaml': memberRules({ sql }) });
+    process.env.MEMBERS_DB = db.url;
+    try {
+      const error = await startTestServer({ RULES_DIR: rules.dir }).then(
+        (server) => server.close().then(() => undefined),
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(RulesetLoadError);
+      expect((error as RulesetLoadError).errors.map(formatRuleError)).to.deep.equal([
+        `${rules.dir}/members.yaml:2:3: fact "member": MEMBERS_DB refuses the SQL: 42703 undefined_column: column "plann" does not exist`,
+      ]);
+    } finally {
+      delete process.env.MEMBERS_DB;
+      await rules.cleanup();
+    }
+    // Prepared, never run: the sequence in the statement did not move.
+    await db.sql("DO $$ BEGIN IF (SELECT is_called FROM visits) THEN RAISE EXCEPTION 'visits moved'; END IF; END $$");
   });
 });
 

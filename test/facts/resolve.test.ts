@@ -136,13 +136,13 @@ ${reveal}rules:
       const failed = await resolveFacts(writing, registrationContext(request), facts, { deadline: deadlineIn(2000), trace: 'failures' });
       expect(failed.trace).to.have.length(1);
       expect(failed.trace[0]).to.include({ name: 'member', source: 'sql:MEMBERS_DB', cacheHit: false }).and.not.have.property('value');
-      expect(failed.trace[0]!.failure).to.deep.equal({ kind: 'query_error', message: 'the query failed (SQLSTATE 25006)', onError: 'deny' });
+      expect(failed.trace[0]!.failure).to.deep.equal({ kind: 'query_error', message: 'the query failed (SQLSTATE 25006 read_only_sql_transaction)', onError: 'deny' });
     });
 
     it('runs read-only: a SELECT that writes fails as query_error, without the server message', async () => {
       const ruleset = await loadWith({ 'r.yaml': memberRules({ sql: "SELECT nextval('visits') AS plan WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL" }) }, PGLITE);
       const found = await resolveFacts(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), await prepared(ruleset, PGLITE), { deadline: deadlineIn(2000) });
-      expect(found.failures.member).to.deep.equal({ kind: 'query_error', message: 'the query failed (SQLSTATE 25006)', onError: 'deny' });
+      expect(found.failures.member).to.deep.equal({ kind: 'query_error', message: 'the query failed (SQLSTATE 25006 read_only_sql_transaction)', onError: 'deny' });
       const decision = evaluate(ruleset, registrationContext(memberRequest('1001', '1990-04-01')), { facts: found });
       expect(decision.outcome).to.equal('deny');
       expect(decision.failedFacts).to.deep.equal(['member:query_error']);

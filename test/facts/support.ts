@@ -9,6 +9,8 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { tempRules } from '../helpers/tempRules.js';
 
 export const MEMBERS_SEED = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'facts', 'members.sql');
+/** Each run of this seed adds a row with the moment it ran. */
+export const SEED_COUNTER = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'facts', 'seed-counter.sql');
 
 /** A rule file that denies unless the member fact finds a row, and copies the plan. */
 export function memberRules(options: { timeout?: string; cache?: string; onError?: string; sql?: string } = {}): string {

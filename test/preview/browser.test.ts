@@ -361,7 +361,7 @@ rules:
     // The failing fact: its kind and message, and the onError the rules reading it followed.
     expect(await visits.locator('.badge').textContent()).to.equal('failed');
     expect(await visits.locator('.effect').textContent()).to.equal('sql:MEMBERS_DB');
-    expect(await visits.locator('.why').textContent()).to.equal('query_error: the query failed (SQLSTATE 25006). onError skip applied.');
+    expect(await visits.locator('.why').textContent()).to.equal('query_error: the query failed (SQLSTATE 25006 read_only_sql_transaction). onError skip applied.');
     expect(await page.locator('#trace [data-rule="too-many-visits"] .why').textContent()).to.equal('Not evaluated: fact visits failed (query_error), onError skip.');
 
     // The same member again (another attribute changed): answered from the cache.

@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { liveSources } from '../../facts/liveSources.js';
+import { prepareCheck, type PrepareCheck } from '../../facts/prepareCheck.js';
 import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
+import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { formatRuleError } from '../../rules/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -16,6 +19,12 @@ paths, patterns, list names, unique ids, facts: their SQL, HTTP URL templates, a
 no longer than FACTS_DEADLINE_MS from the environment), exactly as the service would.
 A fact's environment variable that is not set is a warning here, and an error with
 NODE_ENV=production (where the service refuses to start).
+
+SQL facts: when a fact's database variable is set, its SQL is prepared on that database
+(PostgreSQL parses it and resolves tables, columns and types; nothing runs), as the service
+does at start: an unknown table or column is an error at the fact, with the SQLSTATE
+(42703 undefined_column). Without the variable, or when the database does not answer, a
+warning says the SQL was not checked.
 
 Prints "ok" with the ruleset version, or every error as file:line:column: message.
 Warnings (what loads but is almost surely a mistake, or will not work as meant in Okta: a
@@ -45,6 +54,14 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
       return EXIT.invalidRules;
     }
     const { ruleset } = loaded;
+    // The SQL checked on its database, where the fact's variable is set; a skipped check is a warning, never an error.
+    const sql = await prepareOnDatabases(ruleset);
+    for (const note of sql.skipped) printError(formatRuleError({ ...note, file: relative(note.file), message: `warning: ${note.message}` }));
+    if (sql.errors.length > 0) {
+      printError(sql.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
+      printError(`${sql.errors.length} error${sql.errors.length === 1 ? '' : 's'}: the ruleset in ${dir} is invalid`);
+      return EXIT.invalidRules;
+    }
     const lists = [...ruleset.lists.values()].map((list) => `${list.name} (${list.size})`);
     const counters = [...ruleset.counters.values()].map((counter) => `${counter.name} (${counter.window}, ${counter.count})`);
     print(
@@ -56,6 +73,17 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
     return EXIT.ok;
   },
 };
+
+/** Each SQL fact prepared on its database, as the service does at start; the databases are closed after. */
+async function prepareOnDatabases(ruleset: CompiledRuleset): Promise<PrepareCheck> {
+  if (![...ruleset.facts.values()].some((fact) => fact.lookup.kind === 'sql')) return { errors: [], skipped: [] };
+  const { sources } = await liveSources(ruleset);
+  try {
+    return await prepareCheck(ruleset, (variable) => sources.databaseFor(variable));
+  } finally {
+    await sources.close();
+  }
+}
 
 /** Paths relative to the working folder when inside it: shorter, and still clickable in editors. */
 export function relative(file: string): string {

@@ -12,11 +12,20 @@ export interface Database {
   /** Connects (or creates the embedded database). Never throws: a database down at start only fails facts. */
   open(): Promise<void>;
   query(sql: string, params: readonly unknown[], signal: AbortSignal): Promise<LookupResult>;
+  /** Parses and describes `sql` against the schema (tables, columns, types), executing nothing. Never throws. */
+  describe(sql: string, signal: AbortSignal): Promise<DescribeResult>;
   state(): DatabaseState;
   close(): Promise<void>;
 }
 
 export type DatabaseState = 'starting' | 'up' | 'down' | 'closed';
+
+/**
+ * What `describe` found: the statement would run; the database refused it (a SQLSTATE, with the
+ * server's message, which at this point quotes only the rule file's SQL); or the database could
+ * not be asked.
+ */
+export type DescribeResult = { ok: true } | { ok: false; refused: true; code: string; message: string } | { ok: false; refused: false; message: string };
 
 /** Dates and times as PostgreSQL prints them: a Date object would move a birth date across time zones. */
 export const TEXT_TYPES = { date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
@@ -29,7 +38,7 @@ export function rowToJson(row: unknown): LookupResult {
 }
 
 /** A lookup whose signal aborted: the fact's own timeout (FactSources gives each lookup AbortSignal.timeout). */
-export function abortedResult(_signal: AbortSignal): LookupResult {
+export function abortedResult(_signal: AbortSignal): Extract<LookupResult, { ok: false }> {
   return { ok: false, kind: 'timeout', message: 'the lookup timed out' };
 }
 

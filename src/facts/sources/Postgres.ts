@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { describeSqlstate, isSqlstate } from '../sqlstate.js';
 import type { LookupResult } from '../types.js';
-import { abortedResult, rowToJson, TEXT_TYPES, whenAborted, type Database, type DatabaseState } from './Database.js';
+import { abortedResult, rowToJson, TEXT_TYPES, whenAborted, type Database, type DatabaseState, type DescribeResult } from './Database.js';
 
 export interface PostgresOptions {
   /** Connections per process (default 10). */
@@ -12,23 +13,34 @@ export interface PostgresOptions {
 
 const asText = (value: string) => value;
 
+type Failure = Extract<LookupResult, { ok: false }>;
+type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> => promise.then((value) => ({ ok: true, value }) as const, (error: Error) => ({ ok: false, error }) as const);
+
 /**
- * A PostgreSQL server through a `pg` pool. Every session is read-only by default
- * (default_transaction_read_only), so each fact runs in a read-only transaction without
- * extra round trips. A lookup that outlives its signal gives its connection up (destroyed,
- * not returned to the pool): on a stalled server the pool would otherwise fill with stuck
+ * A PostgreSQL server through a `pg` pool. Each lookup runs in its own read-only transaction
+ * with a local statement_timeout, ended by ROLLBACK: whatever a statement changed in the session
+ * (set_config(…, false) included) is undone before the connection serves the next lookup.
+ * BEGIN, the lookup and ROLLBACK are pipelined (pg's `pipeline` mode), so they cost one round
+ * trip, as the bare statement did. The session defaults (read-only, statement_timeout) stay as
+ * a second fence. A lookup that outlives its signal gives its connection up (destroyed, not
+ * returned to the pool): on a stalled server the pool would otherwise fill with stuck
  * connections. `pg` is imported when the first pool opens: a ruleset without SQL facts (and
  * every cluster worker's start) does not pay for loading it.
  */
 export class Postgres implements Database {
   private poolReady: Promise<pg.Pool> | undefined;
   private current: DatabaseState = 'starting';
+  private readonly begin: string;
 
   constructor(
     readonly label: string,
     private readonly url: string,
     private readonly options: PostgresOptions,
-  ) {}
+  ) {
+    if (!Number.isSafeInteger(options.statementTimeoutMs) || options.statementTimeoutMs <= 0) throw new Error('statementTimeoutMs must be a positive whole number');
+    this.begin = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${options.statementTimeoutMs}`;
+  }
 
   private pool(): Promise<pg.Pool> {
     this.poolReady ??= import('pg').then(({ default: pg }) => this.createPool(pg));
@@ -44,7 +56,9 @@ export class Postgres implements Database {
       // A connection attempt a stalled server never answers must end, or it holds a pool slot for good.
       connectionTimeoutMillis: 5000,
       application_name: 'okta-hook-rules',
+      // Set here, PGOPTIONS from the environment is not read either (databaseUrl.ts refuses them in the URL).
       options: `-c default_transaction_read_only=on -c statement_timeout=${options.statementTimeoutMs}`,
+      pipeline: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           Object.values(TEXT_TYPES).includes(oid as never) ? asText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -66,37 +80,22 @@ export class Postgres implements Database {
   }
 
   async query(sql: string, params: readonly unknown[], signal: AbortSignal): Promise<LookupResult> {
-    if (this.current === 'closed') return { ok: false, kind: 'unavailable', message: `${this.label} is closed` };
-    if (signal.aborted) return abortedResult(signal);
-    const pool = await this.pool();
-    const connecting = pool.connect();
-    const client = await Promise.race([connecting, whenAborted(signal).then(() => undefined)]).catch((error: Error) => error);
-    if (client instanceof Error) return this.down(client);
-    if (client === undefined) {
-      // Gave up waiting: the connection, when it comes, goes back to the pool.
-      connecting.then((late) => late.release(), () => undefined);
-      return abortedResult(signal);
-    }
-    const running = client.query({ text: sql, values: params as unknown[] });
-    const outcome = await Promise.race([running, whenAborted(signal).then(() => undefined)]).catch((error: Error) => error);
-    if (outcome === undefined) {
-      running.catch(() => undefined);
-      client.release(new Error('lookup abandoned')); // destroys the connection
-      return abortedResult(signal);
-    }
-    if (outcome instanceof Error) {
-      const code = (outcome as Error & { code?: string }).code;
-      // A SQLSTATE is the server refusing the statement; anything else is the connection.
-      if (code && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57')) {
-        client.release();
-        return { ok: false, kind: 'query_error', message: `the query failed (SQLSTATE ${code})` };
-      }
-      client.release(outcome);
-      return this.down(outcome);
-    }
-    client.release();
-    this.current = 'up';
-    return rowToJson(outcome.rows[0]);
+    const ran = await this.inTransaction(signal, (client) => client.query({ text: sql, values: params as unknown[] }));
+    if ('failed' in ran) return ran.failed;
+    return rowToJson(ran.value.rows[0]);
+  }
+
+  /** PREPARE parses and analyses the statement (tables, columns, types) and runs nothing; DEALLOCATE drops it. */
+  async describe(sql: string, signal: AbortSignal): Promise<DescribeResult> {
+    const ran = await this.inTransaction(
+      signal,
+      (client) => client.query(`PREPARE hook_rules_check AS ${sql}`),
+      (client) => client.query('DEALLOCATE hook_rules_check'),
+    );
+    if (!('failed' in ran)) return { ok: true };
+    const code = (ran.error as Error & { code?: string } | undefined)?.code;
+    if (ran.failed.kind === 'query_error' && isSqlstate(code)) return { ok: false, refused: true, code, message: ran.error!.message };
+    return { ok: false, refused: false, message: ran.failed.message };
   }
 
   state(): DatabaseState {
@@ -109,10 +108,57 @@ export class Postgres implements Database {
     if (this.poolReady) await (await this.poolReady).end();
   }
 
+  /**
+   * Runs `statement` between BEGIN READ ONLY and ROLLBACK on a pooled connection, all three
+   * written at once. A SQLSTATE from the statement is a `query_error` (the server refused it);
+   * any other failure is the connection's.
+   */
+  private async inTransaction<T>(
+    signal: AbortSignal,
+    statement: (client: pg.PoolClient) => Promise<T>,
+    after?: (client: pg.PoolClient) => Promise<unknown>,
+  ): Promise<{ value: T } | { failed: Failure; error?: Error }> {
+    if (this.current === 'closed') return { failed: { ok: false, kind: 'unavailable', message: `${this.label} is closed` } };
+    if (signal.aborted) return { failed: abortedResult(signal) };
+    const pool = await this.pool();
+    const connecting = pool.connect();
+    const client = await Promise.race([connecting, whenAborted(signal).then(() => undefined)]).catch((error: Error) => error);
+    if (client instanceof Error) return { failed: this.down(client) };
+    if (client === undefined) {
+      // Gave up waiting: the connection, when it comes, goes back to the pool.
+      connecting.then((late) => late.release(), () => undefined);
+      return { failed: abortedResult(signal) };
+    }
+    const steps = [settle(client.query(this.begin)), settle(statement(client)), ...(after ? [settle(after(client))] : []), settle(client.query('ROLLBACK'))];
+    const all = Promise.all(steps);
+    const outcome = await Promise.race([all, whenAborted(signal).then(() => undefined)]);
+    if (outcome === undefined) {
+      client.release(new Error('lookup abandoned')); // destroys the connection
+      return { failed: abortedResult(signal) };
+    }
+    const [begun, ran, ...rest] = outcome as [Settled<unknown>, Settled<T>, ...Array<Settled<unknown>>];
+    const ended = rest[rest.length - 1]!;
+    const failure = !ran.ok ? ran.error : !begun.ok ? begun.error : !ended.ok ? ended.error : undefined;
+    if (!failure) {
+      client.release();
+      this.current = 'up';
+      return { value: (ran as { ok: true; value: T }).value };
+    }
+    const code = (failure as Error & { code?: string }).code;
+    // A SQLSTATE is the server refusing the statement; anything else (and classes 08, 57) is the connection.
+    if (isSqlstate(code) && !code.startsWith('08') && !code.startsWith('57') && ended.ok) {
+      client.release();
+      // The server's message can quote parameter values: the lookup's failure keeps only the code.
+      return { failed: { ok: false, kind: 'query_error', message: `the query failed (SQLSTATE ${describeSqlstate(code)})` }, error: failure };
+    }
+    client.release(failure);
+    return { failed: this.down(failure) };
+  }
+
   /** The server's message can quote parameter values: only the error code is kept. */
-  private down(error: Error): LookupResult {
+  private down(error: Error): Failure {
     if (this.current !== 'closed') this.current = 'down';
     const code = (error as Error & { code?: string }).code;
-    return { ok: false, kind: 'unavailable', message: `${this.label} is unavailable${code ? ` (${code})` : ''}` };
+    return { ok: false, kind: 'unavailable', message: `${this.label} is unavailable${code ? ` (${isSqlstate(code) ? describeSqlstate(code) : code})` : ''}` };
   }
 }
