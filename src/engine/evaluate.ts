@@ -8,8 +8,7 @@ import type { FactFailure, ResolvedFacts } from '../facts/types.js';
 import { maskPii } from '../observability/maskPii.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import { requestContext, type Facts, type RequestContext } from './facts.js';
-import { truthy } from './logic.js';
-import { withScope } from './operators.js';
+import { compileLogic, truthy } from './logic.js';
 
 export type OnRuleError = 'deny' | 'skip';
 
@@ -55,7 +54,7 @@ export function evaluate(ruleset: CompiledRuleset, request: OktaHookRequest, opt
   // Set whenever the ruleset has counters, so a request's own `counters` field is never read as them.
   if (ruleset.counters.size > 0) facts.counters = options.counters?.values ?? {};
   if (options.facts) facts.facts = options.facts.values;
-  return withScope(ruleset, () => decide(ruleset, type, facts, options, note));
+  return decide(ruleset, type, facts, options, note);
 }
 
 function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, options: EvaluateOptions, note?: string): Decision {
@@ -121,10 +120,10 @@ function decide(ruleset: CompiledRuleset, type: RequestType, facts: Facts, optio
       continue;
     }
     try {
-      const result = rule.when.run(facts);
+      const result = rule.when.run(facts, ruleset.lists);
       if (options.explain) explain(rule, facts, result, entry!, ruleset);
       if (!truthy(result)) continue;
-      const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts);
+      const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts, ruleset);
       if (entry) entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {
@@ -246,10 +245,10 @@ function effectOf(rule: CompiledRule): RuleTrace['effect'] {
 }
 
 /** A rule's attribute values. null/undefined results are left out: "no value", not "clear it". */
-function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
+function computeUpdates(rule: CompiledRule, facts: Facts, ruleset: CompiledRuleset): JsonObject {
   const out: JsonObject = {};
   if (rule.updateFrom) {
-    const value = rule.updateFrom.run(facts);
+    const value = rule.updateFrom.run(facts, ruleset.lists);
     if (value !== null && value !== undefined) {
       if (typeof value !== 'object' || Array.isArray(value)) {
         throw new Error(`updateFrom must return an object of attributes, got ${describe(value)}`);
@@ -258,7 +257,7 @@ function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
       for (const [attribute, attributeValue] of Object.entries(value)) setAttribute(out, attribute, attributeValue, true);
     }
   }
-  for (const [attribute, logic] of rule.update) setAttribute(out, attribute, logic.run(facts));
+  for (const [attribute, logic] of rule.update) setAttribute(out, attribute, logic.run(facts, ruleset.lists));
   return out;
 }
 
@@ -304,7 +303,7 @@ function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleT
   const saw: Record<string, unknown> = {};
   for (const path of varPaths(rule.when.logic)) saw[path] = maskFact(path, jsonLogic.apply({ var: path }, facts), ruleset);
   entry.saw = saw;
-  const parts = explainParts(rule.when.logic, facts, 0);
+  const parts = explainParts(rule.when.logic, facts, 0, ruleset);
   if (parts) {
     maskParts(parts, ruleset);
     entry.parts = parts;
@@ -339,7 +338,7 @@ const OPAQUE = new Set(['var', 'missing', 'missing_some', 'map', 'filter', 'redu
 const MAX_EXPLAIN_DEPTH = 4;
 
 /** The operands of an operation and their values, recursively, for `hook-rules eval`. */
-function explainParts(logic: unknown, facts: Facts, depth: number): ExplainedPart[] | undefined {
+function explainParts(logic: unknown, facts: Facts, depth: number, ruleset: CompiledRuleset): ExplainedPart[] | undefined {
   if (depth >= MAX_EXPLAIN_DEPTH || !logic || typeof logic !== 'object' || Array.isArray(logic)) return undefined;
   const [op] = Object.keys(logic);
   if (op === undefined || OPAQUE.has(op)) return undefined;
@@ -348,15 +347,16 @@ function explainParts(logic: unknown, facts: Facts, depth: number): ExplainedPar
   const parts = args
     .filter((arg) => arg !== null && typeof arg === 'object') // literals explain themselves
     .map((arg): ExplainedPart => {
-      const children = explainParts(arg, facts, depth + 1);
-      return { logic: arg, value: safeApply(arg, facts), ...(children ? { parts: children } : {}) };
+      const children = explainParts(arg, facts, depth + 1, ruleset);
+      return { logic: arg, value: safeApply(arg, facts, ruleset), ...(children ? { parts: children } : {}) };
     });
   return parts.length > 0 ? parts : undefined;
 }
 
-function safeApply(logic: unknown, facts: Facts): unknown {
+function safeApply(logic: unknown, facts: Facts, ruleset: CompiledRuleset): unknown {
   try {
-    return jsonLogic.apply(logic as jsonLogic.RulesLogic, facts);
+    // Explaining runs once per rule and request asked for: compiled on the spot, in the rule's scope.
+    return compileLogic(logic, ruleset).run(facts, ruleset.lists);
   } catch (error) {
     return `error: ${(error as Error).message}`;
   }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { compileLogic, type CompiledLogic, type LogicContext } from '../engine/logic.js';
-import { checkLogic, type LogicNeeds } from '../rules/checkLogic.js';
-import type { PathSegment } from '../rules/parseYamlFile.js';
-import type { RuleError } from '../rules/RuleError.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { CompiledLogic } from '../engine/logic.js';
+import type { RuleError } from '../language/RuleError.js';
+import type { PathSegment, SourcePosition } from '../language/position.js';
+import type { SectionFile } from '../language/section.js';
 import { checkSql, placeholderProblems } from './checkSql.js';
 import { databaseUrlProblem } from './databaseUrl.js';
 import { durationMs } from './duration.js';
@@ -15,7 +14,7 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 /** What a fact's checks depend on outside the file: the environment, and whether this is production. */
 export interface FactEnvironment {
-  env: NodeJS.ProcessEnv;
+  env: Readonly<Record<string, string | undefined>>;
   production: boolean;
 }
 
@@ -31,14 +30,14 @@ const SECRET_HEADER = /auth|key|token|secret|password|cookie|session|signature/i
 
 /**
  * Checks and compiles one entry of a `facts` section. `at` gives positions in the rule file;
- * `needs` collects the patterns and lists the expressions use, as for rules.
+ * `expressions` checks and compiles JSON-Logic as for rules.
  */
 export function compileFact(
   name: string,
   spec: FactSpec,
   base: PathSegment[],
   at: (path: PathSegment[], key?: string) => SourcePosition,
-  needs: LogicNeeds,
+  expressions: Pick<SectionFile, 'check' | 'compile'>,
   environment: FactEnvironment,
 ): FactCompileResult {
   const errors: RuleError[] = [];
@@ -50,9 +49,9 @@ export function compileFact(
     else warnings.push(problem);
   };
   const logic = (value: unknown, path: PathSegment[]): CompiledLogic => {
-    for (const problem of checkLogic(value, path, needs)) fail(problem.path, problem.message, problem.key);
+    for (const problem of expressions.check(value, path)) fail(problem.path, problem.message, problem.key);
     for (const read of factsRead(value, path)) fail(read.path, 'a fact cannot read another fact (facts are fetched side by side)');
-    return compileLogic(value, { patterns: needs.patterns } satisfies LogicContext);
+    return expressions.compile(value);
   };
 
   const timeoutMs = spec.timeout === undefined ? DEFAULT_FACT_TIMEOUT_MS : durationMs(spec.timeout);

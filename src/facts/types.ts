@@ -1,6 +1,6 @@
 import type { CompiledLogic } from '../engine/logic.js';
 import type { Json } from '../okta/types.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { SourcePosition } from '../language/position.js';
 
 /** A fact as written in a rule file's `facts` section (see schemas/rules.schema.json, docs/facts.md). */
 export type FactSpec = SqlFactSpec | HttpFactSpec;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { LIST_CHUNK, yieldToLoop } from './cooperative.js';
 import { addEntry, domainEntryProblem, type ListKind } from './lists.js';
-import type { RuleError } from './RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 
 /** Where a list's entries come from, as written under `lists:` (see schemas/rules.schema.json). */
 export interface ListSourceSpec {

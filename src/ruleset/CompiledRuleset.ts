@@ -4,8 +4,9 @@ import type { CompiledFact } from '../facts/types.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from '../rules/lists.js';
-import type { RuleError } from '../rules/RuleError.js';
-import type { DenySpec, RulesetSettings, SourcePosition } from '../rules/types.js';
+import type { RuleError } from '../language/RuleError.js';
+import type { SourcePosition } from '../language/position.js';
+import type { DenySpec, RulesetSettings } from '../rules/types.js';
 
 export interface CompiledRule {
   readonly id: string;

@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
-import { formatRuleError, type RuleError } from '../rules/RuleError.js';
+import { formatRuleError, type RuleError } from '../language/RuleError.js';
 import { suiteFailures } from '../suites/suiteGate.js';
 import { watchRules, type RulesWatcher } from './watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';

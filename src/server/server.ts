@@ -12,7 +12,7 @@ import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/resolveFacts.js';
 import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import { RulesetLoadError } from '../rules/RuleError.js';
+import { RulesetLoadError } from '../language/RuleError.js';
 import type { StateConfig } from '../counters/stateConfig.js';
 import { logRuleWarnings } from '../ruleset/ruleWarnings.js';
 import { createApp } from './app.js';

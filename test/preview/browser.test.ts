@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { relativeToRules } from '../../src/preview/rulesetState.js';
 import { keyPair, signToken, startIssuer, type Issuer } from '../helpers/oauthIssuer.js';
-import { describeRuleError } from '../../src/rules/RuleError.js';
+import { describeRuleError } from '../../src/language/RuleError.js';
 import { MEMBERS_SEED } from '../facts/support.js';
 import { BROKEN_YAML, reloadRules, startPreviewServer, type PreviewServer } from './helpers.js';
 

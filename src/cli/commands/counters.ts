@@ -2,7 +2,7 @@ import { maskKey } from '../../counters/counterKey.js';
 import { openCounterRuntime } from '../../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../../counters/stateConfig.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 

@@ -12,7 +12,7 @@ import type { ResolvedFacts } from '../../facts/types.js';
 import type { Json } from '../../okta/types.js';
 import { oktaAnswer } from '../../okta/oktaAnswer.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { caseRequest } from '../../suites/caseRequest.js';
 import type { RequestSpec } from '../../suites/types.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';

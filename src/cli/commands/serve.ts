@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { createLogger, type Logger } from '../../observability/log.js';
-import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
+import { RulesetLoadError, formatRuleError } from '../../language/RuleError.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { problemsText, runPrimary, START_FAILED, START_HEADLINES, type StartFailed } from '../../server/cluster.js';
 import { answerReloadRequests } from '../../server/clusterReload.js';

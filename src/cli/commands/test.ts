@@ -4,7 +4,7 @@ import { resolveFacts } from '../../facts/resolveFacts.js';
 import type { ResolvedFacts } from '../../facts/types.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import type { LoadedCase } from '../../suites/types.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { loadSuites } from '../../suites/loadSuites.js';
 import { runSuites } from '../../suites/runSuites.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 
