@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { STATE_ENV_NAMES, stateConfigFromEnv, type StateConfig } from './counters/stateConfig.js';
 import type { OnRuleError } from './engine/evaluate.js';
+import type { FactEnvironment } from './facts/compileFact.js';
 import { readSecretSources, splitSecretList, type SecretSources } from './server/hookSecrets.js';
 import { reloadConfigFromEnv, type ReloadConfig } from './ruleset/reloadConfig.js';
 
@@ -50,6 +51,8 @@ export interface Config {
   state: StateConfig;
   /** The longest the facts stage may take for one request (docs/facts.md); pending facts then fail. */
   factsDeadlineMs: number;
+  /** The variables the rules' facts name (database URLs, header secrets), and whether this is production. */
+  environment: FactEnvironment;
 }
 
 export class ConfigError extends Error {
@@ -68,7 +71,14 @@ export const MIN_BODY_LIMIT_BYTES = 16 * 1024;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Reads every setting and reports every bad one at once (values of secrets are never echoed). */
+/** The facts stage's deadline when FACTS_DEADLINE_MS is not set. */
+export const DEFAULT_FACTS_DEADLINE_MS = 2000;
+
+/**
+ * Reads every setting and reports every bad one at once (values of secrets are never echoed).
+ * This module is the one reader of the process environment: everything else is given what it
+ * needs from here.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = Boolean(process.stdout.isTTY)): Config {
   const problems: string[] = [];
   const nodeEnv = env.NODE_ENV || 'development';
@@ -97,8 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const tls = readTls(env, problems);
   const shutdownDelayMs = integer(env.SHUTDOWN_DELAY_MS, 0, 'SHUTDOWN_DELAY_MS', 0, 120_000, problems);
   const shutdownTimeoutMs = integer(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS', 100, 300_000, problems);
-  // Okta waits 3 s: a longer deadline would only let Okta give up first.
-  const factsDeadlineMs = integer(env.FACTS_DEADLINE_MS, 2000, 'FACTS_DEADLINE_MS', 1, 2900, problems);
+  const factsDeadlineMs = readFactsDeadline(env, problems);
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
   // In production the preview explains rules to whoever asks, so it must sit behind the hook's own check.
   if (preview && production && authSecrets.length === 0 && !oauth) {
@@ -129,7 +138,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     preview,
     reload,
     state,
+    environment: factEnvironment(env),
   };
+}
+
+/** The variables the rules' facts may name, and whether this is production (NODE_ENV). */
+export function factEnvironment(env: NodeJS.ProcessEnv = process.env): FactEnvironment {
+  return { env, production: env.NODE_ENV === 'production' };
+}
+
+/**
+ * What a command that fetches facts as the service would (eval, test --live) reads of the
+ * service's settings: the environment and FACTS_DEADLINE_MS. Problems are added to `problems`.
+ */
+export function factSettings(problems: string[], env: NodeJS.ProcessEnv = process.env): { environment: FactEnvironment; deadlineMs: number } {
+  return { environment: factEnvironment(env), deadlineMs: readFactsDeadline(env, problems) };
+}
+
+/** The counter store's settings as the service reads them (STATE_URL…), for commands; problems are added to `problems`. */
+export function stateSettings(problems: string[], env: NodeJS.ProcessEnv = process.env): StateConfig {
+  return stateConfigFromEnv(env, env.NODE_ENV === 'production', problems);
+}
+
+function readFactsDeadline(env: NodeJS.ProcessEnv, problems: string[]): number {
+  // Okta waits 3 s: a longer deadline would only let Okta give up first.
+  return integer(env.FACTS_DEADLINE_MS, DEFAULT_FACTS_DEADLINE_MS, 'FACTS_DEADLINE_MS', 1, 2900, problems);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { FactEnvironment } from '../facts/compileFact.js';
 import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import { formatRuleError, type RuleError } from '../language/RuleError.js';
@@ -27,7 +28,7 @@ export interface Reloader {
  * the old or wholly by the new version. A bad ruleset never goes live: the store keeps the
  * last good one and each error is logged as file:line:column.
  */
-export function startReloader(options: { dir: string; store: RulesetStore; logger: Logger } & ReloadConfig): Reloader {
+export function startReloader(options: { dir: string; store: RulesetStore; logger: Logger; environment: FactEnvironment } & ReloadConfig): Reloader {
   const { dir, store, logger } = options;
   let closed = false;
   let chain: Promise<unknown> = Promise.resolve();
@@ -46,7 +47,7 @@ export function startReloader(options: { dir: string; store: RulesetStore; logge
 
   const run = async (reason: string): Promise<ReloadOutcome> => {
     const live = store.current();
-    const loaded = await loadRuleset(dir);
+    const loaded = await loadRuleset(dir, { environment: options.environment });
     if (!loaded.ok) return reject(reason, loaded.errors, live.version, `${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
     const next = loaded.ruleset;
     if (next.version === live.version) {

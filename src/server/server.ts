@@ -8,7 +8,6 @@ import { openCounterRuntime } from '../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import { FactMetrics } from '../facts/factMetrics.js';
 import { FactSources } from '../facts/FactSources.js';
-import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/resolveFacts.js';
 import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
@@ -53,16 +52,16 @@ export interface RunningServer {
 
 export type ServerConfig = Pick<
   Config,
-  'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
+  'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs' | 'factsDeadlineMs' | 'environment'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers'>>;
 
 /**
  * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
  * TLS_CERT_FILE/TLS_KEY_FILE). A failed listen rejects with a StartError in plain words.
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const loaded = await loadRuleset(config.rulesDir);
+  const loaded = await loadRuleset(config.rulesDir, { environment: config.environment });
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
   const store = new RulesetStore(loaded.ruleset);
   logger.info(
@@ -87,9 +86,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   store.on('swapped', (next, previous) => previous.counters.size === 0 && warnAboutCounters(next, state, config.workers ?? 1, logger));
 
   const facts = new FactSources({
-    env: process.env,
-    production: process.env.NODE_ENV === 'production',
-    deadlineMs: config.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS,
+    env: config.environment.env,
+    production: config.environment.production,
+    deadlineMs: config.factsDeadlineMs,
     logger,
     metrics: new FactMetrics(metrics.registry),
   });
@@ -116,7 +115,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reload = config.reload ?? DEFAULT_RELOAD;
-  const reloader = startReloader({ dir: config.rulesDir, store, logger, ...reload });
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, environment: config.environment, ...reload });
   // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
   const secretsReloader = config.authSecretSources
     ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })

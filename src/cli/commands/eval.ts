@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { stateConfigFromEnv } from '../../counters/stateConfig.js';
+import { factEnvironment, factSettings, stateSettings } from '../../config.js';
 import { openCounterRuntime } from '../../counters/counterRuntime.js';
 import { givenCounters, resolveCounters, type GivenCounter } from '../../counters/resolveCounters.js';
 import { evaluate } from '../../engine/evaluate.js';
@@ -86,7 +86,7 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     }
 
     const dir = rulesDirFrom(values.dir);
-    const loaded = await loadRuleset(dir);
+    const loaded = await loadRuleset(dir, { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
@@ -111,9 +111,12 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
       }
       facts = made;
     } else if (loaded.ruleset.facts.size > 0) {
-      const { sources, deadlineMs } = await liveSources(loaded.ruleset);
+      const problems: string[] = [];
+      const settings = factSettings(problems);
+      if (problems.length > 0) throw new UsageError(problems.join('; '));
+      const sources = await liveSources(loaded.ruleset, settings);
       try {
-        facts = await resolveFacts(loaded.ruleset, built.request, sources, { deadlineMs, reveal: values.reveal === true });
+        facts = await resolveFacts(loaded.ruleset, built.request, sources, { deadlineMs: settings.deadlineMs, reveal: values.reveal === true });
       } finally {
         await sources.close();
       }
@@ -155,7 +158,7 @@ async function readCounters(ruleset: CompiledRuleset, request: OktaHookRequest, 
     return givenCounters(ruleset, request, given);
   }
   const problems: string[] = [];
-  const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
+  const state = stateSettings(problems);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   if (!state.url) return givenCounters(ruleset, request);
   const runtime = await openCounterRuntime(state);

@@ -76,7 +76,7 @@ Exit codes: 0 stopped cleanly, 1 could not listen or another error, 2 invalid co
     }
     if (config.workers > 1 && cluster.isPrimary) {
       // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
-      const loaded = await loadRuleset(config.rulesDir);
+      const loaded = await loadRuleset(config.rulesDir, { environment: config.environment });
       if (!loaded.ok) return refuse(logger, { kind: 'rules', problems: loaded.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
       // Counts in memory are per process: wrong with several, so production refuses to start.
       if (loaded.ruleset.counters.size > 0 && !config.state.url && config.nodeEnv === 'production') {

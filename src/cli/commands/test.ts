@@ -1,3 +1,4 @@
+import { factEnvironment, factSettings } from '../../config.js';
 import { givenFacts } from '../../facts/givenFacts.js';
 import { liveSources } from '../../facts/liveSources.js';
 import { resolveFacts } from '../../facts/resolveFacts.js';
@@ -53,7 +54,7 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
       throw new UsageError(`--min-coverage takes a percentage from 0 to 100, not "${values['min-coverage']}"`);
     }
     const dir = rulesDirFrom(positionals[0]);
-    const loaded = await loadRuleset(dir);
+    const loaded = await loadRuleset(dir, { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
       printError(`the ruleset in ${dir} is invalid; no tests run`);
@@ -72,7 +73,11 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
     let liveFacts: Map<LoadedCase, ResolvedFacts> | undefined;
     if (values.live && loaded.ruleset.facts.size > 0) {
       liveFacts = new Map();
-      const { sources, deadlineMs } = await liveSources(loaded.ruleset);
+      const problems: string[] = [];
+      const settings = factSettings(problems);
+      if (problems.length > 0) throw new UsageError(problems.join('; '));
+      const sources = await liveSources(loaded.ruleset, settings);
+      const { deadlineMs } = settings;
       try {
         for (const testCase of suites.cases) {
           if (testCase.skip || 'problem' in testCase.request) continue;

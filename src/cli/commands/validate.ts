@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { factEnvironment } from '../../config.js';
 import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../language/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
@@ -30,7 +31,7 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
   async run(argv) {
     const { values, positionals } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
-    const loaded = await loadRuleset(dir);
+    const loaded = await loadRuleset(dir, { environment: factEnvironment() });
     const strict = values.strict === true;
     // Errors and warnings together, in file order, as an editor lists them.
     const label = strict ? '' : 'warning: ';
