@@ -21,6 +21,7 @@ import { validateRequest } from '../../okta/validateRequest.js';
 import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 import { HttpError } from '../HttpError.js';
 import { jsonBody } from '../middleware/jsonBody.js';
+import type { RouteLabels } from '../routeLabels.js';
 
 export const HOOK_PATH = '/registrationHook';
 
@@ -38,6 +39,8 @@ export interface HookRouteOptions {
   factsDeadlineMs?: number;
   /** The counter store and its settings (src/counters); used only for rulesets with counters. */
   counters?: CounterRuntime;
+  /** Labels the route for metrics and logs. */
+  labels: RouteLabels;
 }
 
 /** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
@@ -152,7 +155,7 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
   }
   // One middleware, composed once by Koa's own composer: @koa/router composes a route's
   // middleware again on every request it matches (docs/performance.md, "Stop 19").
-  router.post(HOOK_PATH, compose([options.auth, ...jsonBody(options.bodyLimit), decide]));
+  router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), decide]));
 }
 
 /** Who the decision was about: the login (or email) and the end user's IP address, as Okta sent them. */
