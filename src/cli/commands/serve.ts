@@ -29,7 +29,7 @@ plain words, and no process is left running, with or without workers.
 
 Reloading: SIGHUP reloads the rules in any mode. With RULES_WATCH=1 (npm run dev sets it)
 they reload when files in RULES_DIR change; RULES_WATCH_DEBOUNCE_MS (default 200) waits for
-a burst of changes to end, and RULES_WATCH_POLL_MS polls instead of using file events. A
+a burst of changes to end, and RULES_WATCH_POLL_MS also polls, for mounts without file events. A
 reload that fails keeps the last good rules serving. See docs/rules.md, "Reloading rules".
 The hook secret files (OKTA_HOOK_AUTH_SECRET_FILE, OKTA_HOOK_AUTH_SECRETS_FILE) are read
 again when they change and on SIGHUP; a set that cannot be read keeps the old one. See
