@@ -63,9 +63,9 @@ export class ConfigError extends Error {
 }
 
 /**
- * The smallest BODY_LIMIT accepted. Okta's requests are 1–3 KB with a handful of profile
- * attributes, but a profile may have dozens of custom attributes of up to a few hundred
- * characters each: 16kb leaves room for them, and anything lower is a mistake (0kb answered 413 to all).
+ * The smallest BODY_LIMIT accepted. Okta's requests hold a handful of profile attributes, but
+ * a profile may have dozens of custom attributes of up to a few hundred characters each: 16kb
+ * leaves room for them, and anything lower is a mistake (0kb answered 413 to all).
  */
 export const MIN_BODY_LIMIT_BYTES = 16 * 1024;
 

@@ -39,7 +39,7 @@ export interface ResolveOptions {
  * or the failure. When the cache answered every fact, the result comes back as it is, not in
  * a promise, so the hook answers without waiting a turn of the event loop.
  *
- * Another stage (counters, issue #14) plugs in the same way: take the ruleset, the request
+ * Another stage (counters) plugs in the same way: take the ruleset, the request
  * and its context, return values by name plus failures, never throw, respect the deadline.
  */
 export function resolveFacts(ruleset: CompiledRuleset, request: OktaHookRequest, sources: FactSources, options: ResolveOptions): ResolvedFacts | Promise<ResolvedFacts> {

@@ -28,7 +28,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     options.redact = { paths: ['req.headers.authorization', '*.authorization', '*.headers.authorization'], censor: REDACTED };
   } else {
     // maskPii also replaces every `authorization` value, at any depth, so pino's redaction (a
-    // second walk of every line, about a third of a decision line's cost) is left out here.
+    // second walk of every line) is left out here.
     options.formatters = {
       log: (object) => maskPii(object) as Record<string, unknown>,
       bindings: (bindings) => maskPii(bindings) as Record<string, unknown>,

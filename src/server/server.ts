@@ -94,7 +94,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   });
   // Databases open before the first request; one that is down is logged and does not stop the start.
   await facts.prepare(loaded.ruleset);
-  for (const warning of loaded.ruleset.warnings) logger.warn({ file: warning.file, line: warning.line }, warning.message);
   store.on('swapped', (next) => void facts.prepare(next));
 
   let stopping = false;

@@ -154,7 +154,7 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
     return { decision, decisionId };
   }
   // One middleware, composed once by Koa's own composer: @koa/router composes a route's
-  // middleware again on every request it matches (docs/performance.md, "Stop 19").
+  // middleware again on every request it matches.
   router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), decide]));
 }
 
