@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 import { freePort } from './freePort.js';
 import { postgresBin, startPostgres } from './postgres.js';
 import { TestRedis } from './redis.js';
@@ -67,5 +69,11 @@ describe('test helpers', function () {
       await db.stop();
       await ports.release();
     }
+  });
+
+  it('the built CLI the process tests run is the source the in-process tests import (mocha\'s setup rebuilds it)', () => {
+    const newest = (dir: string): number =>
+      Math.max(...readdirSync(dir, { withFileTypes: true }).map((entry) => (entry.isDirectory() ? newest(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).mtimeMs)));
+    expect(statSync(path.join(PACKAGE_ROOT, 'dist', 'cli', 'main.js')).mtimeMs).to.be.at.least(newest(path.join(PACKAGE_ROOT, 'src')));
   });
 });
