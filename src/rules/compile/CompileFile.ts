@@ -71,10 +71,4 @@ export class CompileFile implements SectionFile {
   compile(logic: unknown): CompiledLogic {
     return compileLogic(logic, this.scope);
   }
-
-  /** Checks and reports an expression's problems as they are (warnings as warnings); compiles it. */
-  expression(logic: unknown, path: PathSegment[]): CompiledLogic {
-    for (const problem of this.check(logic, path)) this.fail(problem.path, problem.message, problem.key, problem.warning);
-    return this.compile(logic);
-  }
 }
