@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { givenCounters } from '../../src/counters/resolveCounters.js';
+import { registration } from '../../src/hooks/registration/index.js';
 import { loadErrors, rulesetOf } from '../helpers/tempRules.js';
 
 const COUNTERS = `counters:
@@ -125,7 +126,7 @@ rules:
 `,
     });
     const request = (email: string) => ({ requestType: 'self.service.registration', data: { userProfile: { email }, context: { request: { ipAddress: '203.0.113.9' } } } }) as never;
-    const reading = (email: string) => givenCounters(ruleset, request(email)).readings[0]!;
+    const reading = (email: string) => givenCounters(ruleset, registration.context(request(email))).readings[0]!;
     expect(reading('a@partner.example')).to.include({ key: null, value: 0 }).and.not.have.property('failed');
     expect(reading('test-1@example.com')).to.include({ key: null, value: 0 }).and.not.have.property('failed');
     expect(reading('a@example.com')).to.include({ value: 1 }).and.not.have.property('failed');

@@ -114,9 +114,8 @@ describe('facts: the start prepares each SQL fact on its database', function () 
   it('a misspelt column stops the start, at the fact, with the SQLSTATE named; nothing runs', async () => {
     const sql = "SELECT plann, nextval('visits') FROM members WHERE member_number = $1 AND birth_date = $2::date";
     const rules = await tempRules({ 'members.yaml': memberRules({ sql }) });
-    process.env.MEMBERS_DB = db.url;
     try {
-      const error = await startTestServer({ RULES_DIR: rules.dir }).then(
+      const error = await startTestServer({ RULES_DIR: rules.dir, MEMBERS_DB: db.url }).then(
         (server) => server.close().then(() => undefined),
         (e: unknown) => e,
       );
@@ -125,7 +124,6 @@ describe('facts: the start prepares each SQL fact on its database', function () 
         `${rules.dir}/members.yaml:2:3: fact "member": MEMBERS_DB refuses the SQL: 42703 undefined_column: column "plann" does not exist`,
       ]);
     } finally {
-      delete process.env.MEMBERS_DB;
       await rules.cleanup();
     }
     // Prepared, never run: the sequence in the statement did not move.
