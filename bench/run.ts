@@ -233,7 +233,7 @@ export function formatResult(result: BenchResult, options: BenchOptions): string
   return lines.join('\n');
 }
 
-/** The targets of docs/performance.md ("Against the targets"), checked against this run's figures. */
+/** The targets of docs/performance.md ("Targets"), checked against this run's figures. */
 export function targetLines(result: BenchResult): string[] {
   const f = result.inProcess;
   const large = result.rows.find((r) => r.name === LARGE_ROW);

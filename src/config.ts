@@ -2,6 +2,8 @@ import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { STATE_ENV_NAMES, stateConfigFromEnv, type StateConfig } from './counters/stateConfig.js';
 import type { OnRuleError } from './engine/evaluate.js';
+import type { FactEnvironment } from './facts/compileFact.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from './facts/deadline.js';
 import { readSecretSources, splitSecretList, type SecretSources } from './server/hookSecrets.js';
 import { reloadConfigFromEnv, type ReloadConfig } from './ruleset/reloadConfig.js';
 
@@ -55,6 +57,8 @@ export interface Config {
   state: StateConfig;
   /** The longest the facts stage may take for one request (docs/facts.md); pending facts then fail. */
   factsDeadlineMs: number;
+  /** The variables the rules' facts name (database URLs, header secrets), and whether this is production. */
+  environment: FactEnvironment;
 }
 
 export class ConfigError extends Error {
@@ -65,15 +69,22 @@ export class ConfigError extends Error {
 }
 
 /**
- * The smallest BODY_LIMIT accepted. Okta's requests are 1–3 KB with a handful of profile
- * attributes, but a profile may have dozens of custom attributes of up to a few hundred
- * characters each: 16kb leaves room for them, and anything lower is a mistake (0kb answered 413 to all).
+ * The smallest BODY_LIMIT accepted. Okta's requests hold a handful of profile attributes, but
+ * a profile may have dozens of custom attributes of up to a few hundred characters each: 16kb
+ * leaves room for them, and anything lower is a mistake (0kb answered 413 to all).
  */
 export const MIN_BODY_LIMIT_BYTES = 16 * 1024;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Reads every setting and reports every bad one at once (values of secrets are never echoed). */
+/** The facts stage's deadline when FACTS_DEADLINE_MS is not set. */
+export { DEFAULT_FACTS_DEADLINE_MS };
+
+/**
+ * Reads every setting and reports every bad one at once (values of secrets are never echoed).
+ * This module is the one reader of the process environment: everything else is given what it
+ * needs from here.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = Boolean(process.stdout.isTTY)): Config {
   const problems: string[] = [];
   const nodeEnv = env.NODE_ENV || 'development';
@@ -102,8 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   const tls = readTls(env, problems);
   const shutdownDelayMs = integer(env.SHUTDOWN_DELAY_MS, 0, 'SHUTDOWN_DELAY_MS', 0, 120_000, problems);
   const shutdownTimeoutMs = integer(env.SHUTDOWN_TIMEOUT_MS, 10_000, 'SHUTDOWN_TIMEOUT_MS', 100, 300_000, problems);
-  // Okta waits 3 s: a longer deadline would only let Okta give up first.
-  const factsDeadlineMs = integer(env.FACTS_DEADLINE_MS, 2000, 'FACTS_DEADLINE_MS', 1, 2900, problems);
+  const factsDeadlineMs = readFactsDeadline(env, problems);
   const preview = ['1', 'true'].includes(oneOf(env.PREVIEW, '0', 'PREVIEW', ['0', '1', 'false', 'true'] as const, problems));
   // In production the preview explains rules to whoever asks, so it must sit behind the hook's own check.
   if (preview && production && authSecrets.length === 0 && !oauth) {
@@ -134,7 +144,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     preview,
     reload,
     state,
+    environment: { env, production, deadlineMs: factsDeadlineMs },
   };
+}
+
+/**
+ * The variables the rules' facts may name, whether this is production (NODE_ENV), and
+ * FACTS_DEADLINE_MS (no fact's timeout may exceed it), for commands that load rules as the
+ * service would. A bad FACTS_DEADLINE_MS is added to `problems` and the default used.
+ */
+export function factEnvironment(env: NodeJS.ProcessEnv = process.env, problems: string[] = []): FactEnvironment {
+  return { env, production: env.NODE_ENV === 'production', deadlineMs: readFactsDeadline(env, problems) };
+}
+
+/**
+ * What a command that fetches facts as the service would (eval, test --live) reads of the
+ * service's settings: the environment and FACTS_DEADLINE_MS. Problems are added to `problems`.
+ */
+export function factSettings(problems: string[], env: NodeJS.ProcessEnv = process.env): { environment: FactEnvironment; deadlineMs: number } {
+  const deadlineMs = readFactsDeadline(env, problems);
+  return { environment: { env, production: env.NODE_ENV === 'production', deadlineMs }, deadlineMs };
+}
+
+/** The counter store's settings as the service reads them (STATE_URL…), for commands; problems are added to `problems`. */
+export function stateSettings(problems: string[], env: NodeJS.ProcessEnv = process.env): StateConfig {
+  return stateConfigFromEnv(env, env.NODE_ENV === 'production', problems);
+}
+
+function readFactsDeadline(env: NodeJS.ProcessEnv, problems: string[]): number {
+  // Okta waits 3 s: a longer deadline would only let Okta give up first.
+  return integer(env.FACTS_DEADLINE_MS, DEFAULT_FACTS_DEADLINE_MS, 'FACTS_DEADLINE_MS', 1, 2900, problems);
 }
 
 /**

@@ -22,8 +22,20 @@ export function pinSelf(): boolean {
   return canPin && spawnSync('taskset', ['-pc', '0', String(process.pid)]).status === 0;
 }
 
+/** A port another process takes between the check and the bind makes the server exit: it is started again on another. */
 export async function spawnServer(args: string[], env: Record<string, string>, readyPath: string, pin: boolean): Promise<RunningBenchServer> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(args, env, readyPath, pin, await freePort());
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 5) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function spawnOnce(args: string[], env: Record<string, string>, readyPath: string, pin: boolean, port: number): Promise<RunningBenchServer> {
   const [command, argv] = pin && canPin ? ['taskset', ['-c', '1', process.execPath, ...args]] : [process.execPath, args];
   const child: ChildProcess = spawn(command, argv, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -36,7 +48,10 @@ export async function spawnServer(args: string[], env: Record<string, string>, r
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`bench server ${args.join(' ')} exited: ${stderr}`);
+    if (child.exitCode !== null) {
+      const message = `bench server ${args.join(' ')} exited: ${stderr}`;
+      throw /already in use|EADDRINUSE/.test(stderr) ? new PortTaken(message) : new Error(message);
+    }
     try {
       await fetch(`${url}${readyPath}`);
       break;

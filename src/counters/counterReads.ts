@@ -1,5 +1,5 @@
-import type { PathSegment } from '../rules/parseYamlFile.js';
-import { namespaceReads } from '../rules/namespaceReads.js';
+import type { PathSegment } from '../language/position.js';
+import { namespaceReads } from '../language/namespaceReads.js';
 
 export interface CounterRead {
   /** The counter's name, or undefined when the path is `counters` alone. */

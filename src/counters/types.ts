@@ -1,6 +1,6 @@
 import type { CompiledLogic } from '../engine/logic.js';
 import type { Json, RequestType } from '../okta/types.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { SourcePosition } from '../language/position.js';
 
 export type CountWhat = 'attempts' | 'allowed';
 export type CounterOnError = 'deny' | 'allow' | 'skip';

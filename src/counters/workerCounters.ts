@@ -1,5 +1,5 @@
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import type { RuleError } from '../rules/RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 
 /** How the service runs, as far as where counts live is concerned. */
 export interface CountingSetup {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { REQUEST_TYPES } from '../okta/types.js';
 import type { CompiledRuleset, DefaultOutcome } from '../ruleset/CompiledRuleset.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { SourcePosition } from '../language/position.js';
 import { changedFields, comparable } from './comparable.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';

@@ -1,5 +1,6 @@
 import type { JsonObject, RequestType } from '../okta/types.js';
-import type { DenySpec, SourcePosition } from '../rules/types.js';
+import type { SourcePosition } from '../language/position.js';
+import type { DenySpec } from '../rules/types.js';
 
 /** Why one rule did or did not take part in a decision. */
 export interface RuleTrace {

@@ -8,11 +8,27 @@
  * standard operations below are json-logic-js's own (MIT), copied so they can be called
  * directly. Anything else (an unknown or dotted operation, `log`) is handed to json-logic-js
  * itself, so even its errors are the same. test/engine/parity.test.ts holds this to it.
+ *
+ * Our own operations are given as functions, never added to json-logic-js's operation table
+ * (which is one table for the whole process). An expression runs with a scope its caller
+ * passes in, which reaches the operations that read it (a ruleset's lists).
  */
 import jsonLogic from 'json-logic-js';
 
-export type Run = (data: unknown) => unknown;
+export type Run<S> = (data: unknown, scope: S) => unknown;
 type Operation = (...args: unknown[]) => unknown;
+
+/** Operations beyond json-logic-js's standard ones. */
+export interface CustomOperations<S> {
+  /** Called with their evaluated arguments only. */
+  readonly plain: Readonly<Record<string, Operation>>;
+  /**
+   * Chosen for one place in an expression when it compiles, from the operation's name and its
+   * arguments as written; called with the scope, then the evaluated arguments. undefined: not
+   * one of these.
+   */
+  scoped(op: string, args: readonly unknown[]): ((scope: S, ...args: unknown[]) => unknown) | undefined;
+}
 
 const truthy = (value: unknown): boolean => (Array.isArray(value) && value.length === 0 ? false : !!value);
 
@@ -92,27 +108,15 @@ function missingOp(data: unknown, args: readonly unknown[]): unknown[] {
 const isPrimitiveList = (value: unknown): value is Array<string | number> =>
   Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number');
 
-/**
- * A stand-in for a custom operation at one place in an expression, chosen at compile time from
- * the operation's name and its arguments as written (e.g. `matches` with a literal pattern
- * resolves the pattern once). It is called exactly as the operation would be, and must return
- * what the operation would; undefined keeps the operation itself.
- */
-export type BindOperation = (op: string, args: readonly unknown[]) => Operation | undefined;
-
-/**
- * @param custom operations added to json-logic-js with add_operation (ours: operators.ts);
- *   like json-logic-js, they are called with the data as `this` and the evaluated arguments.
- */
-export function compileJsonLogic(logic: unknown, custom: Readonly<Record<string, Operation>>, bind?: BindOperation): Run {
-  const compile = (node: unknown): Run => compileNode(node, custom, compile, bind);
+export function compileJsonLogic<S>(logic: unknown, custom: CustomOperations<S>): Run<S> {
+  const compile = (node: unknown): Run<S> => compileNode(node, custom, compile);
   return compile(logic);
 }
 
-function compileNode(logic: unknown, custom: Readonly<Record<string, Operation>>, compile: (node: unknown) => Run, bind?: BindOperation): Run {
+function compileNode<S>(logic: unknown, custom: CustomOperations<S>, compile: (node: unknown) => Run<S>): Run<S> {
   if (Array.isArray(logic)) {
     const items = logic.map(compile);
-    return (data) => items.map((item) => item(data));
+    return (data, scope) => items.map((item) => item(data, scope));
   }
   if (!isLogic(logic)) return () => logic;
 
@@ -122,74 +126,75 @@ function compileNode(logic: unknown, custom: Readonly<Record<string, Operation>>
 
   if (SPECIAL.has(op)) return compileSpecial(op, values, compile);
 
+  const scoped = custom.scoped(op, values);
+  if (scoped) return compileScoped(scoped, values.map(compile));
   let fn: Operation | undefined;
-  if (hasOwn(custom, op)) fn = bind?.(op, values) ?? custom[op];
+  if (hasOwn(custom.plain, op)) fn = custom.plain[op];
   else if (hasOwn(STANDARD, op)) fn = STANDARD[op];
   // Unknown, dotted or `log`: json-logic-js decides (and throws its own error).
   if (!fn) return (data) => jsonLogic.apply(logic as never, data);
   const call = fn;
   const args = values.map(compile);
-  const custom_ = hasOwn(custom, op);
-  // Custom operations may read `this` (the data), as json-logic-js allows; standard ones never do.
-  if (custom_) {
-    // By arity, as below: no arguments array per call. Still exactly as many arguments as written.
-    switch (args.length) {
-      case 1: {
-        const [a] = args as [Run];
-        return (data) => call.call(data, a(data));
-      }
-      case 2: {
-        const [a, b] = args as [Run, Run];
-        return (data) => call.call(data, a(data), b(data));
-      }
-      case 3: {
-        const [a, b, c] = args as [Run, Run, Run];
-        return (data) => call.call(data, a(data), b(data), c(data));
-      }
-      default:
-        return (data) => call.apply(data, args.map((arg) => arg(data)));
-    }
-  }
+  // By arity: no arguments array per call, and still exactly as many arguments as written.
   switch (args.length) {
     case 0:
       return () => call();
     case 1: {
-      const [a] = args as [Run];
-      return (data) => call(a(data));
+      const [a] = args as [Run<S>];
+      return (data, scope) => call(a(data, scope));
     }
     case 2: {
-      const [a, b] = args as [Run, Run];
-      return (data) => call(a(data), b(data));
+      const [a, b] = args as [Run<S>, Run<S>];
+      return (data, scope) => call(a(data, scope), b(data, scope));
     }
     case 3: {
-      const [a, b, c] = args as [Run, Run, Run];
-      return (data) => call(a(data), b(data), c(data));
+      const [a, b, c] = args as [Run<S>, Run<S>, Run<S>];
+      return (data, scope) => call(a(data, scope), b(data, scope), c(data, scope));
     }
     default:
-      return (data) => call(...args.map((arg) => arg(data)));
+      return (data, scope) => call(...args.map((arg) => arg(data, scope)));
   }
 }
 
-function compileSpecial(op: string, values: unknown[], compile: (node: unknown) => Run): Run {
+function compileScoped<S>(call: (scope: S, ...args: unknown[]) => unknown, args: Array<Run<S>>): Run<S> {
+  switch (args.length) {
+    case 1: {
+      const [a] = args as [Run<S>];
+      return (data, scope) => call(scope, a(data, scope));
+    }
+    case 2: {
+      const [a, b] = args as [Run<S>, Run<S>];
+      return (data, scope) => call(scope, a(data, scope), b(data, scope));
+    }
+    case 3: {
+      const [a, b, c] = args as [Run<S>, Run<S>, Run<S>];
+      return (data, scope) => call(scope, a(data, scope), b(data, scope), c(data, scope));
+    }
+    default:
+      return (data, scope) => call(scope, ...args.map((arg) => arg(data, scope)));
+  }
+}
+
+function compileSpecial<S>(op: string, values: unknown[], compile: (node: unknown) => Run<S>): Run<S> {
   switch (op) {
     case 'if':
     case '?:': {
       const parts = values.map(compile);
-      return (data) => {
+      return (data, scope) => {
         let i = 0;
         for (; i < parts.length - 1; i += 2) {
-          if (truthy(parts[i]!(data))) return parts[i + 1]!(data);
+          if (truthy(parts[i]!(data, scope))) return parts[i + 1]!(data, scope);
         }
-        if (parts.length === i + 1) return parts[i]!(data);
+        if (parts.length === i + 1) return parts[i]!(data, scope);
         return null;
       };
     }
     case 'and': {
       const parts = values.map(compile);
-      return (data) => {
+      return (data, scope) => {
         let current: unknown;
         for (const part of parts) {
-          current = part(data);
+          current = part(data, scope);
           if (!truthy(current)) return current;
         }
         return current;
@@ -197,10 +202,10 @@ function compileSpecial(op: string, values: unknown[], compile: (node: unknown) 
     }
     case 'or': {
       const parts = values.map(compile);
-      return (data) => {
+      return (data, scope) => {
         let current: unknown;
         for (const part of parts) {
-          current = part(data);
+          current = part(data, scope);
           if (truthy(current)) return current;
         }
         return current;
@@ -212,18 +217,18 @@ function compileSpecial(op: string, values: unknown[], compile: (node: unknown) 
     case 'none':
     case 'some': {
       const source = compile(values[0]);
-      const scoped = compile(values[1]);
-      return iterate(op, source, scoped);
+      const each = compile(values[1]);
+      return iterate(op, source, each);
     }
     case 'reduce': {
       const source = compile(values[0]);
-      const scoped = compile(values[1]);
+      const each = compile(values[1]);
       const initial = typeof values[2] !== 'undefined' ? compile(values[2]) : () => null;
-      return (data) => {
-        const items = source(data);
-        const start = initial(data);
+      return (data, scope) => {
+        const items = source(data, scope);
+        const start = initial(data, scope);
         if (!Array.isArray(items)) return start;
-        return items.reduce((accumulator, current) => scoped({ current, accumulator }), start);
+        return items.reduce((accumulator, current) => each({ current, accumulator }, scope), start);
       };
     }
     case 'var': {
@@ -232,28 +237,28 @@ function compileSpecial(op: string, values: unknown[], compile: (node: unknown) 
       if (literal && values.length <= 2) {
         const fallback = compile(values[1]);
         // The default is evaluated even when unused, as json-logic-js does (it could throw).
-        if (first === '') return (data) => (fallback(data), data);
+        if (first === '') return (data, scope) => (fallback(data, scope), data);
         const parts = String(first).split('.');
-        return (data) => {
-          const b = fallback(data);
+        return (data, scope) => {
+          const b = fallback(data, scope);
           return readPath(data, parts, b === undefined ? null : b);
         };
       }
       const args = values.map(compile);
-      return (data) => {
-        const evaluated = args.map((arg) => arg(data));
+      return (data, scope) => {
+        const evaluated = args.map((arg) => arg(data, scope));
         return varOp(data, evaluated[0], evaluated[1]);
       };
     }
     case 'missing': {
       const args = values.map(compile);
-      return (data) => missingOp(data, args.map((arg) => arg(data)));
+      return (data, scope) => missingOp(data, args.map((arg) => arg(data, scope)));
     }
     default: {
       // missing_some: [need_count, options]
       const args = values.map(compile);
-      return (data) => {
-        const evaluated = args.map((arg) => arg(data));
+      return (data, scope) => {
+        const evaluated = args.map((arg) => arg(data, scope));
         const [needCount, options] = evaluated as [any, any];
         const areMissing = isPrimitiveList(options) ? missingOp(data, options) : (jsonLogic.apply({ missing: options } as never, data) as unknown[]);
         return options.length - areMissing.length >= needCount ? [] : areMissing;
@@ -262,37 +267,37 @@ function compileSpecial(op: string, values: unknown[], compile: (node: unknown) 
   }
 }
 
-function iterate(op: string, source: Run, scoped: Run): Run {
+function iterate<S>(op: string, source: Run<S>, each: Run<S>): Run<S> {
   switch (op) {
     case 'filter':
-      return (data) => {
-        const items = source(data);
-        return Array.isArray(items) ? items.filter((item) => truthy(scoped(item))) : [];
+      return (data, scope) => {
+        const items = source(data, scope);
+        return Array.isArray(items) ? items.filter((item) => truthy(each(item, scope))) : [];
       };
     case 'map':
-      return (data) => {
-        const items = source(data);
-        return Array.isArray(items) ? items.map((item) => scoped(item)) : [];
+      return (data, scope) => {
+        const items = source(data, scope);
+        return Array.isArray(items) ? items.map((item) => each(item, scope)) : [];
       };
     case 'all':
-      return (data) => {
-        const items = source(data);
+      return (data, scope) => {
+        const items = source(data, scope);
         if (!Array.isArray(items) || !items.length) return false;
-        for (const item of items) if (!truthy(scoped(item))) return false;
+        for (const item of items) if (!truthy(each(item, scope))) return false;
         return true;
       };
     case 'none':
-      return (data) => {
-        const items = source(data);
+      return (data, scope) => {
+        const items = source(data, scope);
         if (!Array.isArray(items) || !items.length) return true;
-        for (const item of items) if (truthy(scoped(item))) return false;
+        for (const item of items) if (truthy(each(item, scope))) return false;
         return true;
       };
     default:
-      return (data) => {
-        const items = source(data);
+      return (data, scope) => {
+        const items = source(data, scope);
         if (!Array.isArray(items) || !items.length) return false;
-        for (const item of items) if (truthy(scoped(item))) return true;
+        for (const item of items) if (truthy(each(item, scope))) return true;
         return false;
       };
   }

@@ -26,8 +26,8 @@ const HYPHEN = 0x2d;
 const DOT = 0x2e;
 
 /**
- * True for names that domainToASCII returns unchanged, checked without calling it (which
- * costs more than the rest of a request's facts): lowercase ASCII letters, digits and hyphens in non-empty labels, no
+ * True for names that domainToASCII returns unchanged, checked without calling it (an IDNA
+ * conversion on every request): lowercase ASCII letters, digits and hyphens in non-empty labels, no
  * punycode label (`xn--`, which it validates), and a last label that starts with a letter
  * (one starting with a digit can be read as an IPv4 number: `a.1` gives '', `0x7f.1` an
  * address). Anything else still goes through domainToASCII; test/engine/emailDomain.test.ts

@@ -7,8 +7,7 @@ import type { FactFailure, ResolvedFacts } from '../facts/types.js';
 import { hiddenFacts, maskComputedValue, maskFactText, maskFactValue } from '../facts/maskFactValue.js';
 import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
 import type { RequestContext } from './RequestContext.js';
-import { truthy } from './logic.js';
-import { withScope } from './operators.js';
+import { compileLogic, truthy } from './logic.js';
 
 export type OnRuleError = 'deny' | 'skip';
 
@@ -48,7 +47,7 @@ const RESERVED_ATTRIBUTES = new Set(['password', '__proto__', 'constructor', 'pr
  */
 export function evaluate(ruleset: CompiledRuleset, context: RequestContext, options: EvaluateOptions = {}): Decision {
   const facts = conditionData(ruleset, context, options);
-  return withScope(ruleset, () => decide(ruleset, context, facts, options));
+  return decide(ruleset, context, facts, options);
 }
 
 /**
@@ -129,10 +128,10 @@ function decide(ruleset: CompiledRuleset, context: RequestContext, facts: Facts,
       continue;
     }
     try {
-      const result = rule.when.run(facts);
+      const result = rule.when.run(facts, ruleset.lists);
       if (options.explain) explain(rule, facts, result, entry!, ruleset);
       if (!truthy(result)) continue;
-      const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts);
+      const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts, ruleset);
       if (entry) entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {
@@ -260,10 +259,10 @@ function effectOf(rule: CompiledRule): RuleTrace['effect'] {
 }
 
 /** A rule's attribute values. null/undefined results are left out: "no value", not "clear it". */
-function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
+function computeUpdates(rule: CompiledRule, facts: Facts, ruleset: CompiledRuleset): JsonObject {
   const out: JsonObject = {};
   if (rule.updateFrom) {
-    const value = rule.updateFrom.run(facts);
+    const value = rule.updateFrom.run(facts, ruleset.lists);
     if (value !== null && value !== undefined) {
       if (typeof value !== 'object' || Array.isArray(value)) {
         throw new Error(`updateFrom must return an object of attributes, got ${describe(value)}`);
@@ -272,7 +271,7 @@ function computeUpdates(rule: CompiledRule, facts: Facts): JsonObject {
       for (const [attribute, attributeValue] of Object.entries(value)) setAttribute(out, attribute, attributeValue, true);
     }
   }
-  for (const [attribute, logic] of rule.update) setAttribute(out, attribute, logic.run(facts));
+  for (const [attribute, logic] of rule.update) setAttribute(out, attribute, logic.run(facts, ruleset.lists));
   return out;
 }
 
@@ -318,7 +317,7 @@ function explain(rule: CompiledRule, facts: Facts, result: unknown, entry: RuleT
   const saw: Record<string, unknown> = {};
   for (const path of varPaths(rule.when.logic)) saw[path] = maskFact(path, jsonLogic.apply({ var: path }, facts), ruleset);
   entry.saw = saw;
-  const parts = explainParts(rule.when.logic, facts, 0);
+  const parts = explainParts(rule.when.logic, facts, 0, ruleset);
   if (parts) {
     maskParts(parts, ruleset);
     entry.parts = parts;
@@ -370,7 +369,7 @@ const OPAQUE = new Set(['var', 'missing', 'missing_some', 'map', 'filter', 'redu
 const MAX_EXPLAIN_DEPTH = 4;
 
 /** The operands of an operation and their values, recursively, for `hook-rules eval`. */
-function explainParts(logic: unknown, facts: Facts, depth: number): ExplainedPart[] | undefined {
+function explainParts(logic: unknown, facts: Facts, depth: number, ruleset: CompiledRuleset): ExplainedPart[] | undefined {
   if (depth >= MAX_EXPLAIN_DEPTH || !logic || typeof logic !== 'object' || Array.isArray(logic)) return undefined;
   const [op] = Object.keys(logic);
   if (op === undefined || OPAQUE.has(op)) return undefined;
@@ -379,15 +378,16 @@ function explainParts(logic: unknown, facts: Facts, depth: number): ExplainedPar
   const parts = args
     .filter((arg) => arg !== null && typeof arg === 'object') // literals explain themselves
     .map((arg): ExplainedPart => {
-      const children = explainParts(arg, facts, depth + 1);
-      return { logic: arg, value: safeApply(arg, facts), ...(children ? { parts: children } : {}) };
+      const children = explainParts(arg, facts, depth + 1, ruleset);
+      return { logic: arg, value: safeApply(arg, facts, ruleset), ...(children ? { parts: children } : {}) };
     });
   return parts.length > 0 ? parts : undefined;
 }
 
-function safeApply(logic: unknown, facts: Facts): unknown {
+function safeApply(logic: unknown, facts: Facts, ruleset: CompiledRuleset): unknown {
   try {
-    return jsonLogic.apply(logic as jsonLogic.RulesLogic, facts);
+    // Explaining runs once per rule and request asked for: compiled on the spot, in the rule's scope.
+    return compileLogic(logic, ruleset).run(facts, ruleset.lists);
   } catch (error) {
     return `error: ${(error as Error).message}`;
   }

@@ -1,31 +1,25 @@
 import jsonLogic from 'json-logic-js';
-import type { RE2JS } from 're2js';
 import { compileJsonLogic } from './compileJsonLogic.js';
-import { bindOperation, CUSTOM_OPERATIONS, registerCustomOperations } from './operators.js';
-
-// json-logic-js stays the reference: explain mode and the parity tests call it directly.
-registerCustomOperations();
+import { CUSTOM_OPERATIONS, NO_SCOPE, scopedOperation, type Lists, type OperatorScope } from './operators.js';
 
 /** A JSON-Logic expression checked at load, ready to run against a request's facts. */
 export interface CompiledLogic {
   readonly logic: unknown;
-  run(data: object): unknown;
+  /** `lists`: the lists `in_list` reads; by default the ones the expression was compiled with. */
+  run(data: object, lists?: Lists): unknown;
 }
 
-const custom = CUSTOM_OPERATIONS as unknown as Record<string, (...args: unknown[]) => unknown>;
+const plain = CUSTOM_OPERATIONS as unknown as Record<string, (...args: unknown[]) => unknown>;
 
 /**
  * The one place that knows which engine runs conditions. json-logic-js defines their
  * meaning; compileJsonLogic turns an expression into closures once, at load, that give the
- * same results about 10× faster (test/engine/parity.test.ts proves the "same").
+ * same results without walking the expression again on each request
+ * (test/engine/parity.test.ts proves the "same").
  */
-export function compileLogic(logic: unknown, context?: LogicContext): CompiledLogic {
-  return { logic, run: compileJsonLogic(logic, custom, context && bindOperation(context.patterns)) };
-}
-
-/** What a ruleset already holds when its logic compiles: its patterns, bound where written. */
-export interface LogicContext {
-  patterns: ReadonlyMap<string, RE2JS>;
+export function compileLogic(logic: unknown, scope: OperatorScope = NO_SCOPE): CompiledLogic {
+  const run = compileJsonLogic<Lists>(logic, { plain, scoped: (op, args) => scopedOperation(scope.patterns, op, args) });
+  return { logic, run: (data, lists = scope.lists) => run(data, lists) };
 }
 
 /** JsonLogic's truthiness (not JavaScript's): "0" is true, [] is false. */

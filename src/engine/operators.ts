@@ -1,36 +1,27 @@
-import jsonLogic from 'json-logic-js';
 import { RE2JS } from 're2js';
 import { caseFold } from './caseFold.js';
 import { emailDomain } from './emailDomain.js';
-import type { NamedList } from '../rules/lists.js';
+
+/** A named list as `in_list` reads it (rules/lists.ts builds them). */
+export interface ListLookup {
+  has(value: unknown): boolean;
+}
+
+/** A ruleset's named lists, by name. */
+export type Lists = ReadonlyMap<string, ListLookup>;
 
 /**
- * Custom JSON-Logic operations. json-logic-js keeps operations in one module-global table,
- * so they are registered once; anything that depends on the ruleset (named lists, compiled
- * patterns) is reached through `activeScope`, which `withScope` sets for the duration of one
- * synchronous evaluation. Evaluation never awaits, so scopes cannot interleave.
+ * What an expression of a ruleset compiles with: the ruleset's patterns (compiled once, at
+ * load) and its lists. Both are bound where the expression is written; an evaluation may pass
+ * other lists (a rule test that replaces a list's entries).
  */
-export interface EvaluationScope {
-  lists: ReadonlyMap<string, NamedList>;
-  patterns: ReadonlyMap<string, RE2JS>;
+export interface OperatorScope {
+  readonly patterns: ReadonlyMap<string, RE2JS>;
+  readonly lists: Lists;
 }
 
-let activeScope: EvaluationScope | undefined;
-
-export function withScope<T>(scope: EvaluationScope, fn: () => T): T {
-  const previous = activeScope;
-  activeScope = scope;
-  try {
-    return fn();
-  } finally {
-    activeScope = previous;
-  }
-}
-
-function scope(): EvaluationScope {
-  if (!activeScope) throw new Error('custom operation used outside an evaluation');
-  return activeScope;
-}
+/** No patterns and no lists: for an expression that is not part of a ruleset. */
+export const NO_SCOPE: OperatorScope = Object.freeze({ patterns: new Map(), lists: new Map() });
 
 /** Patterns compile at load; the key joins pattern and flags. */
 export function patternKey(pattern: string, flags: string): string {
@@ -48,25 +39,41 @@ export function compilePattern(pattern: string, flags: string): RE2JS {
   return RE2JS.compile(pattern, bits);
 }
 
+/** An operation that reads the ruleset: called with the lists in force, then its evaluated arguments. */
+export type ScopedOperation = (lists: Lists, ...args: unknown[]) => unknown;
+
 /**
- * `matches` with a literal pattern and flags (the only kind checkLogic lets into a ruleset),
- * bound to its compiled pattern when the ruleset compiles: the same answers and errors, without
- * two Map lookups per call. Anything else keeps the operation, which looks the pattern up.
+ * `in_list` and `matches` at one place in an expression, chosen when it compiles. `matches`
+ * with a literal pattern and flags (the only kind checkLogic lets into a ruleset) is bound to
+ * its compiled pattern: the same answers and errors, without a Map lookup per call. undefined:
+ * the operation is not one of these.
  */
-export function bindOperation(patterns: ReadonlyMap<string, RE2JS>) {
-  return (op: string, args: readonly unknown[]): ((value: unknown) => boolean) | undefined => {
-    if (op !== 'matches' || args.length < 2 || args.length > 3) return undefined;
-    const [, pattern, flags = ''] = args;
-    if (typeof pattern !== 'string' || typeof flags !== 'string') return undefined;
-    const compiled = patterns.get(patternKey(pattern, flags));
-    if (!compiled) return undefined;
-    return (value) => {
-      const text = asText(value);
-      if (text === null) return false;
-      scope(); // as the operation: only during an evaluation
-      return compiled.test(text);
-    };
+export function scopedOperation(patterns: ReadonlyMap<string, RE2JS>, op: string, args: readonly unknown[]): ScopedOperation | undefined {
+  if (op === 'in_list') return (lists, value, name) => inList(lists, value, name);
+  if (op !== 'matches') return undefined;
+  const [, pattern, flags = ''] = args;
+  const compiled = args.length >= 2 && args.length <= 3 && typeof pattern === 'string' && typeof flags === 'string' ? patterns.get(patternKey(pattern, flags)) : undefined;
+  if (!compiled) return (_lists, value, pattern, flags = '') => matchesPattern(patterns, value, pattern, flags);
+  return (_lists, value) => {
+    const text = asText(value);
+    return text !== null && compiled.test(text);
   };
+}
+
+/** {"in_list": [value, "listName"]} → true when the value is in the named list. */
+export function inList(lists: Lists, value: unknown, name: unknown): boolean {
+  const list = lists.get(String(name));
+  if (!list) throw new Error(`unknown list "${String(name)}"`);
+  return list.has(value);
+}
+
+/** {"matches": [value, "pattern", "flags"?]} → true when the pattern is found (RE2 syntax, linear time). */
+export function matchesPattern(patterns: ReadonlyMap<string, RE2JS>, value: unknown, pattern: unknown, flags: unknown = ''): boolean {
+  const text = asText(value);
+  if (text === null) return false;
+  const compiled = patterns.get(patternKey(String(pattern), String(flags ?? '')));
+  if (!compiled) throw new Error(`pattern ${String(pattern)} was not compiled at load`);
+  return compiled.test(text);
 }
 
 function asText(value: unknown): string | null {
@@ -76,6 +83,7 @@ function asText(value: unknown): string | null {
   return null;
 }
 
+/** Our operations that read nothing but their arguments (in_list and matches: scopedOperation). */
 export const CUSTOM_OPERATIONS = {
   /** {"email_domain": [email]} → "example.com" (lowercased), or null. */
   email_domain: (email: unknown) => emailDomain(email),
@@ -86,26 +94,13 @@ export const CUSTOM_OPERATIONS = {
     if (left === null || right === null) return a == null && b == null;
     return left === right || caseFold(left) === caseFold(right);
   },
-  /** {"matches": [value, "pattern", "flags"?]} → true when the pattern is found (RE2 syntax, linear time). */
-  matches: (value: unknown, pattern: unknown, flags: unknown = '') => {
-    const text = asText(value);
-    if (text === null) return false;
-    const compiled = scope().patterns.get(patternKey(String(pattern), String(flags ?? '')));
-    if (!compiled) throw new Error(`pattern ${String(pattern)} was not compiled at load`);
-    return compiled.test(text);
-  },
-  /** {"in_list": [value, "listName"]} → true when the value is in the named list. */
-  in_list: (value: unknown, name: unknown) => {
-    const list = scope().lists.get(String(name));
-    if (!list) throw new Error(`unknown list "${String(name)}"`);
-    return list.has(value);
-  },
   lower: (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value),
   upper: (value: unknown) => (typeof value === 'string' ? value.toUpperCase() : value),
   trim: (value: unknown) => (typeof value === 'string' ? value.trim() : value),
 } as const;
 
-export type CustomOperation = keyof typeof CUSTOM_OPERATIONS;
+/** Ours, in the order "did you mean" suggestions prefer them. */
+const CUSTOM_OPERATION_NAMES = ['email_domain', 'iequals', 'matches', 'in_list', 'lower', 'upper', 'trim'] as const;
 
 /** The standard JsonLogic operations a rule may use: json-logic-js's own, less `log` (a side effect). */
 export const STANDARD_OPERATIONS = [
@@ -116,14 +111,5 @@ export const STANDARD_OPERATIONS = [
 
 export const ALLOWED_OPERATIONS: ReadonlySet<string> = new Set<string>([
   ...STANDARD_OPERATIONS,
-  ...Object.keys(CUSTOM_OPERATIONS),
+  ...CUSTOM_OPERATION_NAMES,
 ]);
-
-let registered = false;
-export function registerCustomOperations(): void {
-  if (registered) return;
-  for (const [name, fn] of Object.entries(CUSTOM_OPERATIONS)) {
-    jsonLogic.add_operation(name, fn as (...args: unknown[]) => unknown);
-  }
-  registered = true;
-}

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { compileLogic, type CompiledLogic, type LogicContext } from '../engine/logic.js';
-import { checkLogic, type LogicNeeds } from '../rules/checkLogic.js';
-import type { PathSegment } from '../rules/parseYamlFile.js';
-import type { RuleError } from '../rules/RuleError.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { CompiledLogic } from '../engine/logic.js';
+import type { RuleError } from '../language/RuleError.js';
+import type { PathSegment, SourcePosition } from '../language/position.js';
+import type { SectionFile } from '../language/section.js';
 import { checkSql, placeholderProblems } from './checkSql.js';
 import { databaseUrlProblem } from './databaseUrl.js';
 import { durationMs } from '../core/duration.js';
-import { factsDeadlineFrom } from './deadline.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from './deadline.js';
 import { factsRead } from './factsRead.js';
 import type { CompiledFact, FactSpec, HttpFactSpec, HttpLookup, SqlLookup } from './types.js';
 import { parseUrlTemplate, type UrlTemplate } from './urlTemplate.js';
@@ -17,9 +16,9 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 /** What a fact's checks depend on outside the file: the environment, whether this is production, and the request deadline. */
 export interface FactEnvironment {
-  env: NodeJS.ProcessEnv;
+  env: Readonly<Record<string, string | undefined>>;
   production: boolean;
-  /** FACTS_DEADLINE_MS, which no fact's timeout may exceed; left out, read from `env`. */
+  /** FACTS_DEADLINE_MS, which no fact's timeout may exceed (config.ts reads it); left out, its default. */
   deadlineMs?: number;
 }
 
@@ -35,14 +34,14 @@ const SECRET_HEADER = /auth|key|token|secret|password|cookie|session|signature/i
 
 /**
  * Checks and compiles one entry of a `facts` section. `at` gives positions in the rule file;
- * `needs` collects the patterns and lists the expressions use, as for rules.
+ * `expressions` checks and compiles JSON-Logic as for rules.
  */
 export function compileFact(
   name: string,
   spec: FactSpec,
   base: PathSegment[],
   at: (path: PathSegment[], key?: string) => SourcePosition,
-  needs: LogicNeeds,
+  expressions: Pick<SectionFile, 'check' | 'compile'>,
   environment: FactEnvironment,
 ): FactCompileResult {
   const errors: RuleError[] = [];
@@ -54,12 +53,12 @@ export function compileFact(
     else warnings.push(problem);
   };
   const logic = (value: unknown, path: PathSegment[]): CompiledLogic => {
-    for (const problem of checkLogic(value, path, needs)) fail(problem.path, problem.message, problem.key);
+    for (const problem of expressions.check(value, path)) fail(problem.path, problem.message, problem.key);
     for (const read of factsRead(value, path)) fail(read.path, 'a fact cannot read another fact (facts are fetched side by side)');
-    return compileLogic(value, { patterns: needs.patterns } satisfies LogicContext);
+    return expressions.compile(value);
   };
 
-  const deadlineMs = environment.deadlineMs ?? factsDeadlineFrom(environment.env);
+  const deadlineMs = environment.deadlineMs ?? DEFAULT_FACTS_DEADLINE_MS;
   // A lookup allowed to run past the deadline would hold its socket or pool connection after its answer was given up.
   const timeoutMs = spec.timeout === undefined ? Math.min(DEFAULT_FACT_TIMEOUT_MS, deadlineMs) : durationMs(spec.timeout);
   if (timeoutMs === null) fail([...base, 'timeout'], `timeout ${JSON.stringify(spec.timeout)} is not a duration such as 300ms or 2s`);

@@ -1,5 +1,5 @@
-import type { PathSegment } from '../rules/parseYamlFile.js';
-import { namespaceReads, type NamespaceRead } from '../rules/namespaceReads.js';
+import type { PathSegment } from '../language/position.js';
+import { namespaceReads, type NamespaceRead } from '../language/namespaceReads.js';
 
 /** One place an expression reads a fact: `{var: facts.member.plan}` reads "member" ('' for `facts` alone). */
 export type FactRead = NamespaceRead;

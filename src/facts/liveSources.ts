@@ -1,14 +1,14 @@
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
+import type { FactEnvironment } from './compileFact.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from './deadline.js';
 import { FactSources } from './FactSources.js';
-import { factsDeadlineFrom } from './deadline.js';
 
 /**
  * Fact sources for a command run (`hook-rules eval`, `hook-rules test --live`): the
  * environment's databases and secrets, as the service would use them, opened for `ruleset`.
  */
-export async function liveSources(ruleset: CompiledRuleset, env: NodeJS.ProcessEnv = process.env): Promise<{ sources: FactSources; deadlineMs: number }> {
-  const deadlineMs = factsDeadlineFrom(env);
-  const sources = new FactSources({ env, deadlineMs });
+export async function liveSources(ruleset: CompiledRuleset, environment: FactEnvironment): Promise<FactSources> {
+  const sources = new FactSources({ env: environment.env, deadlineMs: environment.deadlineMs ?? DEFAULT_FACTS_DEADLINE_MS });
   await sources.prepare(ruleset);
-  return { sources, deadlineMs };
+  return sources;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/log.js';
-import { formatRuleError, type RuleError } from '../rules/RuleError.js';
+import { formatRuleError, type RuleError } from '../language/RuleError.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { FactSources } from './FactSources.js';
 import type { Database } from './sources/Database.js';

@@ -1,7 +1,7 @@
 import type { Duration } from '../core/duration.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { Json } from '../okta/types.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { SourcePosition } from '../language/position.js';
 import type { UrlTemplate } from './urlTemplate.js';
 
 /** A fact as written in a rule file's `facts` section (see schemas/rules.schema.json, docs/facts.md). */

@@ -28,7 +28,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     options.redact = { paths: ['req.headers.authorization', '*.authorization', '*.headers.authorization'], censor: REDACTED };
   } else {
     // maskPii also replaces every `authorization` value, at any depth, so pino's redaction (a
-    // second walk of every line, about a third of a decision line's cost) is left out here.
+    // second walk of every line) is left out here.
     options.formatters = {
       log: (object) => maskPii(object) as Record<string, unknown>,
       bindings: (bindings) => maskPii(bindings) as Record<string, unknown>,
@@ -40,6 +40,8 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
         method.apply(this, args);
       },
     };
+    // Children inherit formatters.log and the hook; pino tells each child's creation here.
+    options.onChild = (child) => void masking.add(child);
   }
   let logger: Logger;
   let fallback = false;
@@ -50,10 +52,7 @@ export function createLogger(settings: string | LogSettings = {}, destination?: 
     logger = pino(options, process.stdout);
     fallback = format === 'pretty';
   }
-  if (!pii) {
-    maskChildBindings(logger);
-    masking.add(logger);
-  }
+  if (!pii) masking.add(logger);
   if (fallback) logger.warn('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency); logging JSON');
   return logger;
 }
@@ -66,14 +65,14 @@ export function masksPii(logger: Logger): boolean {
   return masking.has(logger);
 }
 
-/** pino applies formatters.bindings to the base only; a child's bindings are masked here (children inherit this). */
-function maskChildBindings(logger: Logger): void {
-  const child = (Object.getPrototypeOf(logger) as Logger).child;
-  logger.child = function (this: Logger, bindings, childOptions) {
-    const made = child.call(this, maskPii(bindings) as typeof bindings, childOptions);
-    masking.add(made);
-    return made;
-  } as Logger['child'];
+/**
+ * A child logger with `bindings` on every line. pino applies formatters.bindings to the root's
+ * bindings only, so a child of a masking logger is given the masking formatter for its own:
+ * make children here, not with `logger.child`, when their bindings may hold personal data.
+ */
+export function childLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  if (!masksPii(logger)) return logger.child(bindings);
+  return logger.child(bindings, { formatters: { bindings: (values) => maskPii(values) as Record<string, unknown> } });
 }
 
 let isoTimeMs = Number.NaN;

@@ -1,4 +1,4 @@
-import { describeRuleError, type RuleError } from '../rules/RuleError.js';
+import { describeRuleError, type RuleError } from '../language/RuleError.js';
 import type { RulesetStore } from '../ruleset/RulesetStore.js';
 import { relativeToRules } from '../ruleset/relativeToRules.js';
 

@@ -6,9 +6,9 @@
  * so the same input yields at the same points on any machine.
  */
 
-/** List entries read, checked and normalised per turn (about 1–2 ms of work). */
+/** List entries read, checked and normalised per turn. */
 export const LIST_CHUNK = 2000;
-/** YAML tokens lexed and parsed per turn (about 1 ms of work; composing the document after is one step). */
+/** YAML tokens lexed and parsed per turn (composing the document after is one step). */
 export const YAML_CHUNK = 500;
 
 /** Lets everything already waiting (I/O, timers) run, then resumes. */

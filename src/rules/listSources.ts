@@ -4,7 +4,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { LIST_CHUNK, yieldToLoop } from './cooperative.js';
 import { addEntry, listEntryProblem, type ListKind } from './lists.js';
 import { NetworkSetBuilder, parseNetwork, type NetworkSet } from './networks.js';
-import type { RuleError } from './RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 
 /** Where a list's entries come from, as written under `lists:` (see schemas/rules.schema.json). */
 export interface ListSourceSpec {

@@ -2,17 +2,21 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FactEnvironment } from '../facts/compileFact.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/deadline.js';
 import { compileRules, type ValidatedFile } from './compileRules.js';
 import { readListSource, type ListSource } from './listSources.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { yieldToLoop } from './cooperative.js';
 import { parseYamlFileCooperatively } from './parseYamlFile.js';
-import type { RuleError } from './RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 import type { RuleFile } from './types.js';
 import { validateRuleFile } from './validateRuleFile.js';
 
 /** Warnings: almost surely mistakes that still load; `validate --strict` refuses them. */
 export type LoadResult = { ok: true; ruleset: CompiledRuleset; warnings: RuleError[] } | { ok: false; errors: RuleError[]; warnings: RuleError[] };
+
+/** No environment variables, not production, the default facts deadline. */
+const NO_ENVIRONMENT: FactEnvironment = Object.freeze({ env: Object.freeze({}), production: false, deadlineMs: DEFAULT_FACTS_DEADLINE_MS });
 
 const RULE_FILE = /\.ya?ml$/i;
 const TEST_FILE = /\.test\.ya?ml$/i;
@@ -29,6 +33,9 @@ export function isRuleFile(name: string): boolean {
  * Nothing is kept unless all is valid. Parsing and list building give the event loop a turn
  * every few thousand tokens or entries (see cooperative.ts), so a reload in a serving process
  * does not stall requests; the caller swaps the result in whole, once it is complete.
+ *
+ * `environment`: where the environment variables facts name are looked up, and whether this is
+ * production (the service passes its configuration's). Without one, none is set.
  */
 export async function loadRuleset(dir: string, options: { environment?: FactEnvironment } = {}): Promise<LoadResult> {
   let files: string[];
@@ -93,7 +100,7 @@ export async function loadRuleset(dir: string, options: { environment?: FactEnvi
     validated.push({ parsed: result.parsed, content, listSources });
   }
   await yieldToLoop();
-  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: unread, ...(options.environment ? { environment: options.environment } : {}) });
+  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: unread, environment: options.environment ?? NO_ENVIRONMENT });
   // Files that passed the schema are still compiled, so one run reports every problem.
   const warnings = byPosition(compiled.warnings);
   if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]), warnings };

@@ -1,16 +1,13 @@
 import { Composer, LineCounter, Lexer, Parser, YAMLParseError, isMap, isNode, parseDocument, visit, type Document, type Node } from 'yaml';
 import { YAML_CHUNK, yieldToLoop } from './cooperative.js';
-import type { RuleError } from './RuleError.js';
-import type { SourcePosition } from './types.js';
-
-export type PathSegment = string | number;
+import type { RuleError } from '../language/RuleError.js';
+import type { PathSegment, Positions } from '../language/position.js';
 
 /** A parsed YAML file that still knows where each value came from. */
-export interface ParsedYaml {
+export interface ParsedYaml extends Positions {
   file: string;
   text: string;
   value: unknown;
-  positionOf(path: readonly PathSegment[], key?: string): SourcePosition;
 }
 
 export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; errors: RuleError[] };

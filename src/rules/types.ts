@@ -67,10 +67,3 @@ export interface CauseSpec {
   locationType?: 'body' | 'header' | 'url' | 'query';
   domain?: string;
 }
-
-/** Where something is in a rule file: 1-based line and column. */
-export interface SourcePosition {
-  file: string;
-  line: number;
-  column: number;
-}

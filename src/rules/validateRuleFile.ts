@@ -1,8 +1,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readSchema } from '../paths.js';
-import type { ParsedYaml, PathSegment } from './parseYamlFile.js';
-import { nearest } from './nearest.js';
-import type { RuleError } from './RuleError.js';
+import type { PathSegment } from '../language/position.js';
+import type { ParsedYaml } from './parseYamlFile.js';
+import { nearest } from '../language/nearest.js';
+import type { RuleError } from '../language/RuleError.js';
 import type { RuleFile } from './types.js';
 
 // verbose: an error carries its schema, so an unknown property can be matched to the known ones.

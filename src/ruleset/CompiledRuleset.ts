@@ -4,8 +4,9 @@ import type { CompiledFact } from '../facts/types.js';
 import type { CompiledLogic } from '../engine/logic.js';
 import type { RequestType } from '../okta/types.js';
 import type { NamedList } from '../rules/lists.js';
-import type { RuleError } from '../rules/RuleError.js';
-import type { DenySpec, RulesetSettings, SourcePosition } from '../rules/types.js';
+import type { RuleError } from '../language/RuleError.js';
+import type { SourcePosition } from '../language/position.js';
+import type { DenySpec, RulesetSettings } from '../rules/types.js';
 
 export interface CompiledRule {
   readonly id: string;
@@ -51,7 +52,10 @@ export interface CompiledRuleset {
   readonly facts: ReadonlyMap<string, CompiledFact>;
   /** The facts the rules of each request type read: what a request of that type fetches ([]: nothing, the hook stays synchronous). */
   readonly factsFor: Readonly<Record<RequestType, readonly CompiledFact[]>>;
-  /** Problems that do not stop a load outside production (an environment variable a fact names is not set). */
-  /** What loads but will not work as meant in Okta (e.g. a cause the widget cannot place); `validate --strict` refuses these. */
+  /**
+   * What loads but is almost surely a mistake, or will not work as meant in Okta: a list no
+   * rule uses, a pattern with a stray "{", a cause the widget cannot place, a variable a fact
+   * names that is not set (outside production). `validate --strict` refuses these.
+   */
   readonly warnings: readonly RuleError[];
 }

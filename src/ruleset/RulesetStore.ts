@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { CompiledRuleset } from './CompiledRuleset.js';
-import type { RuleError } from '../rules/RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 
 /** A reload that was refused: when, which files had errors, and the errors. */
 export interface ReloadFailure {

@@ -1,5 +1,5 @@
 import { relativeToRules } from './relativeToRules.js';
-import { formatRuleError } from '../rules/RuleError.js';
+import { formatRuleError } from '../language/RuleError.js';
 import type { ReloadFailure } from './RulesetStore.js';
 
 /** How many errors /readyz and the reload log line show; the rest are counted (validate lists all). */

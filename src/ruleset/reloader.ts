@@ -2,7 +2,7 @@ import type { FactEnvironment } from '../facts/compileFact.js';
 import type { Logger } from '../observability/log.js';
 import type { CompiledRuleset } from './CompiledRuleset.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
-import { formatRuleError, type RuleError } from '../rules/RuleError.js';
+import { formatRuleError, type RuleError } from '../language/RuleError.js';
 import { suiteFailures } from '../suites/suiteGate.js';
 import { watchRules, type RulesWatcher } from './watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';
@@ -36,7 +36,7 @@ export function startReloader(
     store: RulesetStore;
     logger: Logger;
     /** How fact checks judge the files (the facts deadline, production). */
-    environment?: FactEnvironment;
+    environment: FactEnvironment;
     /**
      * What this process cannot serve as it is configured, though the files are valid (counters
      * in memory with several workers in production): errors that refuse the reload as they
@@ -63,7 +63,7 @@ export function startReloader(
 
   const run = async (reason: string): Promise<ReloadOutcome> => {
     const live = store.current();
-    const loaded = await loadRuleset(dir, options.environment ? { environment: options.environment } : {});
+    const loaded = await loadRuleset(dir, { environment: options.environment });
     if (!loaded.ok) return reject(reason, loaded.errors, live.version, `${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
     const next = loaded.ruleset;
     if (next.version === live.version) {

@@ -14,6 +14,7 @@ import { countRequests, registerMetricsRoute } from './routes/metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoute } from './routes/hook.js';
 import { registerPreviewRoutes } from './routes/preview.js';
+import { RouteLabels } from './routeLabels.js';
 import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface AppOptions {
@@ -51,14 +52,15 @@ export function createApp(options: AppOptions): Koa {
   const auth = hookAuthentication({ header: config.authHeader, secrets: options.secrets ?? config.authSecrets, ...(bearer ? { bearer } : {}), logger });
   const { metrics, facts } = options;
   const counters = options.counters ?? memoryRuntime(stateConfigFromEnv({}, false, []));
-  registerHookRoute(router, { store, logger, ...config, auth, counters, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
-  if (metrics) registerMetricsRoute(router, metrics);
+  const labels = new RouteLabels();
+  registerHookRoute(router, { store, logger, ...config, auth, counters, labels, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
+  if (metrics) registerMetricsRoute(router, metrics, labels);
   const counterState = () => (store.current().counters.size > 0 ? counters.state() : undefined);
-  registerHealthRoutes(router, store, options.isStopping ?? (() => false), facts, counterState);
+  registerHealthRoutes(router, labels, store, options.isStopping ?? (() => false), facts, counterState);
   // The preview runs the hook's own check: a bearer token or a header secret, nothing else.
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined, counters, ...(facts ? { facts } : {}) });
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined, counters, labels, ...(facts ? { facts } : {}) });
 
-  if (metrics) app.use(countRequests(metrics));
+  if (metrics) app.use(countRequests(metrics, labels));
   app.use((ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'no-store');

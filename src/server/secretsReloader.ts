@@ -1,7 +1,8 @@
-import { lstatSync, watch, type FSWatcher } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../observability/log.js';
+import { watchFolders } from '../watch/watchFolders.js';
 import { readSecretSources, type HookSecrets, type SecretSources } from './hookSecrets.js';
 
 export type SecretsOutcome = { status: 'reloaded' | 'unchanged'; count: number } | { status: 'kept'; count: number; problems: string[] };
@@ -20,7 +21,7 @@ export interface SecretsReloaderOptions {
   logger: Logger;
   /** Quiet time after the last file event before reading: a Secret update is several events. */
   debounceMs: number;
-  /** Also read the files this often (ms; 0 = off), for mounts without file events. */
+  /** Also compare the files (size, mtime, inode) this often (ms; 0 = off), for mounts without file events. */
   pollMs: number;
   /** Read them again on SIGHUP. */
   sighup: boolean;
@@ -39,9 +40,6 @@ export function startSecretsReloader(options: SecretsReloaderOptions): SecretsRe
   const { sources, secrets, logger } = options;
   const files = [sources.secretFile, sources.secretsFile].filter((file): file is string => Boolean(file));
   const folders = watchedFolders(files);
-  const watchers = new Map<string, { watcher: FSWatcher; ino: number }>();
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
   let lastProblems = '';
 
   const reload = (reason: string): SecretsOutcome => {
@@ -66,60 +64,33 @@ export function startSecretsReloader(options: SecretsReloaderOptions): SecretsRe
     return { status: 'reloaded', count: secrets.count };
   };
 
-  const trigger = (why: string) => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      reload(why);
-      void resync(); // a folder that was itself replaced (a symlinked folder swapped) is watched anew
-    }, options.debounceMs);
-    timer.unref();
-  };
-
-  const watchFolder = (folder: string, ino: number) => {
-    try {
-      const watcher = watch(folder, { persistent: false }, () => trigger('change'));
-      watcher.on('error', () => {
-        watcher.close();
-        watchers.delete(folder);
-        trigger('watch error');
-      });
-      watchers.set(folder, { watcher, ino });
-    } catch (error) {
-      logger.warn({ folder, err: (error as Error).message }, 'cannot watch a secrets folder');
-    }
-  };
-
-  const resync = async () => {
-    for (const folder of folders) {
-      const ino = await stat(folder).then((info) => info.ino, () => undefined);
-      if (closed) return;
-      const entry = watchers.get(folder);
-      if (entry && entry.ino === ino) continue;
-      entry?.watcher.close();
-      watchers.delete(folder);
-      if (ino !== undefined) watchFolder(folder, ino);
-    }
-  };
-
-  let poller: NodeJS.Timeout | undefined;
-  if (options.pollMs > 0) {
-    poller = setInterval(() => reload('poll'), options.pollMs);
-    poller.unref();
-  }
-  // A folder that is missing now is looked for again now and then (and at each poll or SIGHUP).
-  const retry = setInterval(() => {
-    if (folders.some((folder) => !watchers.has(folder))) void resync().then(() => folders.every((folder) => watchers.has(folder)) && trigger('secrets folder is back'));
-  }, 5_000);
-  retry.unref();
+  const watcher = watchFolders({
+    folders: async () => {
+      const found = new Map<string, number>();
+      for (const folder of folders) {
+        const ino = await stat(folder).then((info) => info.ino, () => undefined);
+        if (ino !== undefined) found.set(folder, ino);
+      }
+      return found;
+    },
+    required: folders,
+    retryMs: 5_000,
+    debounceMs: options.debounceMs,
+    pollMs: options.pollMs,
+    signature: () => filesSignature(files),
+    onChange: (why) => void reload(why),
+    onError: (error) => logger.warn({ err: error.message }, 'secrets watcher'),
+    describe: (folder, name) => (name ? path.join(folder, name) : folder),
+  });
 
   const onSignal = () => {
     reload('SIGHUP');
-    void resync();
+    void watcher.resync();
   };
   if (options.sighup) process.on('SIGHUP', onSignal);
 
-  const ready = resync().then(() => {
+  let closed = false;
+  const ready = watcher.ready.then(() => {
     if (!closed) logger.info({ files: files.length, count: secrets.count }, 'watching hook secret files for changes');
   });
 
@@ -128,12 +99,8 @@ export function startSecretsReloader(options: SecretsReloaderOptions): SecretsRe
     ready,
     close() {
       closed = true;
-      clearTimeout(timer);
-      clearInterval(poller);
-      clearInterval(retry);
       process.off('SIGHUP', onSignal);
-      for (const { watcher } of watchers.values()) watcher.close();
-      watchers.clear();
+      watcher.close();
     },
   };
 }
@@ -151,8 +118,18 @@ function watchedFolders(files: string[]): string[] {
     try {
       if (lstatSync(folder).isSymbolicLink()) folders.add(path.dirname(folder));
     } catch {
-      // missing now: watched once it appears (see the retry)
+      // missing now: watched once it appears
     }
   }
   return [...folders];
+}
+
+/** What polling compares: each file as read by path (symlinks followed), with size, mtime and inode. */
+async function filesSignature(files: readonly string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const file of files) {
+    const info = await stat(file).catch(() => undefined);
+    parts.push(info ? `${file}|${info.size}|${info.mtimeMs}|${info.ino}` : `${file}|missing`);
+  }
+  return parts.join('\n');
 }

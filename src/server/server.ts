@@ -9,11 +9,10 @@ import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import { FactMetrics } from '../facts/factMetrics.js';
 import { FactSources } from '../facts/FactSources.js';
 import { checkFactSql } from '../facts/prepareCheck.js';
-import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/resolveFacts.js';
 import type { Logger } from '../observability/log.js';
 import { loadRuleset } from '../rules/loadRuleset.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import { RulesetLoadError } from '../rules/RuleError.js';
+import { RulesetLoadError } from '../language/RuleError.js';
 import type { StateConfig } from '../counters/stateConfig.js';
 import { logRuleWarnings } from '../ruleset/ruleWarnings.js';
 import { createApp } from './app.js';
@@ -56,17 +55,17 @@ export interface RunningServer {
 
 export type ServerConfig = Pick<
   Config,
-  'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs'
+  'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs' | 'factsDeadlineMs' | 'environment'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'factsDeadlineMs' | 'nodeEnv'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers'>>;
 
 /**
  * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
  * TLS_CERT_FILE/TLS_KEY_FILE). A failed listen rejects with a StartError in plain words.
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  // Facts are checked against the deadline this server answers by, at start and on every reload.
-  const environment = { env: process.env, production: process.env.NODE_ENV === 'production', deadlineMs: config.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
+  // Facts are checked against the deadline this server answers by (config.environment.deadlineMs), at start and on every reload.
+  const { environment } = config;
   const loaded = await loadRuleset(config.rulesDir, { environment });
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
   const store = new RulesetStore(loaded.ruleset);
@@ -96,8 +95,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   store.on('swapped', (next, previous) => previous.counters.size === 0 && warnAboutCounters(next, state, config.workers ?? 1, logger));
 
   const facts = new FactSources({
-    env: process.env,
-    deadlineMs: environment.deadlineMs,
+    env: environment.env,
+    deadlineMs: config.factsDeadlineMs,
     logger,
     metrics: new FactMetrics(metrics.registry),
   });
@@ -129,7 +128,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reload = config.reload ?? DEFAULT_RELOAD;
-  const setup = { workers: config.workers ?? 1, stateUrl: state.url, production: config.nodeEnv === 'production' };
+  const setup = { workers: config.workers ?? 1, stateUrl: state.url, production: environment.production };
   const reloader = startReloader({ dir: config.rulesDir, store, logger, environment, ...reload, refuse: (next) => perWorkerCounterErrors(next, setup) });
   // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
   const secretsReloader = config.authSecretSources

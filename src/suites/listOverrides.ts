@@ -1,6 +1,6 @@
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { listEntryProblem, NamedList } from '../rules/lists.js';
-import { nearest } from '../rules/nearest.js';
+import { nearest } from '../language/nearest.js';
 import type { ListOverrides } from './types.js';
 
 export type Overridden = { ok: true; ruleset: CompiledRuleset } | { ok: false; problem: string };

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { readSchema } from '../paths.js';
 import { listFiles } from '../rules/loadRuleset.js';
 import { parseYamlFile } from '../rules/parseYamlFile.js';
-import type { RuleError } from '../rules/RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 import { schemaErrors } from '../rules/validateRuleFile.js';
 import { caseRequest } from './caseRequest.js';
 import type { LoadedCase, SuiteFile } from './types.js';

@@ -7,7 +7,7 @@ import type { FactTrace } from '../facts/types.js';
 import { registration } from '../hooks/registration/index.js';
 import type { OktaHookResponse, RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { SourcePosition } from '../language/position.js';
 import { observingExceptions, withListOverrides } from './listOverrides.js';
 import type { Expectation, LoadedCase } from './types.js';
 

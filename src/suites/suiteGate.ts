@@ -1,5 +1,5 @@
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import type { RuleError } from '../rules/RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 import { loadSuites } from './loadSuites.js';
 import { runSuites } from './runSuites.js';
 

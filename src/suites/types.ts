@@ -1,6 +1,6 @@
 import type { GivenCounter } from '../counters/resolveCounters.js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
-import type { SourcePosition } from '../rules/types.js';
+import type { SourcePosition } from '../language/position.js';
 
 /** A rule test suite as written in *.test.yaml (see schemas/rules-test.schema.json). */
 export interface SuiteFile {

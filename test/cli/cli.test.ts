@@ -204,5 +204,16 @@ describe('hook-rules CLI (child process)', () => {
       const t = await rules({ 'a.yaml': 'rules: [{ id: x }]\n' });
       expect((await runCli(['eval', '-', '--dir', t.dir], { input: '{"profile": {}}' })).code).to.equal(3);
     });
+
+    it('reads FACTS_DEADLINE_MS as the service does: a deadline the service would refuse is refused (exit 2)', async () => {
+      const env = { MEMBERS_DB: 'pglite:memory?seed=examples/member-check/schema.sql', FACTS_DEADLINE_MS: '5000' };
+      const input = JSON.stringify({ profile: { email: 'ann@example.com', memberNumber: '1001', birthDate: '1990-04-01' } });
+      const refused = await runCli(['eval', '-', '--dir', 'examples/member-check'], { input, env });
+      expect(refused.code).to.equal(2);
+      expect(refused.stderr).to.include('FACTS_DEADLINE_MS: "5000" is not a whole number from 1 to 2900');
+      const live = await runCli(['test', 'examples/member-check', '--live'], { env });
+      expect(live.code).to.equal(2);
+      expect(live.stderr).to.include('FACTS_DEADLINE_MS: "5000" is not a whole number from 1 to 2900');
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { givenCounters } from '../../src/counters/resolveCounters.js';
+import { registration } from '../../src/hooks/registration/index.js';
 import { loadErrors, rulesetOf } from '../helpers/tempRules.js';
 
 const COUNTERS = `counters:
@@ -105,5 +107,29 @@ rules:
     expect(messages).to.match(/window/);
     expect(messages).to.match(/count: must be one of "attempts", "allowed"/);
     expect(messages).to.match(/onError: must be one of "deny", "allow", "skip"/);
+  });
+
+  it('a key may use in_list and matches: the lists and patterns are those of its ruleset, bound when it compiles', async () => {
+    const ruleset = await rulesetOf({
+      'r.yaml': `lists:
+  partners: [partner.example]
+counters:
+  perIp:
+    key: { if: [{ or: [{ in_list: [{ var: emailDomain }, partners] }, { matches: [{ var: email }, "^test-"] }] }, null, { var: ipAddress }] }
+    window: 10m
+rules:
+  - id: limit
+    description: d
+    appliesTo: [self.service.registration]
+    when: { ">": [{ var: counters.perIp }, 5] }
+    then: { deny: { message: no } }
+`,
+    });
+    const request = (email: string) => ({ requestType: 'self.service.registration', data: { userProfile: { email }, context: { request: { ipAddress: '203.0.113.9' } } } }) as never;
+    const reading = (email: string) => givenCounters(ruleset, registration.context(request(email))).readings[0]!;
+    expect(reading('a@partner.example')).to.include({ key: null, value: 0 }).and.not.have.property('failed');
+    expect(reading('test-1@example.com')).to.include({ key: null, value: 0 }).and.not.have.property('failed');
+    expect(reading('a@example.com')).to.include({ value: 1 }).and.not.have.property('failed');
+    expect(reading('a@example.com').key).to.be.a('string');
   });
 });

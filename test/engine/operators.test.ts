@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import jsonLogic from 'json-logic-js';
 import { compileLogic } from '../../src/engine/logic.js';
-import { compilePattern, patternKey, withScope } from '../../src/engine/operators.js';
+import { compilePattern, patternKey } from '../../src/engine/operators.js';
 import { emailDomain } from '../../src/engine/emailDomain.js';
 import { NamedList } from '../../src/rules/lists.js';
 
@@ -9,7 +10,7 @@ function run(logic: unknown, data: object = {}, lists: NamedList[] = [], pattern
     lists: new Map(lists.map((l) => [l.name, l])),
     patterns: new Map(patterns.map(([p, f]) => [patternKey(p, f), compilePattern(p, f)])),
   };
-  return withScope(scope, () => compileLogic(logic).run(data));
+  return compileLogic(logic, scope).run(data);
 }
 
 describe('custom operators', () => {
@@ -93,5 +94,40 @@ describe('custom operators', () => {
     expect(run({ upper: ['AbC'] })).to.equal('ABC');
     expect(run({ trim: ['  a '] })).to.equal('a');
     expect(run({ lower: [5] })).to.equal(5);
+  });
+
+  describe('without module-wide state', () => {
+    const blocked = NamedList.of('blocked', 'domains', ['mailinator.com'], 'test');
+    const digits: Array<[string, string]> = [['^[0-9]+$', '']];
+    const scopeOf = (lists: NamedList[]) => ({
+      lists: new Map(lists.map((l) => [l.name, l])),
+      patterns: new Map(digits.map(([p, f]) => [patternKey(p, f), compilePattern(p, f)])),
+    });
+
+    it('in_list and matches run wherever the expression runs (a counter key, a fact parameter): their scope is bound when they compile', () => {
+      const logic = { and: [{ in_list: [{ var: 'email' }, 'blocked'] }, { matches: [{ var: 'n' }, '^[0-9]+$'] }] };
+      expect(compileLogic(logic, scopeOf([blocked])).run({ email: 'a@x.mailinator.com', n: '42' })).to.equal(true);
+    });
+
+    it('two rulesets compiled side by side each keep their own lists', () => {
+      const other = NamedList.of('blocked', 'domains', ['example.org'], 'test');
+      const logic = { in_list: [{ var: 'email' }, 'blocked'] };
+      const first = compileLogic(logic, scopeOf([blocked]));
+      const second = compileLogic(logic, scopeOf([other]));
+      const data = { email: 'a@mailinator.com' };
+      expect([first.run(data), second.run(data)]).to.deep.equal([true, false]);
+    });
+
+    it('an evaluation may pass other lists (a rule test that replaces a list), which replace the bound ones', () => {
+      const replaced = NamedList.of('blocked', 'domains', ['example.org'], 'a rule test');
+      const compiled = compileLogic({ in_list: [{ var: 'email' }, 'blocked'] }, scopeOf([blocked]));
+      expect(compiled.run({ email: 'a@example.org' }, new Map([['blocked', replaced]]))).to.equal(true);
+      expect(compiled.run({ email: 'a@mailinator.com' }, new Map([['blocked', replaced]]))).to.equal(false);
+    });
+
+    it("leaves json-logic-js's process-wide operation table as it found it", () => {
+      expect(() => jsonLogic.apply({ in_list: ['a', 'blocked'] } as never, {})).to.throw(/Unrecognized operation in_list/);
+      expect(() => jsonLogic.apply({ email_domain: ['a@b.c'] } as never, {})).to.throw(/Unrecognized operation email_domain/);
+    });
   });
 });

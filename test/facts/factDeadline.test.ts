@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import { formatRuleError, RulesetLoadError } from '../../src/rules/RuleError.js';
+import { formatRuleError, RulesetLoadError } from '../../src/language/RuleError.js';
+import { factEnvironment } from '../../src/config.js';
 import { runCli } from '../helpers/runCli.js';
 import { startTestServer } from '../helpers/server.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';
@@ -30,7 +31,7 @@ describe('a fact timeout longer than FACTS_DEADLINE_MS is refused at load', func
     expect(refused.ok ? [] : refused.errors.map((e) => formatRuleError(e).replace(t.dir + '/', ''))).to.deep.equal([
       'r.yaml:5:14: fact "rep": timeout 800ms is longer than FACTS_DEADLINE_MS (500 ms): at most 500ms, and shorter so that the other facts still count',
     ]);
-    expect((await loadRuleset(t.dir, { environment: { env: { FACTS_DEADLINE_MS: '500' }, production: false } })).ok).to.equal(false);
+    expect((await loadRuleset(t.dir, { environment: factEnvironment({ FACTS_DEADLINE_MS: '500' }) })).ok).to.equal(false);
     expect((await loadRuleset(t.dir, { environment: { env: {}, production: false } })).ok).to.equal(true);
     const long = await rules({ 'r.yaml': timed('3s') });
     expect((await loadRuleset(long.dir, { environment: { env: {}, production: false } })).ok).to.equal(false);

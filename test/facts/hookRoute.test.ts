@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { RulesetLoadError, formatRuleError } from '../../src/rules/RuleError.js';
+import { RulesetLoadError, formatRuleError } from '../../src/language/RuleError.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { tempRules } from '../helpers/tempRules.js';
@@ -21,13 +21,11 @@ describe('facts: the hook route against a real PostgreSQL server', function () {
     db = await startPostgres();
     await db.sql(readFileSync(MEMBERS_SEED, 'utf8'));
     const rules = await tempRules({ 'members.yaml': memberRules({ timeout: '300ms', onError: 'deny' }) });
-    process.env.MEMBERS_DB = db.url;
-    server = await startTestServer({ RULES_DIR: rules.dir, FACTS_DEADLINE_MS: '800' });
+    server = await startTestServer({ RULES_DIR: rules.dir, FACTS_DEADLINE_MS: '800', MEMBERS_DB: db.url });
     cleanup = rules.cleanup;
   });
   after(async () => {
     await server?.close();
-    delete process.env.MEMBERS_DB;
     await cleanup?.();
     await db?.stop();
   });
@@ -116,9 +114,8 @@ describe('facts: the start prepares each SQL fact on its database', function () 
   it('a misspelt column stops the start, at the fact, with the SQLSTATE named; nothing runs', async () => {
     const sql = "SELECT plann, nextval('visits') FROM members WHERE member_number = $1 AND birth_date = $2::date";
     const rules = await tempRules({ 'members.yaml': memberRules({ sql }) });
-    process.env.MEMBERS_DB = db.url;
     try {
-      const error = await startTestServer({ RULES_DIR: rules.dir }).then(
+      const error = await startTestServer({ RULES_DIR: rules.dir, MEMBERS_DB: db.url }).then(
         (server) => server.close().then(() => undefined),
         (e: unknown) => e,
       );
@@ -127,7 +124,6 @@ describe('facts: the start prepares each SQL fact on its database', function () 
         `${rules.dir}/members.yaml:2:3: fact "member": MEMBERS_DB refuses the SQL: 42703 undefined_column: column "plann" does not exist`,
       ]);
     } finally {
-      delete process.env.MEMBERS_DB;
       await rules.cleanup();
     }
     // Prepared, never run: the sequence in the statement did not move.
@@ -139,8 +135,7 @@ describe('facts: the hook route when the database is down at start', function ()
   this.timeout(60_000);
   it('starts, stays ready, and fails the fact per its onError', async () => {
     const rules = await tempRules({ 'members.yaml': memberRules({ timeout: '300ms', onError: 'allow' }) });
-    process.env.MEMBERS_DB = 'postgres://nobody@127.0.0.1:1/none';
-    const server = await startTestServer({ RULES_DIR: rules.dir });
+    const server = await startTestServer({ RULES_DIR: rules.dir, MEMBERS_DB: 'postgres://nobody@127.0.0.1:1/none' });
     try {
       const answer = await server.post('/registrationHook', memberRequest('1001', '1990-04-01'));
       expect(answer.body.debugContext).to.include({ decision: 'ALLOW', decidedBy: 'error:members-only', failedFacts: 'member:unavailable' });
@@ -148,7 +143,6 @@ describe('facts: the hook route when the database is down at start', function ()
       expect(server.logs.lines.some((line) => line.msg?.toString().startsWith('fact database is unavailable'))).to.equal(true);
     } finally {
       await server.close();
-      delete process.env.MEMBERS_DB;
       await rules.cleanup();
     }
   });

@@ -13,7 +13,7 @@ import { registrationContext } from '../../src/hooks/registration/index.js';
 import type { Json, OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { listFiles, loadRuleset } from '../../src/rules/loadRuleset.js';
-import { formatRuleError } from '../../src/rules/RuleError.js';
+import { formatRuleError } from '../../src/language/RuleError.js';
 import { startApiServer, type ApiServer } from '../helpers/apiServer.js';
 import { samples } from '../helpers/metricSamples.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';

@@ -5,7 +5,7 @@ import { checkSql, placeholderProblems } from '../../src/facts/checkSql.js';
 import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import type { ResolvedFacts } from '../../src/facts/types.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import { formatRuleError } from '../../src/rules/RuleError.js';
+import { formatRuleError } from '../../src/language/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { toOktaResponse } from '../../src/hooks/registration/index.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';

@@ -3,7 +3,7 @@ import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import { FactSources, type FactSourcesOptions } from '../../src/facts/FactSources.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import { formatRuleError } from '../../src/rules/RuleError.js';
+import { formatRuleError } from '../../src/language/RuleError.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { tempRules } from '../helpers/tempRules.js';

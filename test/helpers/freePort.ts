@@ -1,6 +1,9 @@
 import net from 'node:net';
 
-/** A TCP port free on loopback now (a server the tests or the bench start listens on it next). */
+/**
+ * A TCP port free on loopback now. Another process may take it before the server meant for it
+ * binds: whoever starts that server tries another port when the bind fails.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

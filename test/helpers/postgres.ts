@@ -1,11 +1,21 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './freePort.js';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+/** Debian's PostgreSQL server programs, of whichever version is installed (the newest when several are). */
+export function postgresBin(root = '/usr/lib/postgresql'): string {
+  const versions = (existsSync(root) ? readdirSync(root) : [])
+    .filter((name) => /^\d+$/.test(name) && existsSync(path.join(root, name, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  if (versions.length === 0) throw new Error(`no PostgreSQL server in ${root}/<version>/bin (Debian's postgresql package; .ci/run installs it)`);
+  return path.join(root, versions[0]!, 'bin');
+}
+
+/** Tries this many ports: another process can take a free port before the server binds it. */
+const PORT_ATTEMPTS = 5;
 
 /** A real PostgreSQL server of the tests' own: a temporary cluster on a free loopback port. */
 export interface PostgresServer {
@@ -21,22 +31,32 @@ export interface PostgresServer {
 
 /**
  * initdb + pg_ctl as the `postgres` user (the server refuses to run as root) in a folder of its
- * own, removed by stop(). Needs Debian's postgresql-15 (.ci/run installs it when missing).
+ * own, removed by stop(). Needs Debian's postgresql, any version (.ci/run installs it when
+ * missing). A port taken between the check and the bind is given up for another.
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: { choosePort?: () => Promise<number> } = {}): Promise<PostgresServer> {
+  const BIN = postgresBin();
+  const choosePort = options.choosePort ?? freePort;
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   const root = mkdtempSync(path.join(os.tmpdir(), 'hook-rules-pg-'));
   chownSync(root, uid, gid);
   const data = path.join(root, 'data');
-  const port = await freePort();
   const asPostgres = { uid, gid, cwd: root, env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8' } };
   await run(`${BIN}/initdb`, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C'], asPostgres);
-  await run(
-    `${BIN}/pg_ctl`,
-    ['start', '-w', '-D', data, '-l', path.join(root, 'log'), '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`],
-    asPostgres,
-  );
+  const log = path.join(root, 'log');
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await choosePort();
+    const started = await run(
+      `${BIN}/pg_ctl`,
+      ['start', '-w', '-D', data, '-l', log, '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`],
+      asPostgres,
+    ).then(() => undefined, (error: Error) => error);
+    if (!started) break;
+    const taken = /could not bind|already in use/i.test(existsSync(log) ? readFileSync(log, 'utf8') : '');
+    if (!taken || attempt === PORT_ATTEMPTS) throw started;
+  }
   const postmaster = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const everyProcess = () => [postmaster, ...childrenOf(postmaster)];

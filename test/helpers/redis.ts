@@ -12,6 +12,10 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
  */
 export class TestRedis {
   port = 0;
+
+  /** @param choosePort where the first start looks for a port (by default, one free now). */
+  constructor(private readonly choosePort: () => Promise<number> = freePort) {}
+
   private child: ChildProcess | undefined;
   private dir = '';
 
@@ -19,9 +23,21 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server; the first start gives up a port another process took between the check and the bind, for another. */
   async start(): Promise<void> {
     if (!this.dir) this.dir = await mkdtemp(path.join(os.tmpdir(), 'hook-redis-'));
-    if (!this.port) this.port = await freePort();
+    if (this.port) return this.listen();
+    for (let attempt = 1; ; attempt++) {
+      this.port = await this.choosePort();
+      try {
+        return await this.listen();
+      } catch (error) {
+        if (!/already in use/i.test((error as Error).message) || attempt === 5) throw error;
+      }
+    }
+  }
+
+  private async listen(): Promise<void> {
     const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

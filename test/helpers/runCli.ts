@@ -10,7 +10,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `hook-rules` (npm test builds first) as a child process. */
+/** Runs the built `hook-rules` (mocha's setup builds it: test/helpers/build.ts) as a child process. */
 export function runCli(args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // RULES_DIR from the caller's shell must not leak into the child; tests that want it pass it.

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import type { RuleError } from '../../src/rules/RuleError.js';
+import type { RuleError } from '../../src/language/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 
 /** A real temporary rules directory; `files` maps relative names to contents. */

@@ -110,7 +110,7 @@ describe('POST /registrationHook on the default rules (real server on loopback)'
       expect(body.error.details.join(' ')).to.match(/data\.userProfile/);
     });
     it('400 for invalid JSON and for a JSON array', async () => {
-      expect((await server.post(HOOK, '{"data": ')).body.error).to.deep.equal({ code: 'bad_request', message: 'request body is not valid JSON' });
+      expect((await server.post(HOOK, '{"data": ')).body.error).to.deep.equal({ code: 'bad_request', message: 'request body is not valid JSON, or holds a forbidden __proto__ key' });
       expect((await server.post(HOOK, '[1]')).status).to.equal(400);
     });
     it('400 for nesting deeper than 32 levels', async () => {

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { relativeToRules } from '../../src/preview/rulesetState.js';
 import { keyPair, signToken, startIssuer, type Issuer } from '../helpers/oauthIssuer.js';
-import { describeRuleError } from '../../src/rules/RuleError.js';
+import { describeRuleError } from '../../src/language/RuleError.js';
 import { MEMBERS_SEED } from '../facts/support.js';
 import { BROKEN_YAML, reloadRules, startPreviewServer, type PreviewServer } from './helpers.js';
 
@@ -327,15 +327,13 @@ rules:
 `;
 
   before(async () => {
-    // Fact sources read the process environment, as the service does.
-    process.env.MEMBERS_DB = `pglite:memory?seed=${MEMBERS_SEED}`;
     browser = await launch();
-    server = await startPreviewServer({}, { 'members.yaml': FACT_RULES });
+    // Fact sources read the service's environment (its configuration).
+    server = await startPreviewServer({ MEMBERS_DB: `pglite:memory?seed=${MEMBERS_SEED}` }, { 'members.yaml': FACT_RULES });
   });
   after(async () => {
     await browser?.close();
     await server?.stop();
-    delete process.env.MEMBERS_DB;
   });
 
   it("lists each fact: its source, time, cache hit and masked value, or its failure and the onError applied", async () => {

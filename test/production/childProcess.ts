@@ -8,7 +8,7 @@ export const FIXTURES = path.resolve(ROOT, 'test/fixtures/okta');
 
 export type LogLine = Record<string, unknown> & { msg?: string; pid?: number };
 
-/** `node dist/cli/main.js serve` (built by `npm test`) with its stdout read line by line. */
+/** `node dist/cli/main.js serve` (mocha's setup builds it: test/helpers/build.ts) with its stdout read line by line. */
 export class ServeProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly lines: LogLine[] = [];

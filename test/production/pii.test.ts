@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createLogger } from '../../src/observability/log.js';
+import { childLogger, createLogger } from '../../src/observability/log.js';
 import { maskEmail, maskIp, maskPii, maskText } from '../../src/observability/maskPii.js';
 import { LogSink, fixture } from './appServer.js';
 import { ServeProcess } from './childProcess.js';
@@ -40,7 +40,7 @@ describe('PII masking', () => {
     const sink = new LogSink();
     const logger = createLogger({ level: 'info' }, sink);
     logger.info({ subject: { login: 'ann@example.com', ip: '192.0.2.8' }, err: new Error('bad ann@example.com') }, 'about ann@example.com from 192.0.2.8');
-    logger.child({ user: 'ann@example.com' }).info('child');
+    childLogger(logger, { user: 'ann@example.com' }).info('child');
     const text = JSON.stringify(sink.lines);
     expect(text).not.to.match(/ann@|192\.0\.2\.8/);
     expect(sink.lines[0]?.err).to.include({ type: 'Error', message: 'bad ***@example.com' });

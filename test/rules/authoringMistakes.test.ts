@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadRuleset, type LoadResult } from '../../src/rules/loadRuleset.js';
-import { formatRuleError } from '../../src/rules/RuleError.js';
-import { patternTypo } from '../../src/rules/checkLogic.js';
+import { formatRuleError } from '../../src/language/RuleError.js';
+import { patternTypo } from '../../src/language/checkLogic.js';
 import { runCli } from '../helpers/runCli.js';
 import { tempRulesDir, tempRulesPerTest } from '../helpers/tempRules.js';
 

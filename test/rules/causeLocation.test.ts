@@ -71,12 +71,13 @@ describe('deny causes whose location the Sign-In Widget cannot place', function 
     expect(strict.stderr).to.include('2 errors (warnings count as errors with --strict)');
   });
 
-  it('serve logs each one as a warning, and serves the rules', async () => {
+  it('serve logs each one as a warning, once, and serves the rules', async () => {
     const sink = new LogSink();
     const server = await startServer(loadConfig({ RULES_DIR: rules.dir, HOST: '127.0.0.1', PORT: '0' }), createLogger('info', sink));
     try {
       const lines = sink.lines.filter((line) => line.event === 'rules-warning');
       expect(lines.map((line) => line.level)).to.deep.equal([40, 40]);
+      expect(sink.lines.filter((line) => String(line.msg).includes('cause location'))).to.have.length(2);
       expect(String(lines[1]!.at)).to.match(/causes\.yaml:18:13: cause location "data\.userProfileUpdate\.employeeNumber"/);
       // Each warning once: no second line in another format.
       const mentions = sink.lines.filter((line) => JSON.stringify(line).includes('cause location'));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { registrationContext } from '../../src/hooks/registration/index.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
-import { formatRuleError } from '../../src/rules/RuleError.js';
+import { formatRuleError } from '../../src/language/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';
 
@@ -139,5 +139,27 @@ defaults: { self.service.registration: deny }
     expect(loaded.ok ? [] : loaded.errors.map(formatRuleError)).to.deep.equal([
       `${t.dir}/rules.yaml:4:5: list "over": except names unknown list "nothere"`,
     ]);
+  });
+
+  it('checks the lists a fact names as those rules name: an unknown one is an error there, and a named one is used', async () => {
+    const fact = (list: string) => `lists:
+  vip: [example.com]
+facts:
+  member:
+    http: https://members.example/lookup
+    query: { vip: { in_list: [{ var: emailDomain }, ${list}] } }
+rules:
+  - id: members
+    description: d
+    appliesTo: [self.service.registration]
+    when: { var: facts.member }
+    then: { allow: true }
+`;
+    const unknown = await loadRuleset((await rules({ 'r.yaml': fact('vips') })).dir);
+    expect(unknown.ok).to.equal(false);
+    expect(unknown.ok ? [] : unknown.errors.map((e) => `${e.line}:${e.column}: ${e.message}`)).to.deep.equal(['6:53: unknown list "vips"; did you mean "vip"?']);
+    const known = await loadRuleset((await rules({ 'r.yaml': fact('vip') })).dir);
+    expect(known.ok).to.equal(true);
+    expect(known.warnings.map((w) => w.message)).to.deep.equal([]);
   });
 });

@@ -98,4 +98,35 @@ describe('loadRuleset', () => {
       await tmp.remove();
     }
   });
+
+  it('reads no environment of its own: the variables facts name come from the environment it is given', async () => {
+    const tmp = await tempRulesDir({
+      'facts.yaml': `facts:
+  member:
+    sql: SELECT plan FROM members WHERE email = $1
+    params: [{ var: email }]
+    database: HOOK_RULES_LOAD_TEST_DB
+rules:
+  - id: members
+    description: d
+    appliesTo: [self.service.registration]
+    when: { var: facts.member }
+    then: { allow: true }
+`,
+    });
+    process.env.HOOK_RULES_LOAD_TEST_DB = 'pglite:memory';
+    try {
+      const unset = await loadRuleset(tmp.dir);
+      if (!unset.ok) throw new Error(JSON.stringify(unset.errors));
+      expect(unset.ruleset.warnings.map((w) => w.message)).to.deep.equal(['fact "member": environment variable HOOK_RULES_LOAD_TEST_DB (the database URL) is not set']);
+      const given = await loadRuleset(tmp.dir, { environment: { env: { HOOK_RULES_LOAD_TEST_DB: 'pglite:memory' }, production: false } });
+      if (!given.ok) throw new Error(JSON.stringify(given.errors));
+      expect(given.ruleset.warnings).to.deep.equal([]);
+      const production = await loadRuleset(tmp.dir, { environment: { env: {}, production: true } });
+      expect(production.ok).to.equal(false);
+    } finally {
+      delete process.env.HOOK_RULES_LOAD_TEST_DB;
+      await tmp.remove();
+    }
+  });
 });

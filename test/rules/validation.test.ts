@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatRuleError } from '../../src/rules/RuleError.js';
+import { formatRuleError } from '../../src/language/RuleError.js';
 import { loadErrors } from '../helpers/tempRules.js';
 
 const header = `rules:

@@ -1,8 +1,8 @@
+import { factEnvironment, stateSettings } from '../../config.js';
 import { maskKey } from '../../counters/counterKey.js';
 import { openCounterRuntime } from '../../counters/counterRuntime.js';
-import { stateConfigFromEnv } from '../../counters/stateConfig.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 
@@ -29,11 +29,11 @@ Exit codes: 0 reset, 1 the store could not be reached, 2 bad usage or configurat
     if (name === undefined || key === undefined) throw new UsageError('give the counter and the key: counters reset <counter> <key>');
 
     const problems: string[] = [];
-    const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
+    const state = stateSettings(problems);
     if (problems.length > 0) throw new UsageError(problems.join('; '));
     if (!state.url) throw new UsageError('STATE_URL is not set: counts in memory live in the service process (restart it to clear them)');
 
-    const loaded = await loadRuleset(rulesDirFrom(values.dir));
+    const loaded = await loadRuleset(rulesDirFrom(values.dir), { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;

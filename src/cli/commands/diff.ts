@@ -1,9 +1,10 @@
+import { factEnvironment } from '../../config.js';
 import { answerChanges, type DiffRequest } from '../../diff/answerChanges.js';
 import { suiteRequests } from '../../diff/diffRequests.js';
 import { readRequests } from '../../diff/readRequests.js';
 import { rulesetChanges } from '../../diff/rulesetChanges.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { loadSuites } from '../../suites/loadSuites.js';
 import { parse, print, printError, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -43,7 +44,9 @@ or holds an invalid request).
     const [beforeDir, afterDir] = positionals;
     if (beforeDir === undefined || afterDir === undefined) throw new UsageError('give two rules folders: before and after');
 
-    const [before, after] = await Promise.all([loadRuleset(beforeDir), loadRuleset(afterDir)]);
+    // Both sides judged as the service would judge them here (the facts' variables, NODE_ENV, the deadline).
+    const environment = factEnvironment();
+    const [before, after] = await Promise.all([loadRuleset(beforeDir, { environment }), loadRuleset(afterDir, { environment })]);
     for (const [label, dir, loaded] of [['before', beforeDir, before], ['after', afterDir, after]] as const) {
       if (loaded.ok) continue;
       printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));

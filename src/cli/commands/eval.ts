@@ -1,16 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { factEnvironment, factSettings, stateSettings } from '../../config.js';
 import { openCounterRuntime, type OpenedRuntime } from '../../counters/counterRuntime.js';
 import type { GivenCounter } from '../../counters/resolveCounters.js';
-import { stateConfigFromEnv } from '../../counters/stateConfig.js';
 import { decide, givenProblems, type Decided, type Sources } from '../../decide/index.js';
 import type { FactSources } from '../../facts/FactSources.js';
 import { liveSources } from '../../facts/liveSources.js';
-import { DEFAULT_FACTS_DEADLINE_MS } from '../../facts/resolveFacts.js';
 import { registration } from '../../hooks/registration/index.js';
 import type { Json } from '../../okta/types.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { caseRequest } from '../../suites/caseRequest.js';
 import type { RequestSpec } from '../../suites/types.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
@@ -85,7 +84,7 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     }
 
     const dir = rulesDirFrom(values.dir);
-    const loaded = await loadRuleset(dir);
+    const loaded = await loadRuleset(dir, { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
@@ -160,13 +159,13 @@ function parseGivenCounters(text: string): Record<string, GivenCounter> {
 
 /** The environment's fact sources and counter store, for the stages not given by hand (and only when the ruleset has any). */
 async function openSources(ruleset: CompiledRuleset, fetchFacts: boolean, readCounters: boolean): Promise<Sources & { facts?: FactSources; counters?: OpenedRuntime }> {
-  let facts: FactSources | undefined;
-  let deadlineMs = DEFAULT_FACTS_DEADLINE_MS;
-  if (fetchFacts && ruleset.facts.size > 0) ({ sources: facts, deadlineMs } = await liveSources(ruleset));
+  const problems: string[] = [];
+  const { environment, deadlineMs } = factSettings(problems);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  const facts = fetchFacts && ruleset.facts.size > 0 ? await liveSources(ruleset, environment) : undefined;
   let counters: OpenedRuntime | undefined;
   if (readCounters && ruleset.counters.size > 0) {
-    const problems: string[] = [];
-    const state = stateConfigFromEnv(process.env, process.env.NODE_ENV === 'production', problems);
+    const state = stateSettings(problems);
     if (problems.length > 0) {
       await facts?.close();
       throw new UsageError(problems.join('; '));

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { perWorkerCountersProblem } from '../../counters/workerCounters.js';
 import { createLogger, type Logger } from '../../observability/log.js';
-import { RulesetLoadError, formatRuleError } from '../../rules/RuleError.js';
+import { RulesetLoadError, formatRuleError } from '../../language/RuleError.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { problemsText, runPrimary, START_FAILED, START_HEADLINES, type StartFailed } from '../../server/cluster.js';
 import { answerReloadRequests } from '../../server/clusterReload.js';
@@ -30,7 +30,7 @@ plain words, and no process is left running, with or without workers.
 
 Reloading: SIGHUP reloads the rules in any mode. With RULES_WATCH=1 (npm run dev sets it)
 they reload when files in RULES_DIR change; RULES_WATCH_DEBOUNCE_MS (default 200) waits for
-a burst of changes to end, and RULES_WATCH_POLL_MS polls instead of using file events. A
+a burst of changes to end, and RULES_WATCH_POLL_MS also polls, for mounts without file events. A
 reload that fails keeps the last good rules serving. See docs/rules.md, "Reloading rules".
 The hook secret files (OKTA_HOOK_AUTH_SECRET_FILE, OKTA_HOOK_AUTH_SECRETS_FILE) are read
 again when they change and on SIGHUP; a set that cannot be read keeps the old one. See
@@ -78,7 +78,7 @@ Exit codes: 0 stopped cleanly, 1 could not listen or another error, 2 invalid co
     }
     if (config.workers > 1 && cluster.isPrimary) {
       // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
-      const loaded = await loadRuleset(config.rulesDir);
+      const loaded = await loadRuleset(config.rulesDir, { environment: config.environment });
       if (!loaded.ok) return refuse(logger, { kind: 'rules', problems: loaded.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
       // Counts in memory are per process: wrong with several, so production refuses to start.
       const problem = perWorkerCountersProblem(loaded.ruleset, { workers: config.workers, stateUrl: config.state.url, production: config.nodeEnv === 'production' });

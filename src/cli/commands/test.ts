@@ -1,6 +1,7 @@
+import { factEnvironment, factSettings } from '../../config.js';
 import { liveSources } from '../../facts/liveSources.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { loadSuites } from '../../suites/loadSuites.js';
 import { runSuites, type SuiteRun } from '../../suites/runSuites.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
@@ -50,7 +51,7 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
       throw new UsageError(`--min-coverage takes a percentage from 0 to 100, not "${values['min-coverage']}"`);
     }
     const dir = rulesDirFrom(positionals[0]);
-    const loaded = await loadRuleset(dir);
+    const loaded = await loadRuleset(dir, { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
       printError(`the ruleset in ${dir} is invalid; no tests run`);
@@ -68,7 +69,10 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
     }
     let run: SuiteRun;
     if (values.live && loaded.ruleset.facts.size > 0) {
-      const { sources, deadlineMs } = await liveSources(loaded.ruleset);
+      const problems: string[] = [];
+      const { environment, deadlineMs } = factSettings(problems);
+      if (problems.length > 0) throw new UsageError(problems.join('; '));
+      const sources = await liveSources(loaded.ruleset, environment);
       try {
         run = await runSuites(loaded.ruleset, suites.cases, { live: { facts: sources, deadlineMs } });
       } finally {

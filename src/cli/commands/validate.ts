@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { factEnvironment } from '../../config.js';
+import type { FactEnvironment } from '../../facts/compileFact.js';
 import { liveSources } from '../../facts/liveSources.js';
 import { prepareCheck, type PrepareCheck } from '../../facts/prepareCheck.js';
 import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
-import { formatRuleError } from '../../rules/RuleError.js';
+import { formatRuleError } from '../../language/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
 
@@ -40,7 +42,8 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
   async run(argv) {
     const { values, positionals } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
-    const loaded = await loadRuleset(dir);
+    const environment = factEnvironment();
+    const loaded = await loadRuleset(dir, { environment });
     const strict = values.strict === true;
     // Errors and warnings together, in file order, as an editor lists them.
     const label = strict ? '' : 'warning: ';
@@ -55,7 +58,7 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
     }
     const { ruleset } = loaded;
     // The SQL checked on its database, where the fact's variable is set; a skipped check is a warning, never an error.
-    const sql = await prepareOnDatabases(ruleset);
+    const sql = await prepareOnDatabases(ruleset, environment);
     for (const note of sql.skipped) printError(formatRuleError({ ...note, file: relative(note.file), message: `warning: ${note.message}` }));
     if (sql.errors.length > 0) {
       printError(sql.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
@@ -75,9 +78,9 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
 };
 
 /** Each SQL fact prepared on its database, as the service does at start; the databases are closed after. */
-async function prepareOnDatabases(ruleset: CompiledRuleset): Promise<PrepareCheck> {
+async function prepareOnDatabases(ruleset: CompiledRuleset, environment: FactEnvironment): Promise<PrepareCheck> {
   if (![...ruleset.facts.values()].some((fact) => fact.lookup.kind === 'sql')) return { errors: [], skipped: [] };
-  const { sources } = await liveSources(ruleset);
+  const sources = await liveSources(ruleset, environment);
   try {
     return await prepareCheck(ruleset, (variable) => sources.databaseFor(variable));
   } finally {

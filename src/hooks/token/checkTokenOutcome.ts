@@ -1,6 +1,6 @@
 import { durationMs } from '../../core/duration.js';
 import { REQUEST_TYPES, type Json } from '../../okta/types.js';
-import type { PathSegment } from '../../rules/parseYamlFile.js';
+import type { PathSegment } from '../../language/position.js';
 import { reservedClaimProblem } from './reservedClaims.js';
 import { LIFETIME_MAX_SECONDS, LIFETIME_MIN_SECONDS, TOKEN_KINDS, TOKEN_REQUEST_TYPE, type TokenKind } from './types.js';
 

@@ -2,6 +2,7 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from '../../observability/log.js';
 import { drainRequest } from '../drainRequest.js';
 import { HttpError } from '../HttpError.js';
+import { routeOf } from '../routeLabels.js';
 import { isTimedOut, REQUEST_TIMEOUT_MS } from '../requestTimeouts.js';
 
 const CODES: Record<number, string> = {
@@ -19,8 +20,8 @@ const LOGGED = new Set([400, 401, 408, 413, 415]);
 
 /**
  * Every error becomes a JSON body `{ error: { code, message, details? } }`. 4xx messages are
- * ours or the body parser's; 5xx messages are replaced, so no stack or internal detail leaks,
- * and re-emitted for the log. 404 and 405 from routing get the same JSON shape. A 400, 401,
+ * ours (the body parser's errors are put in our words); 5xx messages are replaced, so no stack
+ * or internal detail leaks, and re-emitted for the log. 404 and 405 from routing get the same JSON shape. A 400, 401,
  * 408, 413 or 415 is logged once: status, reason and route, never the body or a credential.
  */
 export function errorHandling(logger: Logger): Middleware {
@@ -46,8 +47,7 @@ export function errorHandling(logger: Logger): Middleware {
 
 function logRejection(logger: Logger, ctx: ParameterizedContext): void {
   const { code, message } = (ctx.body as { error: { code: string; message: string } }).error;
-  const route = (ctx as { routerPath?: string }).routerPath ?? 'unmatched';
-  logger.warn({ event: 'request-rejected', status: ctx.status, reason: code, method: ctx.method, route }, message);
+  logger.warn({ event: 'request-rejected', status: ctx.status, reason: code, method: ctx.method, route: routeOf(ctx) }, message);
 }
 
 function answerUnrouted(ctx: ParameterizedContext): void {
@@ -79,12 +79,15 @@ function answerError(ctx: ParameterizedContext, caught: Error): void {
   }
 }
 
+/**
+ * The words for a 4xx the body parser raised, from what its errors carry by contract: the
+ * status, and raw-body's `type` for a body it could not read. A body that was read but not
+ * parsed is a SyntaxError: not JSON, or JSON with a `__proto__` key (refused by the parser,
+ * with no property that tells the two apart).
+ */
 function clientMessage(error: Error & { type?: string }, status: number): string {
   if (status === 413) return 'request body is too large';
-  if (status === 415) return 'unsupported request encoding';
-  // @hapi/bourne (under the body parser) refuses a __proto__ key outright.
-  if (/forbidden prototype property/i.test(error.message)) return 'request body contains a forbidden __proto__ key';
-  if (error.type === 'entity.parse.failed' || error instanceof SyntaxError) return 'request body is not valid JSON';
-  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return 'unsupported request encoding';
+  if (status === 415 || error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return 'unsupported request encoding';
+  if (error.type === 'entity.parse.failed' || error instanceof SyntaxError) return 'request body is not valid JSON, or holds a forbidden __proto__ key';
   return 'bad request';
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Middleware, Next, ParameterizedContext } from 'koa';
 import type { Logger } from '../../observability/log.js';
 import { HttpError } from '../HttpError.js';
+import { routeOf } from '../routeLabels.js';
 import { digest, HookSecrets } from '../hookSecrets.js';
 import type { BearerVerifier } from './oauth.js';
 
@@ -59,7 +60,6 @@ async function verifyBearer(bearer: BearerVerifier, token: string, logger: Logge
     throw new HttpError(503, 'auth_unavailable', 'cannot verify credentials right now');
   }
   // The one line for this refusal (errorHandling logs the others): the verifier's reason, never the token.
-  const route = (ctx as { routerPath?: string }).routerPath ?? 'unmatched';
-  logger.warn({ event: 'request-rejected', status: 401, reason: result.reason, method: ctx.method, route }, 'hook bearer token rejected');
+  logger.warn({ event: 'request-rejected', status: 401, reason: result.reason, method: ctx.method, route: routeOf(ctx) }, 'hook bearer token rejected');
   throw new HttpError(401, 'unauthorized', 'missing or invalid hook credentials', undefined, true);
 }

@@ -52,7 +52,7 @@ function isPlainJson(headers: IncomingHttpHeaders): boolean {
 
 /**
  * Recursive but bounded: it never goes deeper than `limit` + 1 frames, so a hostile body cannot
- * overflow the stack; and it allocates nothing (the former work list cost ~2 KB a request).
+ * overflow the stack; and it allocates nothing (a work list would, on every request).
  */
 export function depthExceeds(root: unknown, limit: number): boolean {
   return deeper(root, 1, limit);

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { FactSources } from '../../facts/FactSources.js';
 import { reloadFailureSummary } from '../../ruleset/reloadFailureSummary.js';
 import type { RulesetStore } from '../../ruleset/RulesetStore.js';
+import type { RouteLabels } from '../routeLabels.js';
 
 /**
  * GET /healthz: the process answers. GET /readyz: rules are loaded and the server is not
@@ -12,15 +13,16 @@ import type { RulesetStore } from '../../ruleset/RulesetStore.js';
  */
 export function registerHealthRoutes(
   router: Router,
+  labels: RouteLabels,
   store: RulesetStore,
   isStopping: () => boolean,
   facts?: FactSources,
   counterState: () => object | undefined = () => undefined,
 ): void {
-  router.get('/healthz', (ctx) => {
+  router.get('/healthz', labels.route('/healthz'), (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/readyz', (ctx) => {
+  router.get('/readyz', labels.route('/readyz'), (ctx) => {
     const ruleset = store.current();
     if (isStopping()) {
       ctx.status = 503;

@@ -15,6 +15,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 import { HttpError } from '../HttpError.js';
 import { jsonBody } from '../middleware/jsonBody.js';
+import type { RouteLabels } from '../routeLabels.js';
 
 export const HOOK_PATH = '/registrationHook';
 
@@ -32,13 +33,15 @@ export interface HookRouteOptions {
   factsDeadlineMs?: number;
   /** The counter store and its settings (src/counters); used only for rulesets with counters. */
   counters?: CounterRuntime;
+  /** Labels the route for metrics and logs. */
+  labels: RouteLabels;
 }
 
 /** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
 export function registerHookRoute(router: Router, options: HookRouteOptions): void {
   // One middleware, composed once by Koa's own composer: @koa/router composes a route's
   // middleware again on every request it matches.
-  router.post(HOOK_PATH, compose([options.auth, ...jsonBody(options.bodyLimit), hookHandler(registration, options)]));
+  router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), hookHandler(registration, options)]));
 }
 
 /** A hook type's route: its body checked by its schema, decided live (decide/), answered, logged. */

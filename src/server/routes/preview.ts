@@ -14,7 +14,7 @@ import type { HookRouteOptions } from './hook.js';
 export const PREVIEW_PATH = '/preview';
 
 /** The hook's own settings: the page decides exactly as the hook does, behind the same check. */
-export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters'> & {
+export type PreviewRouteOptions = Pick<HookRouteOptions, 'store' | 'logger' | 'bodyLimit' | 'onRuleError' | 'facts' | 'factsDeadlineMs' | 'counters' | 'labels'> & {
   /** What the page asks its user for: the header's name, and whether a secret is set. */
   authHeader: string;
   authSecrets: readonly string[];
@@ -47,30 +47,33 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
   const { auth } = options;
   logger.warn({ path: PREVIEW_PATH }, 'preview page enabled (PREVIEW=1): rule explanations are served at /preview');
 
-  router.get([PREVIEW_PATH, `${PREVIEW_PATH}/`], (ctx) => {
+  const { labels } = options;
+  router.get(PREVIEW_PATH, labels.route(PREVIEW_PATH), servePage);
+  router.get(`${PREVIEW_PATH}/`, labels.route(`${PREVIEW_PATH}/`), servePage);
+  function servePage(ctx: Koa.Context): void {
     ctx.set('Content-Security-Policy', PAGE_POLICY);
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = page;
-  });
+  }
 
-  router.get(`${PREVIEW_PATH}/static/:name`, (ctx) => {
+  router.get(`${PREVIEW_PATH}/static/:name`, labels.route(`${PREVIEW_PATH}/static/:name`), (ctx) => {
     const file = files.get(ctx.params.name ?? '');
     if (!file) throw new HttpError(404, 'not_found', `no preview file ${ctx.path}`);
     ctx.type = file.type;
     ctx.body = file.body;
   });
 
-  router.get(`${PREVIEW_PATH}/api/samples`, auth, (ctx) => {
+  router.get(`${PREVIEW_PATH}/api/samples`, labels.route(`${PREVIEW_PATH}/api/samples`), auth, (ctx) => {
     ctx.body = { samples };
   });
 
-  router.get(`${PREVIEW_PATH}/api/state`, auth, (ctx) => {
+  router.get(`${PREVIEW_PATH}/api/state`, labels.route(`${PREVIEW_PATH}/api/state`), auth, (ctx) => {
     ctx.body = rulesetState(store);
   });
 
   const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
-  router.post(`${PREVIEW_PATH}/api/evaluate`, auth, ...jsonBody(options.bodyLimit), async (ctx) => {
+  router.post(`${PREVIEW_PATH}/api/evaluate`, labels.route(`${PREVIEW_PATH}/api/evaluate`), auth, ...jsonBody(options.bodyLimit), async (ctx) => {
     const checked = registration.parse(ctx.request.body);
     if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${registration.name} inline hook request`, checked.problems);
     const request = checked.value;
@@ -97,7 +100,7 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     };
   });
 
-  router.get(`${PREVIEW_PATH}/api/events`, auth, (ctx) => {
+  router.get(`${PREVIEW_PATH}/api/events`, labels.route(`${PREVIEW_PATH}/api/events`), auth, (ctx) => {
     const stream = live.open();
     if (!stream) throw new HttpError(503, 'too_many_streams', 'too many preview pages are connected');
     // Written by hand (respond = false): a page going away is normal here, not an error to log.

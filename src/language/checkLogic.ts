@@ -1,7 +1,7 @@
 import { ALLOWED_OPERATIONS, compilePattern, patternKey } from '../engine/operators.js';
 import type { RE2JS } from 're2js';
 import { nearest } from './nearest.js';
-import type { PathSegment } from './parseYamlFile.js';
+import type { PathSegment } from './position.js';
 
 /** Path segments that would let `var` walk the prototype chain. */
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -1,4 +1,4 @@
-import type { PathSegment } from './parseYamlFile.js';
+import type { PathSegment } from './position.js';
 
 /** One place an expression reads `NAMESPACE.NAME…`: `{var: facts.member.plan}` reads facts' "member". */
 export interface NamespaceRead {

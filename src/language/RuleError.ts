@@ -1,4 +1,4 @@
-import type { SourcePosition } from './types.js';
+import type { SourcePosition } from './position.js';
 
 /** One problem in a rule file, with the position an editor can jump to. */
 export interface RuleError extends SourcePosition {
