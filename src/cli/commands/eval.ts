@@ -1,3 +1,4 @@
+import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { readFile } from 'node:fs/promises';
 import { factEnvironment, factSettings, stateSettings } from '../../config.js';
 import { openCounterRuntime, type OpenedRuntime } from '../../counters/counterRuntime.js';
@@ -84,7 +85,7 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     }
 
     const dir = rulesDirFrom(values.dir);
-    const loaded = await loadRuleset(dir, { environment: factEnvironment() });
+    const loaded = await loadRuleset(dir, { environment: factEnvironment(), checkOutcome });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
