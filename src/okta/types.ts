@@ -5,6 +5,8 @@
 /** Every request type rules name in appliesTo and defaults: the registration hook's two, and the token hook's. */
 export const REQUEST_TYPES = ['self.service.registration', 'progressive.profile', 'token'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
+/** The registration hook's request types: what a counter without appliesTo counts (token requests come far more often, and only when named). */
+export const REGISTRATION_REQUEST_TYPES = ['self.service.registration', 'progressive.profile'] as const satisfies readonly RequestType[];
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
