@@ -1,6 +1,7 @@
 import type { GivenCounter } from '../counters/resolveCounters.js';
 import type { Json, JsonObject, OktaHookRequest, RequestType } from '../okta/types.js';
 import type { SourcePosition } from '../language/position.js';
+import type { TokenHookRequest } from '../hooks/token/types.js';
 
 /** A rule test suite as written in *.test.yaml (see schemas/rules-test.schema.json). */
 export interface SuiteFile {
@@ -43,6 +44,19 @@ export interface Expectation {
   internalReason?: string;
   updates?: JsonObject;
   matchedRules?: string[] | { includes?: string[]; excludes?: string[] };
+  /** Token requests: the commands the answer sends, exactly ([] for none). */
+  patches?: Json[];
+  /** Token requests: what the access token's patch does (only the fields given are compared). */
+  access?: TokenExpectation;
+  /** Token requests: what the ID token's patch does. */
+  identity?: TokenExpectation;
+}
+
+/** A token patch, read back: claims set (name → value), claims removed, the lifetime (null: unchanged). */
+export interface TokenExpectation {
+  claims?: JsonObject;
+  removed?: string[];
+  lifetime?: number | null;
 }
 
 /** One case, ready to run: where it is written, and its request (or why it has none). */
@@ -53,7 +67,9 @@ export interface LoadedCase {
   skip: boolean;
   /** The suite's list overrides with the case's on top; absent when neither has any. */
   lists?: ListOverrides;
-  request: OktaHookRequest | { problem: string };
+  request: OktaHookRequest | TokenHookRequest | { problem: string };
+  /** Which hook the request is for: absent for registration. */
+  hook?: 'token';
   counters?: Record<string, GivenCounter>;
   facts?: Record<string, Json>;
   expect: Expectation;
