@@ -110,6 +110,17 @@ describe('POST /tokenHook (real server on loopback)', () => {
     expect(validateTokenAnswer(body, { request })).to.deep.equal([]);
   });
 
+  it('logs the decision with the hook type and the patches sent and dropped, never a claim value', async () => {
+    const request = tokenFixture<TokenHookRequest>('derived/derived-client-credentials-request.json');
+    const { body } = await server.post('/tokenHook', request);
+    const line = server.logs.lines.find((l) => l.event === 'decision' && l.decisionId === body.debugContext.decisionId) as Record<string, any>;
+    expect(line.hookType).to.equal('token');
+    expect(line.requestType).to.equal('token');
+    expect(line.patches.sent).to.include('access replace /token/lifetime/expiration (short-lived-outside-office)');
+    expect(line.patches.dropped).to.include('identity remove preferred_username (short-lived-outside-office): token-not-minted');
+    expect(JSON.stringify(server.logs.lines)).not.to.contain('Inventory sync job');
+  });
+
   it('refuses the token for a retired client: error.errorSummary, no commands', async () => {
     const request = refRequest();
     request.data.context.protocol!.client!.id = '0oaRetiredApp0000001';

@@ -62,7 +62,14 @@ function finish(decision: Decision, response: TokenHookResponse, sent: SentChang
   if (dropped.length > 0) debugContext.dropped = dropped.map(describeDropped).join('; ');
   if (errors.length > 0) debugContext.ruleErrors = errors.map(describeError).join('; ');
   const full: TokenHookResponse = { ...response, debugContext };
-  const answer = { decision, sent, droppedChanges: dropped, errors, ...(dropped.length > 0 ? { dropped: dropped.map(describeDropped) } : {}) };
+  const answer = {
+    decision,
+    sent,
+    droppedChanges: dropped,
+    errors,
+    ...(dropped.length > 0 ? { dropped: dropped.map(describeDropped) } : {}),
+    patches: { sent: sent.map(describeSent), dropped: dropped.map((change) => `${change.token} ${change.change}${change.claim === undefined ? '' : ` ${change.claim}`} (${change.ruleId}): ${change.reason}`) },
+  };
   const fitted = serialised(full);
   if (fitted.fits) return { ...answer, response: full, body: fitted.body };
   // The lists in debugContext are the only part the rules did not size: they go first.

@@ -101,6 +101,8 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
       decidedBy: decision.decidedBy,
       matchedRules: decision.matchedRuleIds,
       updatedAttributes: Object.keys(decision.updates),
+      hookType: hook.name,
+      ...(sent.patches ? { patches: sent.patches } : {}),
       rulesetVersion: decision.rulesetVersion,
       latencyMs: Math.round(latencyMs * 1000) / 1000,
       subject: hook.subject(request),
