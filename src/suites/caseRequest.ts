@@ -5,6 +5,7 @@ import type { TokenHookRequest } from '../hooks/token/types.js';
 import { validateTokenRequest } from '../hooks/token/validateTokenRequest.js';
 import type { OktaHookRequest } from '../okta/types.js';
 import { validateRequest } from '../okta/validateRequest.js';
+import { tokenFromShorthand } from './tokenShorthand.js';
 import type { RequestSpec, Shorthand } from './types.js';
 
 export type CaseRequest =
@@ -27,6 +28,10 @@ export async function caseRequest(spec: RequestSpec, suiteFile: string): Promise
     }
   } else if ('data' in spec) {
     body = spec;
+  } else if ((spec as Shorthand).requestType === 'token') {
+    const built = tokenFromShorthand(spec as Shorthand);
+    if (typeof built === 'string') return { ok: false, problem: built };
+    body = built;
   } else {
     const built = fromShorthand(spec as Shorthand);
     if (typeof built === 'string') return { ok: false, problem: built };

@@ -34,6 +34,16 @@ export interface Shorthand {
   submitted?: JsonObject;
   user?: { id?: string; profile?: JsonObject; [key: string]: unknown };
   ipAddress?: string;
+  /** Token shorthand (requestType: token): the OAuth client. */
+  client?: { id?: string; name?: string; type?: string };
+  /** Token shorthand: the granted scope names. */
+  scopes?: string[];
+  /** Token shorthand: authorization_code (default), implicit, refresh_token, client_credentials… */
+  grantType?: string;
+  /** Token shorthand: each token's claims as Okta minted them; identity: null mints no ID token. */
+  claims?: { identity?: JsonObject | null; access?: JsonObject };
+  /** Token shorthand: the request URL's query parameters. */
+  query?: Record<string, string | number | boolean | Array<string | number | boolean>>;
 }
 
 export interface Expectation {

@@ -123,6 +123,58 @@ describe('hook-rules test and eval with token requests (built CLI)', () => {
     expect(result.stdout).to.include('Rule tests: 1 passed, 0 failed');
   });
 
+  it('takes the token shorthand: user, client, scopes, grantType, claims, query', async () => {
+    const t = await rules({
+      'token.yaml': `rules:
+  - id: team-from-query
+    description: A claim from an /authorize query parameter.
+    appliesTo: [token]
+    when: { "!=": [{ var: query.team }, null] }
+    then: { access: { claims: { team: { var: query.team } } } }
+  - id: admins-short
+    description: Admin scope, short tokens; say who asked.
+    appliesTo: [token]
+    when: { in: [admin, { var: scopes }] }
+    then:
+      access: { lifetime: 10m }
+      identity: { claims: { login: { var: user.profile.login } }, remove: [nickname] }
+  - id: machines
+    description: Client credentials say which client.
+    appliesTo: [token]
+    when: { "==": [{ var: grantType }, client_credentials] }
+    then: { access: { claims: { machine: { var: client.name } } } }
+`,
+      'token.test.yaml': `tests:
+  - name: a query parameter becomes a claim
+    request: { requestType: token, query: { team: blue } }
+    expect: { decision: allow, matchedRules: [team-from-query], access: { claims: { team: blue } } }
+  - name: an admin's ID token, with a claim the token has replaced and one removed
+    request:
+      requestType: token
+      grantType: implicit
+      scopes: [openid, admin]
+      user: { profile: { login: kim@example.com } }
+      claims: { identity: { sub: 00utest, login: old, nickname: kk } }
+    expect:
+      decision: allow
+      patches:
+        - type: com.okta.identity.patch
+          value: [{ op: replace, path: /claims/login, value: kim@example.com }, { op: remove, path: /claims/nickname }]
+        - type: com.okta.access.patch
+          value: [{ op: replace, path: /token/lifetime/expiration, value: 600 }]
+  - name: without openid, no ID token, so no identity patch
+    request: { requestType: token, scopes: [admin], user: { profile: { login: kim@example.com } } }
+    expect: { decision: allow, access: { lifetime: 600 }, patches: [{ type: com.okta.access.patch, value: [{ op: replace, path: /token/lifetime/expiration, value: 600 }] }] }
+  - name: client credentials
+    request: { requestType: token, grantType: client_credentials, client: { id: 0oajob, name: Nightly job } }
+    expect: { decision: allow, matchedRules: [machines], access: { claims: { machine: Nightly job } } }
+`,
+    });
+    const result = await runCli(['test', t.dir, '--min-coverage', '100']);
+    expect(result.stdout, result.stderr).to.include('Rule tests: 4 passed, 0 failed');
+    expect(result.code).to.equal(0);
+  });
+
   it('eval explains a client-credentials request: the access patch sent, the identity change not sent and why', async () => {
     const withFacts = await rules({ ...files, 'facts.json': '{"entitlements": null}' });
     const out = await runCli(['eval', path.join(withFacts.dir, 'requests/client-credentials.json'), '--dir', withFacts.dir, '--facts', path.join(withFacts.dir, 'facts.json')], { env: { APP_DB: 'pglite:memory' } });

@@ -34,8 +34,9 @@ decides it with the rules in --dir (default: RULES_DIR, else ./rules) exactly as
 would, and prints Okta's response followed by an explanation: every rule considered in
 evaluation order, whether it matched, what its condition saw and what each part returned.
 
-A token inline hook request (a full payload, told by its eventType or its tokens) is decided
-with the token rules (appliesTo: [token]); what the rules asked but the answer leaves out, such
+A token inline hook request (a full payload, told by its eventType or its tokens, or the
+shorthand {"requestType": "token", "grantType": "client_credentials", "scopes": ["api"]}; see
+docs/token-hook.md) is decided with the token rules (appliesTo: [token]); what the rules asked but the answer leaves out, such
 as an ID-token patch for a request that mints no ID token, is listed under "Not sent".
 
 When the rules read facts (docs/facts.md), they are fetched from the sources the environment
