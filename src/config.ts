@@ -57,6 +57,10 @@ export interface Config {
   state: StateConfig;
   /** The longest the facts stage may take for one request (docs/facts.md); pending facts then fail. */
   factsDeadlineMs: number;
+  /** Where the token inline hook is served (TOKEN_HOOK_PATH, default /tokenHook). */
+  tokenHookPath: string;
+  /** OKTA_TOKEN_HOOK_AUTH_SECRET: the token hook's own header secret, when Okta's token hook is configured with one of its own; else the registration hook's secrets apply. */
+  tokenAuthSecrets?: string[];
   /** The variables the rules' facts name (database URLs, header secrets), and whether this is production. */
   environment: FactEnvironment;
 }
@@ -119,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   if (preview && production && authSecrets.length === 0 && !oauth) {
     problems.push('PREVIEW: in production the preview page needs hook authentication (OKTA_HOOK_AUTH_SECRET or its variants, or OKTA_HOOK_OAUTH_ISSUER)');
   }
+  const tokenHookPath = readTokenHookPath(env.TOKEN_HOOK_PATH, problems);
+  const tokenSecret = env.OKTA_TOKEN_HOOK_AUTH_SECRET;
+  if (tokenSecret !== undefined && /[\r\n\0]/.test(tokenSecret)) problems.push('OKTA_TOKEN_HOOK_AUTH_SECRET: contains a line break or NUL, which no HTTP header can carry');
   const reload = reloadConfigFromEnv(env, problems);
   const state = stateConfigFromEnv(env, production, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -128,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     rulesDir: env.RULES_DIR || './rules',
     authHeader,
     authSecrets,
+    tokenHookPath,
+    ...(tokenSecret ? { tokenAuthSecrets: [tokenSecret] } : {}),
     ...(authSecretSources ? { authSecretSources } : {}),
     ...(oauth ? { oauth } : {}),
     bodyLimit,
@@ -325,4 +334,16 @@ export const CONFIG_ENV_NAMES = [
   'SHUTDOWN_TIMEOUT_MS',
   ...STATE_ENV_NAMES,
   'FACTS_DEADLINE_MS',
+  'TOKEN_HOOK_PATH',
+  'OKTA_TOKEN_HOOK_AUTH_SECRET',
 ] as const;
+
+/** The registration hook's path, which the token hook's cannot take. */
+const REGISTRATION_HOOK_PATH = '/registrationHook';
+
+function readTokenHookPath(raw: string | undefined, problems: string[]): string {
+  const value = raw?.trim() || '/tokenHook';
+  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(value)) problems.push(`TOKEN_HOOK_PATH: "${value}" must be a path such as /tokenHook`);
+  else if (value === REGISTRATION_HOOK_PATH || ['/healthz', '/readyz', '/metrics', '/preview'].includes(value)) problems.push(`TOKEN_HOOK_PATH: "${value}" is already a route of this service`);
+  return value;
+}

@@ -7,7 +7,7 @@ import { EXIT, EXIT_CODES_HELP } from './exitCodes.js';
 const COMMANDS: ReadonlyArray<{ name: string; summary: string; load(): Promise<Command> }> = [
   {
     name: 'serve',
-    summary: 'serve POST /registrationHook on the rules in RULES_DIR (what npm start runs)',
+    summary: 'serve POST /registrationHook and /tokenHook on the rules in RULES_DIR (what npm start runs)',
     load: () => import('./commands/serve.js').then((m) => m.serveCommand),
   },
   {

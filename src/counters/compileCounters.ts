@@ -1,6 +1,6 @@
 import type { SourcePosition } from '../language/position.js';
 import type { Expression, NamespaceSection, Report, SectionFile } from '../language/section.js';
-import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
+import { REGISTRATION_REQUEST_TYPES, REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import { counterReads } from './counterReads.js';
 import { durationMs } from '../core/duration.js';
 import type { CompiledCounter, CounterSpec, CounterUse } from './types.js';
@@ -53,7 +53,7 @@ export class CounterCompiler implements NamespaceSection<CompiledCounters> {
         key,
         window: spec.window,
         windowMs: windowMs!,
-        appliesTo: new Set(spec.appliesTo ?? REQUEST_TYPES),
+        appliesTo: new Set<RequestType>(spec.appliesTo ?? REGISTRATION_REQUEST_TYPES),
         count: spec.count ?? 'attempts',
         onError: spec.onError ?? 'deny',
         source,

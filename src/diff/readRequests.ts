@@ -34,7 +34,7 @@ export async function readRequests(target: string): Promise<ReadRequests> {
       problems.push(`${file}:${line}: ${built.problem}`);
       return;
     }
-    requests.push({ name, case: given(file, line, name, built.request) });
+    requests.push({ name, case: { ...given(file, line, name, built.request), ...(built.hook === 'token' ? { hook: 'token' as const } : {}) } });
   };
   if (info.isDirectory()) {
     for (const file of (await listFiles(target)).filter((f) => /\.json$/i.test(f))) {

@@ -47,6 +47,12 @@ export interface Decision {
   updates: JsonObject;
   /** Which rule set each attribute. */
   updatedBy: Record<string, string>;
+  /**
+   * Allow only, when any matched rule has a hook type's own outcome (a token rule's access or
+   * identity): each such rule's outcome, in evaluation order, its values computed. The hook
+   * type's answer combines them.
+   */
+  outcomes?: RuleOutcomeValues[];
   rulesetVersion: string;
   /** Every rule in evaluation order; with evaluate's `trace: 'errors'`, only the rules that threw. */
   trace: RuleTrace[];
@@ -54,4 +60,11 @@ export interface Decision {
   failedFacts?: string[];
   /** Counters whose store failed for this request (deny or skip), as NAME:REASON (never a key). */
   failedCounters?: string[];
+}
+
+/** One matched rule's own outcome: its fixed parts as written, and each computed value at its path. */
+export interface RuleOutcomeValues {
+  ruleId: string;
+  fixed: JsonObject;
+  values: Array<[path: readonly string[], value: unknown]>;
 }

@@ -5,7 +5,7 @@ import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.j
 import type { DenySpec } from '../rules/types.js';
 import type { FactFailure, ResolvedFacts } from '../facts/types.js';
 import { hiddenFacts, maskComputedValue, maskFactText, maskFactValue } from '../facts/maskFactValue.js';
-import type { Decision, ExplainedPart, RuleTrace } from './Decision.js';
+import type { Decision, ExplainedPart, RuleOutcomeValues, RuleTrace } from './Decision.js';
 import type { RequestContext } from './RequestContext.js';
 import { compileLogic, truthy } from './logic.js';
 
@@ -72,6 +72,7 @@ function decide(ruleset: CompiledRuleset, context: RequestContext, facts: Facts,
   const matchedRuleIds: string[] = [];
   const updates: JsonObject = {};
   const updatedBy: Record<string, string> = {};
+  const outcomes: RuleOutcomeValues[] = [];
   let allowedBy: string | undefined;
   let decision: Pick<Decision, 'outcome' | 'decidedBy' | 'deny'> | undefined;
   const failedFacts = options.facts?.failures;
@@ -132,6 +133,8 @@ function decide(ruleset: CompiledRuleset, context: RequestContext, facts: Facts,
       if (options.explain) explain(rule, facts, result, entry!, ruleset);
       if (!truthy(result)) continue;
       const ruleUpdates = rule.deny || (rule.update.length === 0 && !rule.updateFrom) ? NO_UPDATES : computeUpdates(rule, facts, ruleset);
+      // Computed here, so a value that throws is this rule's error; what a value may be is the hook type's to judge.
+      const ruleOutcome = rule.outcome && !rule.deny ? { ruleId: rule.id, fixed: rule.outcome.fixed, values: rule.outcome.values.map(([path, logic]): [readonly string[], unknown] => [path, logic.run(facts, ruleset.lists)]) } : undefined;
       if (entry) entry.status = 'matched';
       matchedRuleIds.push(rule.id);
       if (rule.deny) {
@@ -140,6 +143,7 @@ function decide(ruleset: CompiledRuleset, context: RequestContext, facts: Facts,
         continue;
       }
       if (rule.allow) allowedBy ??= rule.id;
+      if (ruleOutcome) outcomes.push(ruleOutcome);
       for (const attribute of Object.keys(ruleUpdates)) {
         if (Object.hasOwn(updatedBy, attribute)) continue;
         updates[attribute] = ruleUpdates[attribute]!;
@@ -187,6 +191,7 @@ function decide(ruleset: CompiledRuleset, context: RequestContext, facts: Facts,
 
   const allowed = decision.outcome === 'allow';
   const out = decisionObject(type, note, decision, matchedRuleIds, allowed ? updates : {}, allowed ? updatedBy : {}, ruleset.version, trace, deniedBy);
+  if (allowed && outcomes.length > 0) out.outcomes = outcomes;
   if (anyFailed) out.failedFacts = Object.entries(failedFacts).map(([name, failure]) => `${name}:${failure.kind}`);
   if (options.counters?.failed?.size) out.failedCounters = [...options.counters.failed].map(([name, failure]) => `${name}:${failure.reason}`);
   return out;

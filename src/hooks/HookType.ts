@@ -24,6 +24,8 @@ export interface HookAnswer {
   tooLarge?: { bytes: number; limit: number };
   /** What the answer left out of the decision, and why (for the explanation and the log). */
   dropped?: string[];
+  /** Hook types that patch (token): each operation sent and each change left out, in words, never a value (for the decision log). */
+  patches?: { sent: string[]; dropped: string[] };
 }
 
 /**

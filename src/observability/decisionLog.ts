@@ -12,6 +12,10 @@ export interface DecisionLine {
   decidedBy: { kind: string; ruleId?: string };
   matchedRules: readonly string[];
   updatedAttributes: readonly string[];
+  /** The hook type that answered (registration, token). */
+  hookType?: string;
+  /** Token answers: each operation sent and each change left out, in words (claim names and paths, never values). */
+  patches?: { sent: readonly string[]; dropped: readonly string[] };
   rulesetVersion: string;
   latencyMs: number;
   /** The login (or email) and the end user's IP address, as Okta sent them. */
@@ -59,6 +63,8 @@ export function maskDecisionLine(line: DecisionLine): Record<string, unknown> {
     matchedRules: line.matchedRules.map(maskText),
     // Attribute names can come from the request (updateFrom: {var: submitted}).
     updatedAttributes: line.updatedAttributes.map(maskText),
+    ...(line.hookType === undefined ? {} : { hookType: maskText(line.hookType) }),
+    ...(line.patches === undefined ? {} : { patches: { sent: line.patches.sent.map(maskText), dropped: line.patches.dropped.map(maskText) } }),
     rulesetVersion: maskText(line.rulesetVersion),
     latencyMs: line.latencyMs,
     subject: masked,

@@ -2,8 +2,11 @@
 // See test/fixtures/README.md for the published payloads: these types follow what Okta really sends,
 // not only what its OpenAPI spec says (Classic requests, numeric versions…).
 
-export const REQUEST_TYPES = ['self.service.registration', 'progressive.profile'] as const;
+/** Every request type rules name in appliesTo and defaults: the registration hook's two, and the token hook's. */
+export const REQUEST_TYPES = ['self.service.registration', 'progressive.profile', 'token'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
+/** The registration hook's request types: what a counter without appliesTo counts (token requests come far more often, and only when named). */
+export const REGISTRATION_REQUEST_TYPES = ['self.service.registration', 'progressive.profile'] as const satisfies readonly RequestType[];
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

@@ -1,6 +1,7 @@
 import { CounterCompiler } from '../counters/compileCounters.js';
 import type { FactEnvironment } from '../facts/compileFact.js';
 import { FactCompiler } from '../facts/compileFacts.js';
+import type { OutcomeCheck } from '../language/outcomeCheck.js';
 import type { RuleError } from '../language/RuleError.js';
 import { REQUEST_TYPES, type RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
@@ -45,6 +46,8 @@ export function compileRules(
     partial?: boolean;
     /** Where the environment variables facts name are looked up, and whether this is production. */
     environment: FactEnvironment;
+    /** The hook types' checks of each rule's outcome (src/hooks/): none when left out. */
+    checkOutcome?: OutcomeCheck;
   },
 ): CompileResult {
   const state = compileState();
@@ -53,7 +56,7 @@ export function compileRules(
   const facts = new FactCompiler(state, meta.environment);
   const settings = new SettingsCompiler();
   const defaults = new DefaultsCompiler(state);
-  const rules = new RuleCompiler(state, facts, counters);
+  const rules = new RuleCompiler(state, facts, counters, meta.checkOutcome);
 
   for (const { parsed, content, listSources, schemaValid = true } of files) {
     // A file that failed the schema is read only as far as its shape allows.

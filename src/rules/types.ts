@@ -52,7 +52,21 @@ export interface OutcomeSpec {
   deny?: DenySpec;
   update?: JsonObject;
   updateFrom?: Json;
+  /** Token rules: changes to the access token (docs/token-hook.md). */
+  access?: TokenChangeSpec;
+  /** Token rules: changes to the ID token. */
+  identity?: TokenChangeSpec;
 }
+
+/** What a token rule changes in one token: claims set (JSON-Logic values), claims removed, the lifetime. */
+export interface TokenChangeSpec {
+  claims?: Record<string, Json>;
+  remove?: string[];
+  lifetime?: string;
+}
+
+/** The outcome keys that change a token, as a rule's `then` names them. */
+export const TOKEN_OUTCOME_KEYS = ['access', 'identity'] as const;
 
 export interface DenySpec {
   message: string;

@@ -2,7 +2,7 @@ import type { RE2JS } from 're2js';
 import type { CompiledCounter, CounterUse } from '../counters/types.js';
 import type { CompiledFact } from '../facts/types.js';
 import type { CompiledLogic } from '../engine/logic.js';
-import type { RequestType } from '../okta/types.js';
+import type { JsonObject, RequestType } from '../okta/types.js';
 import type { NamedList } from '../rules/lists.js';
 import type { RuleError } from '../language/RuleError.js';
 import type { SourcePosition } from '../language/position.js';
@@ -19,10 +19,21 @@ export interface CompiledRule {
   readonly deny?: DenySpec;
   readonly update: ReadonlyArray<readonly [attribute: string, value: CompiledLogic]>;
   readonly updateFrom?: CompiledLogic;
+  /**
+   * A hook type's outcome beyond allow, deny and update (a token rule's access and identity):
+   * its fixed parts as written, and the values computed when the rule matches, each at its
+   * path in the outcome. The engine computes the values; the hook type's answer reads them.
+   */
+  readonly outcome?: RuleOutcome;
   /** The counters this rule reads (counters.NAME), when it reads any. */
   readonly counters?: readonly string[];
   /** Names of the facts the rule reads (facts.NAME), in first-read order; [] for most rules. */
   readonly facts: readonly string[];
+}
+
+export interface RuleOutcome {
+  readonly fixed: JsonObject;
+  readonly values: ReadonlyArray<readonly [path: readonly string[], value: CompiledLogic]>;
 }
 
 export type DefaultOutcome = { decision: 'allow' } | { decision: 'deny'; deny: DenySpec };

@@ -1,3 +1,4 @@
+import { checkOutcome } from '../hooks/checkOutcome.js';
 import type { FactEnvironment } from '../facts/compileFact.js';
 import type { Logger } from '../observability/log.js';
 import type { CompiledRuleset } from './CompiledRuleset.js';
@@ -63,7 +64,7 @@ export function startReloader(
 
   const run = async (reason: string): Promise<ReloadOutcome> => {
     const live = store.current();
-    const loaded = await loadRuleset(dir, { environment: options.environment });
+    const loaded = await loadRuleset(dir, { environment: options.environment, checkOutcome });
     if (!loaded.ok) return reject(reason, loaded.errors, live.version, `${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
     const next = loaded.ruleset;
     if (next.version === live.version) {

@@ -12,13 +12,14 @@ import { hookAuthentication } from './middleware/hookAuthentication.js';
 import { createBearerVerifier, type BearerVerifier } from './middleware/oauth.js';
 import { countRequests, registerMetricsRoute } from './routes/metrics.js';
 import { registerHealthRoutes } from './routes/health.js';
-import { registerHookRoute } from './routes/hook.js';
+import { DEFAULT_TOKEN_HOOK_PATH, registerHookRoute } from './routes/hook.js';
+import { registerTokenHookRoute } from './routes/tokenHook.js';
 import { registerPreviewRoutes } from './routes/preview.js';
 import { RouteLabels } from './routeLabels.js';
 import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export interface AppOptions {
-  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview' | 'factsDeadlineMs'>>;
+  config: Pick<Config, 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError'> & Partial<Pick<Config, 'oauth' | 'preview' | 'factsDeadlineMs' | 'tokenHookPath' | 'tokenAuthSecrets'>>;
   store: RulesetStore;
   logger: Logger;
   isStopping?: () => boolean;
@@ -53,7 +54,11 @@ export function createApp(options: AppOptions): Koa {
   const { metrics, facts } = options;
   const counters = options.counters ?? memoryRuntime(stateConfigFromEnv({}, false, []));
   const labels = new RouteLabels();
-  registerHookRoute(router, { store, logger, ...config, auth, counters, labels, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) });
+  const hookOptions = { store, logger, ...config, auth, counters, labels, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) };
+  registerHookRoute(router, hookOptions);
+  // Okta configures each hook with its own credentials: the token hook may have a secret of its own.
+  const tokenAuth = config.tokenAuthSecrets?.length ? hookAuthentication({ header: config.authHeader, secrets: config.tokenAuthSecrets, ...(bearer ? { bearer } : {}), logger }) : undefined;
+  registerTokenHookRoute(router, { ...hookOptions, tokenHookPath: config.tokenHookPath ?? DEFAULT_TOKEN_HOOK_PATH, ...(tokenAuth ? { tokenAuth } : {}) });
   if (metrics) registerMetricsRoute(router, metrics, labels);
   const counterState = () => (store.current().counters.size > 0 ? counters.state() : undefined);
   registerHealthRoutes(router, labels, store, options.isStopping ?? (() => false), facts, counterState);

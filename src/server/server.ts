@@ -1,3 +1,4 @@
+import { checkOutcome } from '../hooks/checkOutcome.js';
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -66,7 +67,7 @@ export type ServerConfig = Pick<
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   // Facts are checked against the deadline this server answers by (config.environment.deadlineMs), at start and on every reload.
   const { environment } = config;
-  const loaded = await loadRuleset(config.rulesDir, { environment });
+  const loaded = await loadRuleset(config.rulesDir, { environment, checkOutcome });
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
   const store = new RulesetStore(loaded.ruleset);
   logger.info(

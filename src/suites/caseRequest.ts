@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { hookKindOf } from '../hooks/token/requestKind.js';
+import type { TokenHookRequest } from '../hooks/token/types.js';
+import { validateTokenRequest } from '../hooks/token/validateTokenRequest.js';
 import type { OktaHookRequest } from '../okta/types.js';
 import { validateRequest } from '../okta/validateRequest.js';
+import { tokenFromShorthand } from './tokenShorthand.js';
 import type { RequestSpec, Shorthand } from './types.js';
 
-export type CaseRequest = { ok: true; request: OktaHookRequest } | { ok: false; problem: string };
+export type CaseRequest =
+  | { ok: true; hook: 'registration'; request: OktaHookRequest }
+  | { ok: true; hook: 'token'; request: TokenHookRequest }
+  | { ok: false; problem: string };
 
 /**
  * Turns a test case's request into the request Okta would send, then checks it as the
@@ -21,14 +28,24 @@ export async function caseRequest(spec: RequestSpec, suiteFile: string): Promise
     }
   } else if ('data' in spec) {
     body = spec;
+  } else if ((spec as Shorthand).requestType === 'token') {
+    const built = tokenFromShorthand(spec as Shorthand);
+    if (typeof built === 'string') return { ok: false, problem: built };
+    body = built;
   } else {
     const built = fromShorthand(spec as Shorthand);
     if (typeof built === 'string') return { ok: false, problem: built };
     body = built;
   }
+  // A full token payload (or fixture) is told by its eventType or its tokens, as the routes tell it.
+  if (hookKindOf(body) === 'token') {
+    const checked = validateTokenRequest(body);
+    if (!checked.ok) return { ok: false, problem: `not a valid Okta token request: ${checked.problems.map((p) => `${p.path || '(body)'}: ${p.message}`).join('; ')}` };
+    return { ok: true, hook: 'token', request: checked.value };
+  }
   const checked = validateRequest(body);
   if (!checked.ok) return { ok: false, problem: `not a valid Okta request: ${checked.problems.join('; ')}` };
-  return { ok: true, request: checked.value };
+  return { ok: true, hook: 'registration', request: checked.value };
 }
 
 /** {requestType, profile} or {requestType, submitted, user} → a full request, as Okta shapes it. */

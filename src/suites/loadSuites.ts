@@ -45,6 +45,7 @@ export async function loadSuites(dir: string): Promise<SuitesResult> {
         skip: spec.skip === true,
         ...(suite.lists || spec.lists ? { lists: { ...suite.lists, ...spec.lists } } : {}),
         request: built.ok ? built.request : { problem: built.problem },
+        ...(built.ok && built.hook === 'token' ? { hook: 'token' as const } : {}),
         ...(spec.counters ? { counters: spec.counters } : {}),
         ...(spec.facts ? { facts: spec.facts } : {}),
         expect: spec.expect,

@@ -4,8 +4,12 @@ import { decide, givenProblems, type Decided, type DecideMode, type Sources } fr
 import type { Decision } from '../engine/Decision.js';
 import type { OnRuleError } from '../engine/evaluate.js';
 import type { FactTrace } from '../facts/types.js';
+import type { HookAnswer } from '../hooks/HookType.js';
 import { registration } from '../hooks/registration/index.js';
-import type { OktaHookResponse, RequestType } from '../okta/types.js';
+import { token } from '../hooks/token/hook.js';
+import type { TokenHookRequest, TokenHookResponse } from '../hooks/token/types.js';
+import { tokenFailures } from './tokenExpectations.js';
+import type { OktaHookRequest, OktaHookResponse, RequestType } from '../okta/types.js';
 import type { CompiledRule, CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { SourcePosition } from '../language/position.js';
 import { observingExceptions, withListOverrides } from './listOverrides.js';
@@ -64,11 +68,11 @@ export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options
   const plain = observe(ruleset);
   const onRuleError = options.onRuleError ?? 'deny';
 
-  const judge = (testCase: LoadedCase, decided: Decided): CaseResult => {
+  const judge = (testCase: LoadedCase, decided: Decided<HookAnswer>): CaseResult => {
     const { evaluated, answer } = decided;
     for (const id of evaluated.matchedRuleIds) exercised.add(id);
     if (evaluated.decidedBy.kind === 'default') decidedDefaults.add(evaluated.requestType);
-    const failures = compare(testCase.expect, answer.decision, answer.response as OktaHookResponse);
+    const failures = testCase.hook === 'token' ? [...compare(testCase.expect, answer.decision, answer.response as OktaHookResponse), ...tokenFailures(testCase.expect, answer.response as TokenHookResponse)] : compare(testCase.expect, answer.decision, answer.response as OktaHookResponse);
     // Why the answer is not what the rules decided: Okta would have refused the rules' own.
     if (answer.tooLarge && failures.length > 0) failures.push(`answer: the rules' answer is ${answer.tooLarge.bytes} bytes, over Okta's limit (${answer.tooLarge.limit}); the service sends what is compared above`);
     const result: CaseResult = { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision: answer.decision };
@@ -90,7 +94,7 @@ export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options
     }
     const common = { onRuleError, explain: true } as const;
     const mode: DecideMode = options.live && ruleset.facts.size > 0 ? { kind: 'peek', sources: { ...options.live, counters: undefined }, given, ...common } : { kind: 'given', given, ...common };
-    const decided = decide(registration, testCase.request, rules, mode);
+    const decided = testCase.hook === 'token' ? decide(token, testCase.request as TokenHookRequest, rules, mode) : decide(registration, testCase.request as OktaHookRequest, rules, mode);
     return decided instanceof Promise ? decided.then((done) => judge(testCase, done)) : judge(testCase, decided);
   };
 

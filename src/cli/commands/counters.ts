@@ -1,3 +1,4 @@
+import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { factEnvironment, stateSettings } from '../../config.js';
 import { maskKey } from '../../counters/counterKey.js';
 import { openCounterRuntime } from '../../counters/counterRuntime.js';
@@ -33,7 +34,7 @@ Exit codes: 0 reset, 1 the store could not be reached, 2 bad usage or configurat
     if (problems.length > 0) throw new UsageError(problems.join('; '));
     if (!state.url) throw new UsageError('STATE_URL is not set: counts in memory live in the service process (restart it to clear them)');
 
-    const loaded = await loadRuleset(rulesDirFrom(values.dir), { environment: factEnvironment() });
+    const loaded = await loadRuleset(rulesDirFrom(values.dir), { environment: factEnvironment(), checkOutcome });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;

@@ -1,3 +1,4 @@
+import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { factEnvironment } from '../../config.js';
 import { answerChanges, type DiffRequest } from '../../diff/answerChanges.js';
 import { suiteRequests } from '../../diff/diffRequests.js';
@@ -46,7 +47,7 @@ or holds an invalid request).
 
     // Both sides judged as the service would judge them here (the facts' variables, NODE_ENV, the deadline).
     const environment = factEnvironment();
-    const [before, after] = await Promise.all([loadRuleset(beforeDir, { environment }), loadRuleset(afterDir, { environment })]);
+    const [before, after] = await Promise.all([loadRuleset(beforeDir, { environment, checkOutcome }), loadRuleset(afterDir, { environment, checkOutcome })]);
     for (const [label, dir, loaded] of [['before', beforeDir, before], ['after', afterDir, after]] as const) {
       if (loaded.ok) continue;
       printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));

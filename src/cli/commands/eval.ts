@@ -1,3 +1,4 @@
+import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { readFile } from 'node:fs/promises';
 import { factEnvironment, factSettings, stateSettings } from '../../config.js';
 import { openCounterRuntime, type OpenedRuntime } from '../../counters/counterRuntime.js';
@@ -11,6 +12,7 @@ import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { loadRuleset } from '../../rules/loadRuleset.js';
 import { formatRuleError } from '../../language/RuleError.js';
 import { caseRequest } from '../../suites/caseRequest.js';
+import { token } from '../../hooks/token/hook.js';
 import type { RequestSpec } from '../../suites/types.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -31,6 +33,11 @@ or the shorthand the rule tests use, e.g.
 decides it with the rules in --dir (default: RULES_DIR, else ./rules) exactly as the service
 would, and prints Okta's response followed by an explanation: every rule considered in
 evaluation order, whether it matched, what its condition saw and what each part returned.
+
+A token inline hook request (a full payload, told by its eventType or its tokens, or the
+shorthand {"requestType": "token", "grantType": "client_credentials", "scopes": ["api"]}; see
+docs/token-hook.md) is decided with the token rules (appliesTo: [token]); what the rules asked but the answer leaves out, such
+as an ID-token patch for a request that mints no ID token, is listed under "Not sent".
 
 When the rules read facts (docs/facts.md), they are fetched from the sources the environment
 names, as the service would (FACTS_DEADLINE_MS included), and each is shown: its source, the
@@ -84,7 +91,7 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     }
 
     const dir = rulesDirFrom(values.dir);
-    const loaded = await loadRuleset(dir, { environment: factEnvironment() });
+    const loaded = await loadRuleset(dir, { environment: factEnvironment(), checkOutcome });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;
@@ -118,24 +125,20 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     const sources = await openSources(ruleset, givenFacts === undefined, given === undefined);
     let decided: Decided;
     try {
-      decided = await decide(registration, built.request, ruleset, {
-        kind: 'peek',
-        sources,
-        given: { facts: givenFacts, counters: given },
-        onRuleError,
-        explain: true,
-        reveal: values.reveal === true,
-      });
+      const mode = { kind: 'peek', sources, given: { facts: givenFacts, counters: given }, onRuleError, explain: true, reveal: values.reveal === true } as const;
+      decided = built.hook === 'token' ? await decide(token, built.request, ruleset, mode) : await decide(registration, built.request, ruleset, mode);
     } finally {
       await Promise.all([sources.facts?.close(), sources.counters?.close()]);
     }
-    const { decision, response } = decided.answer;
+    const { decision, response, dropped } = decided.answer;
     const facts = ruleset.facts.size > 0 ? decided.facts : undefined;
     const counters = ruleset.counters.size > 0 ? decided.counters : undefined;
     if (values.json) {
-      print(JSON.stringify({ response, decision, ...(facts ? { facts } : {}), ...(counters ? { counters } : {}) }, null, 2));
+      print(JSON.stringify({ response, decision, ...(dropped ? { dropped } : {}), ...(facts ? { facts } : {}), ...(counters ? { counters } : {}) }, null, 2));
     } else {
-      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, ruleset, facts, counters)}`);
+      // What the rules asked that the answer leaves out (a patch for a token the request does not mint…), and why.
+      const notSent = dropped?.length ? `\n\nNot sent:\n${dropped.map((line) => `  ${line}`).join('\n')}` : '';
+      print(`Okta response:\n${JSON.stringify(response, null, 2)}\n\n${formatExplanation(decision, ruleset, facts, counters)}${notSent}`);
     }
     return EXIT.ok;
   },

@@ -1,3 +1,4 @@
+import { checkOutcome } from '../../hooks/checkOutcome.js';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { perWorkerCountersProblem } from '../../counters/workerCounters.js';
@@ -78,7 +79,7 @@ Exit codes: 0 stopped cleanly, 1 could not listen or another error, 2 invalid co
     }
     if (config.workers > 1 && cluster.isPrimary) {
       // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
-      const loaded = await loadRuleset(config.rulesDir, { environment: config.environment });
+      const loaded = await loadRuleset(config.rulesDir, { environment: config.environment, checkOutcome });
       if (!loaded.ok) return refuse(logger, { kind: 'rules', problems: loaded.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
       // Counts in memory are per process: wrong with several, so production refuses to start.
       const problem = perWorkerCountersProblem(loaded.ruleset, { workers: config.workers, stateUrl: config.state.url, production: config.nodeEnv === 'production' });

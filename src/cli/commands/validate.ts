@@ -1,3 +1,4 @@
+import { checkOutcome } from '../../hooks/checkOutcome.js';
 import path from 'node:path';
 import { factEnvironment } from '../../config.js';
 import type { FactEnvironment } from '../../facts/compileFact.js';
@@ -43,7 +44,7 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
     const { values, positionals } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
     const environment = factEnvironment();
-    const loaded = await loadRuleset(dir, { environment });
+    const loaded = await loadRuleset(dir, { environment, checkOutcome });
     const strict = values.strict === true;
     // Errors and warnings together, in file order, as an editor lists them.
     const label = strict ? '' : 'warning: ';

@@ -21,7 +21,7 @@ export interface OutcomeProblem {
   message: string;
 }
 
-const REGISTRATION_TYPES: ReadonlySet<string> = new Set(REQUEST_TYPES);
+const REGISTRATION_TYPES: ReadonlySet<string> = new Set(REQUEST_TYPES.filter((type) => type !== TOKEN_REQUEST_TYPE));
 const REGISTRATION_OUTCOMES = ['update', 'updateFrom'] as const;
 const CHANGE_KEYS: ReadonlySet<string> = new Set(['claims', 'remove', 'lifetime']);
 /** Names that would reach an object's prototype rather than be a claim. */

@@ -24,3 +24,7 @@ export {
 } from './buildTokenPatch.js';
 export { applyTokenPatch, type TokenState, type PatchOutcome } from './applyTokenPatch.js';
 export { validateTokenAnswer } from './validateTokenAnswer.js';
+export { token } from './hook.js';
+export { tokenAnswer, type TokenAnswer } from './answer.js';
+export { tokenContext, tokenSubject } from './context.js';
+export { tokenChangesOf } from './changesOf.js';

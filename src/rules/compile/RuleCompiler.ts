@@ -4,6 +4,10 @@ import type { CompiledRule } from '../../ruleset/CompiledRuleset.js';
 import { causeWarnings } from './causeWarnings.js';
 import type { CompileFile, CompileState } from './CompileFile.js';
 import { isRecord } from './salvage.js';
+import type { CompiledLogic } from '../../engine/logic.js';
+import type { OutcomeCheck } from '../../language/outcomeCheck.js';
+import type { JsonObject } from '../../okta/types.js';
+import { TOKEN_OUTCOME_KEYS } from '../types.js';
 
 /**
  * The `rules` sections: ids unique across files, conditions and updates checked and compiled,
@@ -20,6 +24,7 @@ export class RuleCompiler {
     private readonly state: CompileState,
     private readonly facts: NamespaceSection<unknown>,
     private readonly counters: NamespaceSection<unknown>,
+    private readonly checkOutcome?: OutcomeCheck,
   ) {}
 
   add(file: CompileFile): void {
@@ -47,10 +52,27 @@ export class RuleCompiler {
         ([attribute, value]) => [attribute, check(value, [...base, 'then', 'update', attribute])!] as const,
       );
       const updateFrom = rule.then?.updateFrom === undefined ? undefined : check(rule.then.updateFrom, [...base, 'then', 'updateFrom']);
+      if (this.checkOutcome && rule.then !== undefined) {
+        const appliesTo = Array.isArray(rule.appliesTo) ? rule.appliesTo : [];
+        for (const problem of this.checkOutcome(rule.then, appliesTo, [...base, 'then'])) file.fail(problem.path, problem.message, problem.key);
+      }
+      const tokenValues: Array<readonly [string[], CompiledLogic]> = [];
+      const fixed: JsonObject = {};
+      for (const token of TOKEN_OUTCOME_KEYS) {
+        const change = rule.then?.[token];
+        if (!isRecord(change)) continue;
+        const { claims, ...rest } = change;
+        fixed[token] = rest as JsonObject;
+        for (const [claim, value] of Object.entries(isRecord(claims) ? claims : {})) {
+          const compiled = check(value, [...base, 'then', token, 'claims', claim]);
+          if (compiled) tokenValues.push([[token, 'claims', claim], compiled]);
+        }
+      }
       const expressions: Expression[] = [
         [rule.when, [...base, 'when']],
         [rule.then?.update ?? {}, [...base, 'then', 'update']],
         [rule.then?.updateFrom, [...base, 'then', 'updateFrom']],
+        ...TOKEN_OUTCOME_KEYS.map((token): Expression => [rule.then?.[token]?.claims ?? {}, [...base, 'then', token, 'claims']]),
       ];
       const counterNames = this.counters.read(file, expressions);
       const factNames = this.facts.read(file, expressions);
@@ -68,6 +90,7 @@ export class RuleCompiler {
         ...(rule.then.deny ? { deny: rule.then.deny } : {}),
         update,
         ...(updateFrom ? { updateFrom } : {}),
+        ...(Object.keys(fixed).length > 0 ? { outcome: { fixed, values: tokenValues } } : {}),
         ...(counterNames.length > 0 ? { counters: counterNames } : {}),
         facts: factNames,
       });

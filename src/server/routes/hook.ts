@@ -6,7 +6,7 @@ import { decide, type Decided } from '../../decide/index.js';
 import type { OnRuleError } from '../../engine/evaluate.js';
 import type { FactSources } from '../../facts/FactSources.js';
 import { DEFAULT_FACTS_DEADLINE_MS } from '../../facts/resolveFacts.js';
-import type { HookType } from '../../hooks/HookType.js';
+import type { HookAnswer, HookType } from '../../hooks/HookType.js';
 import { registration } from '../../hooks/registration/index.js';
 import { decisionLog } from '../../observability/decisionLog.js';
 import type { Logger } from '../../observability/log.js';
@@ -16,8 +16,10 @@ import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 import { HttpError } from '../HttpError.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import type { RouteLabels } from '../routeLabels.js';
+import { wrongRoute } from './wrongRoute.js';
 
 export const HOOK_PATH = '/registrationHook';
+export const DEFAULT_TOKEN_HOOK_PATH = '/tokenHook';
 
 export interface HookRouteOptions {
   store: RulesetStore;
@@ -35,17 +37,20 @@ export interface HookRouteOptions {
   counters?: CounterRuntime;
   /** Labels the route for metrics and logs. */
   labels: RouteLabels;
+  /** Where the token hook is served (TOKEN_HOOK_PATH): named in the 400 for a token body sent here. */
+  tokenHookPath?: string;
 }
 
 /** POST /registrationHook: authenticate, parse, validate, decide, answer in Okta's format. */
 export function registerHookRoute(router: Router, options: HookRouteOptions): void {
   // One middleware, composed once by Koa's own composer: @koa/router composes a route's
   // middleware again on every request it matches.
-  router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), hookHandler(registration, options)]));
+  const routes = { registration: HOOK_PATH, token: options.tokenHookPath ?? DEFAULT_TOKEN_HOOK_PATH };
+  router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), wrongRoute('registration', routes), hookHandler(registration, options)]));
 }
 
 /** A hook type's route: its body checked by its schema, decided live (decide/), answered, logged. */
-export function hookHandler<Request>(hook: HookType<Request>, options: HookRouteOptions): Middleware {
+export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<Request, Answer>, options: HookRouteOptions): Middleware {
   const { store, logger, onRuleError } = options;
   const logDecision = decisionLog(logger);
   const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
@@ -60,7 +65,7 @@ export function hookHandler<Request>(hook: HookType<Request>, options: HookRoute
     answer(ctx, request, decided, started);
   };
 
-  function answer(ctx: Parameters<Middleware>[0], request: Request, decided: Decided, started: bigint): void {
+  function answer(ctx: Parameters<Middleware>[0], request: Request, decided: Decided<Answer>, started: bigint): void {
     const { decisionId, evaluated, answer: sent } = decided;
     const { decision } = sent;
     ctx.status = 200;
@@ -96,6 +101,8 @@ export function hookHandler<Request>(hook: HookType<Request>, options: HookRoute
       decidedBy: decision.decidedBy,
       matchedRules: decision.matchedRuleIds,
       updatedAttributes: Object.keys(decision.updates),
+      hookType: hook.name,
+      ...(sent.patches ? { patches: sent.patches } : {}),
       rulesetVersion: decision.rulesetVersion,
       latencyMs: Math.round(latencyMs * 1000) / 1000,
       subject: hook.subject(request),
