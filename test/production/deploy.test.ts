@@ -106,8 +106,15 @@ describe('deploy/ manifests', () => {
     expect(byKind('PodDisruptionBudget')[0]!.spec.selector.matchLabels).to.deep.equal(labels);
     const ingress = byKind('Ingress')[0]!;
     const paths = ingress.spec.rules[0].http.paths;
-    expect(paths.map((p: Obj) => p.path)).to.deep.equal(['/registrationHook']); // /metrics stays internal
-    expect(paths[0].backend.service.name).to.equal(service!.metadata.name);
+    // The token hook's path is the one the deployment's settings serve it on (TOKEN_HOOK_PATH).
+    const dir = mkdtempSync(path.join(tmpdir(), 'hook-deploy-'));
+    writeFileSync(path.join(dir, 'secrets'), 'Basic one\n');
+    const { tokenHookPath } = loadConfig({ ...env, OKTA_HOOK_AUTH_SECRETS_FILE: path.join(dir, 'secrets') }, false);
+    expect(paths.map((p: Obj) => p.path)).to.deep.equal(['/registrationHook', tokenHookPath]); // /metrics stays internal
+    for (const p of paths) {
+      expect(p.pathType).to.equal('Exact');
+      expect(p.backend.service.name).to.equal(service!.metadata.name);
+    }
   });
 
   it('the example ConfigMap, laid out as the kubelet mounts it, is served as a ruleset', async () => {
