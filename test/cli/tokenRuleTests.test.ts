@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { runCli } from '../helpers/runCli.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';
 import { TOKEN_FIXTURES_DIR } from '../hooks/token/support.js';
+import { NETWORK_AND_RETIRED_RULES } from '../helpers/tokenRules.js';
 
 const fixtureText = (name: string) => readFileSync(path.join(TOKEN_FIXTURES_DIR, name), 'utf8');
 
@@ -30,20 +31,7 @@ rules:
         claims:
           entitlements: { var: facts.entitlements.names }
           "https://example.com/claims/tier": gold
-  - id: short-lived-outside-office
-    description: Tokens minted outside the office network live 15 minutes.
-    appliesTo: [token]
-    when: { "!": { in_list: [{ var: ipAddress }, officeNetworks] } }
-    then:
-      access: { lifetime: 15m }
-      identity: { remove: [preferred_username] }
-  - id: no-tokens-for-retired-apps
-    description: Applications we retired get no token at all.
-    appliesTo: [token]
-    when: { in_list: [{ var: client.id }, retiredClients] }
-    then:
-      deny: { message: This application has been retired. }
-`;
+${NETWORK_AND_RETIRED_RULES}`;
 
 const SUITE = `tests:
   - name: entitlements from the fact, in the access token

@@ -7,6 +7,7 @@ import type { TokenHookRequest } from '../../src/hooks/token/types.js';
 import { fixture, ssrRequest } from '../helpers/fixtures.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ALL_TOKEN_FIXTURES, MALFORMED_REQUEST, refRequest, TOKEN_REQUESTS, tokenFixture } from '../hooks/token/support.js';
+import { NETWORK_AND_RETIRED_RULES } from '../helpers/tokenRules.js';
 
 /** Every token fixture that is a request: a body with a `data` object (answers and claim vectors have none). */
 const REQUESTS = ALL_TOKEN_FIXTURES.filter((name) => {
@@ -31,20 +32,7 @@ rules:
         claims:
           "https://example.com/claims/tier": gold
           clientName: { var: client.name }
-  - id: short-lived-outside-office
-    description: Tokens minted outside the office network live 15 minutes.
-    appliesTo: [token]
-    when: { "!": { in_list: [{ var: ipAddress }, officeNetworks] } }
-    then:
-      access: { lifetime: 15m }
-      identity: { remove: [preferred_username] }
-  - id: no-tokens-for-retired-apps
-    description: Applications we retired get no token at all.
-    appliesTo: [token]
-    when: { in_list: [{ var: client.id }, retiredClients] }
-    then:
-      deny: { message: This application has been retired. }
-`;
+${NETWORK_AND_RETIRED_RULES}`;
 
 function rulesDir(text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'token-rules-'));

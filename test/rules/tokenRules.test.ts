@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { checkOutcome } from '../../src/hooks/checkOutcome.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
 import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { NETWORK_AND_RETIRED_RULES } from '../helpers/tokenRules.js';
 
 function write(text: string): { dir: string; file: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'token-load-'));
@@ -81,20 +82,7 @@ describe('token rules at load (real files)', () => {
 defaults:
   token: deny
 rules:
-  - id: short-lived-outside-office
-    description: Tokens minted outside the office network live 15 minutes.
-    appliesTo: [token]
-    when: { "!": { in_list: [{ var: ipAddress }, officeNetworks] } }
-    then:
-      access: { lifetime: 15m }
-      identity: { remove: [preferred_username] }
-  - id: no-tokens-for-retired-apps
-    description: Applications we retired get no token at all.
-    appliesTo: [token]
-    when: { in_list: [{ var: client.id }, retiredClients] }
-    then:
-      deny: { message: This application has been retired. }
-`);
+${NETWORK_AND_RETIRED_RULES}`);
     const loaded = await loadRuleset(dir, { checkOutcome });
     if (!loaded.ok) throw new Error(loaded.errors.map(formatRuleError).join('\n'));
     expect(loaded.ruleset.rulesFor.token.map((rule) => rule.id)).to.deep.equal(['short-lived-outside-office', 'no-tokens-for-retired-apps']);
