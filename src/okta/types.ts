@@ -12,6 +12,16 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 /** The body Okta POSTs to the hook. Only `data` is required; everything else is optional on the wire. */
+/** The HTTP request that made Okta call the hook (`data.context.request`), the same in every hook type. */
+export interface OktaRequestInfo {
+  id?: string;
+  method?: string;
+  /** The full URL, query string included (extra /authorize parameters reach the token hook here). */
+  url?: { value?: string };
+  ipAddress?: string;
+  [key: string]: unknown;
+}
+
 export interface OktaHookRequest {
   eventId?: string;
   eventTime?: string;
@@ -23,13 +33,7 @@ export interface OktaHookRequest {
   requestType?: RequestType;
   data: {
     context?: {
-      request?: {
-        id?: string;
-        method?: string;
-        url?: { value?: string };
-        ipAddress?: string;
-        [key: string]: unknown;
-      };
+      request?: OktaRequestInfo;
       user?: {
         id?: string;
         passwordChanged?: string;

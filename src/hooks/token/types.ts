@@ -3,7 +3,7 @@
 // camelCase, no `user`/`session`/`identity` in some flows, string or number versions, several
 // `response_type` values in one string. See test/fixtures/README.md for the published payloads.
 
-import type { Json, JsonObject } from '../../okta/types.js';
+import type { Json, JsonObject, OktaRequestInfo } from '../../okta/types.js';
 
 /** The event type Okta sends, and the request type's name in rules, logs and metrics. */
 export const TOKEN_EVENT_TYPE = 'com.okta.oauth2.tokens.transform';
@@ -51,14 +51,7 @@ export interface TokenProtocolRequest {
 }
 
 export interface TokenRequestContext {
-  request?: {
-    id?: string;
-    method?: string;
-    /** The full URL, query string included (extra /authorize parameters reach the hook here). */
-    url?: { value?: string };
-    ipAddress?: string;
-    [key: string]: unknown;
-  };
+  request?: OktaRequestInfo;
   protocol?: {
     type?: string;
     request?: TokenProtocolRequest;
