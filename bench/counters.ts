@@ -12,7 +12,7 @@ import { openCounterRuntime } from '../src/counters/counterRuntime.js';
 import { decide } from '../src/decide/index.js';
 import { registration } from '../src/hooks/registration/index.js';
 import { stateConfigFromEnv } from '../src/counters/stateConfig.js';
-import { loadRuleset } from '../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../src/hooks/loadHookRuleset.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { startRedis } from '../test/helpers/redis.js';
@@ -82,7 +82,7 @@ export async function runCountersBench(options: CountersBenchOptions, progress: 
     const stage: StageFigures[] = [];
     for (const count of ['attempts', 'allowed'] as const) {
       progress(`counters: the stage, count ${count}`);
-      const loaded = await loadRuleset(dirs[count]!);
+      const loaded = await loadHookRuleset(dirs[count]!);
       if (!loaded.ok) throw new Error('bench ruleset invalid');
       const runtime = await openCounterRuntime(stateConfigFromEnv({ STATE_URL: redis.url, STATE_KEY_SALT: 'bench-salt-0123456789', RULESET_NAME: `bench-${count}` }, false, []));
       await runtime.connected(5_000);

@@ -14,7 +14,7 @@ import { decisionLog, type DecisionLine } from '../src/observability/decisionLog
 import { createLogger } from '../src/observability/log.js';
 import type { OktaHookRequest } from '../src/okta/types.js';
 import type { CompiledRuleset } from '../src/ruleset/CompiledRuleset.js';
-import { loadRuleset } from '../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../src/hooks/loadHookRuleset.js';
 import { disposableDomains } from './domains.js';
 import { generateLargeRuleset } from './generate.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
@@ -34,7 +34,7 @@ export interface InProcessFigures {
 }
 
 async function load(dir: string): Promise<CompiledRuleset> {
-  const result = await loadRuleset(dir);
+  const result = await loadHookRuleset(dir);
   if (!result.ok) throw new Error(`bench ruleset invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
   return result.ruleset;
 }

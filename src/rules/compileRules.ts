@@ -46,8 +46,8 @@ export function compileRules(
     partial?: boolean;
     /** Where the environment variables facts name are looked up, and whether this is production. */
     environment: FactEnvironment;
-    /** The hook types' checks of each rule's outcome (src/hooks/): none when left out. */
-    checkOutcome?: OutcomeCheck;
+    /** The hook types' checks of each rule's outcome (src/hooks/). */
+    checkOutcome: OutcomeCheck;
   },
 ): CompileResult {
   const state = compileState();

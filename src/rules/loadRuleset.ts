@@ -38,7 +38,13 @@ export function isRuleFile(name: string): boolean {
  * `environment`: where the environment variables facts name are looked up, and whether this is
  * production (the service passes its configuration's). Without one, none is set.
  */
-export async function loadRuleset(dir: string, options: { environment?: FactEnvironment; checkOutcome?: OutcomeCheck } = {}): Promise<LoadResult> {
+export interface LoadOptions {
+  environment?: FactEnvironment;
+  /** The hook types' checks of each rule's outcome: required, so no caller loads token rules unchecked (src/hooks/loadHookRuleset.ts passes them). */
+  checkOutcome: OutcomeCheck;
+}
+
+export async function loadRuleset(dir: string, options: LoadOptions): Promise<LoadResult> {
   let files: string[];
   try {
     files = await listFiles(dir);
@@ -101,7 +107,7 @@ export async function loadRuleset(dir: string, options: { environment?: FactEnvi
     validated.push({ parsed: result.parsed, content, listSources });
   }
   await yieldToLoop();
-  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: unread, environment: options.environment ?? NO_ENVIRONMENT, ...(options.checkOutcome ? { checkOutcome: options.checkOutcome } : {}) });
+  const compiled = compileRules(validated, { dir, version: hash.digest('hex').slice(0, 12), partial: unread, environment: options.environment ?? NO_ENVIRONMENT, checkOutcome: options.checkOutcome });
   // Files that passed the schema are still compiled, so one run reports every problem.
   const warnings = byPosition(compiled.warnings);
   if (errors.length > 0) return { ok: false, errors: byPosition(compiled.ok ? errors : [...errors, ...compiled.errors]), warnings };

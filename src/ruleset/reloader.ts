@@ -2,7 +2,7 @@ import { checkOutcome } from '../hooks/checkOutcome.js';
 import type { FactEnvironment } from '../facts/compileFact.js';
 import type { Logger } from '../observability/log.js';
 import type { CompiledRuleset } from './CompiledRuleset.js';
-import { loadRuleset } from '../rules/loadRuleset.js';
+import { loadHookRuleset } from '../hooks/loadHookRuleset.js';
 import { formatRuleError, type RuleError } from '../language/RuleError.js';
 import { suiteFailures } from '../suites/suiteGate.js';
 import { watchRules, type RulesWatcher } from './watchRules.js';
@@ -64,7 +64,7 @@ export function startReloader(
 
   const run = async (reason: string): Promise<ReloadOutcome> => {
     const live = store.current();
-    const loaded = await loadRuleset(dir, { environment: options.environment, checkOutcome });
+    const loaded = await loadHookRuleset(dir, { environment: options.environment });
     if (!loaded.ok) return reject(reason, loaded.errors, live.version, `${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
     const next = loaded.ruleset;
     if (next.version === live.version) {

@@ -11,7 +11,7 @@ import { FactMetrics } from '../facts/factMetrics.js';
 import { FactSources } from '../facts/FactSources.js';
 import { checkFactSql } from '../facts/prepareCheck.js';
 import type { Logger } from '../observability/log.js';
-import { loadRuleset } from '../rules/loadRuleset.js';
+import { loadHookRuleset } from '../hooks/loadHookRuleset.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { RulesetLoadError } from '../language/RuleError.js';
 import type { StateConfig } from '../counters/stateConfig.js';
@@ -67,7 +67,7 @@ export type ServerConfig = Pick<
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   // Facts are checked against the deadline this server answers by (config.environment.deadlineMs), at start and on every reload.
   const { environment } = config;
-  const loaded = await loadRuleset(config.rulesDir, { environment, checkOutcome });
+  const loaded = await loadHookRuleset(config.rulesDir, { environment });
   if (!loaded.ok) throw new RulesetLoadError(loaded.errors);
   const store = new RulesetStore(loaded.ruleset);
   logger.info(

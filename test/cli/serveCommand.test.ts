@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { eventually, register } from '../helpers/hookClient.js';
 import { CLI, runCli } from '../helpers/runCli.js';
 import { denyDomainRules, tempRules } from '../helpers/tempRules.js';
@@ -28,7 +28,7 @@ describe('hook-rules serve (child process)', () => {
     expect((await register(url, 'x@one.test')).decision).to.equal('DENY');
 
     await t.write('a.yaml', denyDomainRules('two.test'));
-    const loaded = await loadRuleset(t.dir);
+    const loaded = await loadHookRuleset(t.dir);
     const next = loaded.ok ? loaded.ruleset.version : '';
     child.kill('SIGHUP');
     await eventually(async () => ((await register(url, 'x@probe.test')).version === next ? true : undefined), 'the SIGHUP reload');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { formatRuleError, RulesetLoadError } from '../../src/language/RuleError.js';
 import { factEnvironment } from '../../src/config.js';
 import { runCli } from '../helpers/runCli.js';
@@ -26,22 +26,22 @@ describe('a fact timeout longer than FACTS_DEADLINE_MS is refused at load', func
 
   it('loadRuleset: against the deadline given, or FACTS_DEADLINE_MS of the environment (default 2000)', async () => {
     const t = await rules({ 'r.yaml': timed('800ms') });
-    const refused = await loadRuleset(t.dir, { environment: { env: {}, production: false, deadlineMs: 500 } });
+    const refused = await loadHookRuleset(t.dir, { environment: { env: {}, production: false, deadlineMs: 500 } });
     expect(refused.ok).to.equal(false);
     expect(refused.ok ? [] : refused.errors.map((e) => formatRuleError(e).replace(t.dir + '/', ''))).to.deep.equal([
       'r.yaml:5:14: fact "rep": timeout 800ms is longer than FACTS_DEADLINE_MS (500 ms): at most 500ms, and shorter so that the other facts still count',
     ]);
-    expect((await loadRuleset(t.dir, { environment: factEnvironment({ FACTS_DEADLINE_MS: '500' }) })).ok).to.equal(false);
-    expect((await loadRuleset(t.dir, { environment: { env: {}, production: false } })).ok).to.equal(true);
+    expect((await loadHookRuleset(t.dir, { environment: factEnvironment({ FACTS_DEADLINE_MS: '500' }) })).ok).to.equal(false);
+    expect((await loadHookRuleset(t.dir, { environment: { env: {}, production: false } })).ok).to.equal(true);
     const long = await rules({ 'r.yaml': timed('3s') });
-    expect((await loadRuleset(long.dir, { environment: { env: {}, production: false } })).ok).to.equal(false);
+    expect((await loadHookRuleset(long.dir, { environment: { env: {}, production: false } })).ok).to.equal(false);
     const equal = await rules({ 'r.yaml': timed('2s') });
-    expect((await loadRuleset(equal.dir, { environment: { env: {}, production: false } })).ok).to.equal(true);
+    expect((await loadHookRuleset(equal.dir, { environment: { env: {}, production: false } })).ok).to.equal(true);
   });
 
   it('a fact without a timeout takes the deadline when that is shorter than the default second', async () => {
     const t = await rules({ 'r.yaml': timed('1s').replace('    timeout: 1s\n', '') });
-    const loaded = await loadRuleset(t.dir, { environment: { env: {}, production: false, deadlineMs: 400 } });
+    const loaded = await loadHookRuleset(t.dir, { environment: { env: {}, production: false, deadlineMs: 400 } });
     if (!loaded.ok) throw new Error(loaded.errors.map(formatRuleError).join('\n'));
     expect(loaded.ruleset.facts.get('rep')!.timeoutMs).to.equal(400);
   });

@@ -12,7 +12,8 @@ import { deadlineIn } from '../../src/core/stage.js';
 import { registrationContext } from '../../src/hooks/registration/index.js';
 import type { Json, OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { listFiles, loadRuleset } from '../../src/rules/loadRuleset.js';
+import { listFiles } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
 import { startApiServer, type ApiServer } from '../helpers/apiServer.js';
 import { samples } from '../helpers/metricSamples.js';
@@ -41,7 +42,7 @@ describe('facts: an HTTP fact\'s URL is a template the request cannot steer', fu
     const ENV: FactEnvironment = { env: {}, production: false };
     async function errors(text: string, environment: FactEnvironment = ENV): Promise<string[]> {
       const t = await rules({ 'r.yaml': text });
-      const result = await loadRuleset(t.dir, { environment });
+      const result = await loadHookRuleset(t.dir, { environment });
       expect(result.ok, 'the load should fail').to.equal(false);
       return result.ok ? [] : result.errors.map((e) => formatRuleError(e).replace(t.dir + '/', ''));
     }
@@ -267,7 +268,7 @@ describe('facts: the docs and examples build no URL with cat', () => {
     const example = /## The language\n\n```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
     expect(example).to.include('http: https://hr.example/v1/employees/{number}');
     const t = await rules({ 'r.yaml': example });
-    const loaded = await loadRuleset(t.dir, { environment: { env: { MEMBERS_DB: 'pglite:memory', REPUTATION_API_KEY: 'k', HR_API_TOKEN: 't' }, production: true } });
+    const loaded = await loadHookRuleset(t.dir, { environment: { env: { MEMBERS_DB: 'pglite:memory', REPUTATION_API_KEY: 'k', HR_API_TOKEN: 't' }, production: true } });
     if (!loaded.ok) throw new Error(loaded.errors.map(formatRuleError).join('\n'));
     expect(loaded.warnings).to.deep.equal([]);
     expect(loaded.ruleset.facts.get('employee')!.sourceId).to.equal('https://hr.example');

@@ -4,7 +4,7 @@ import { registrationContext } from '../../src/hooks/registration/index.js';
 import { checkSql, placeholderProblems } from '../../src/facts/checkSql.js';
 import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import type { ResolvedFacts } from '../../src/facts/types.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { toOktaResponse } from '../../src/hooks/registration/index.js';
@@ -46,7 +46,7 @@ describe('facts: the rule language and its load-time checks', () => {
 
   async function load(files: Record<string, string>, environment: FactEnvironment = ENV) {
     const t = await rules(files);
-    return { dir: t.dir, result: await loadRuleset(t.dir, { environment }) };
+    return { dir: t.dir, result: await loadHookRuleset(t.dir, { environment }) };
   }
   async function loaded(files: Record<string, string>, environment: FactEnvironment = ENV): Promise<CompiledRuleset> {
     const { result } = await load(files, environment);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FactEnvironment } from '../../src/facts/compileFact.js';
 import { FactSources, type FactSourcesOptions } from '../../src/facts/FactSources.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
@@ -43,7 +43,7 @@ export async function loadWith(files: Record<string, string>, env: NodeJS.Proces
   const t = await tempRules(files);
   try {
     const environment: FactEnvironment = { env, production: false };
-    const loaded = await loadRuleset(t.dir, { environment });
+    const loaded = await loadHookRuleset(t.dir, { environment });
     if (!loaded.ok) throw new Error(loaded.errors.map(formatRuleError).join('\n'));
     return loaded.ruleset;
   } finally {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import type { RuleError } from '../../src/language/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 
@@ -19,7 +19,7 @@ export async function tempRulesDir(files: Record<string, string>): Promise<{ dir
 export async function rulesetOf(files: Record<string, string>): Promise<CompiledRuleset> {
   const { dir, remove } = await tempRulesDir(files);
   try {
-    const result = await loadRuleset(dir);
+    const result = await loadHookRuleset(dir);
     if (!result.ok) throw new Error(result.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('\n'));
     return result.ruleset;
   } finally {
@@ -31,7 +31,7 @@ export async function rulesetOf(files: Record<string, string>): Promise<Compiled
 export async function loadErrors(files: Record<string, string>): Promise<Array<RuleError & { name: string }>> {
   const { dir, remove } = await tempRulesDir(files);
   try {
-    const result = await loadRuleset(dir);
+    const result = await loadHookRuleset(dir);
     if (result.ok) throw new Error('expected the ruleset to be rejected');
     return result.errors.map((e) => ({ ...e, name: path.basename(e.file) }));
   } finally {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { createLogger } from '../../src/observability/log.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { createApp } from '../../src/server/app.js';
 import { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 import { ssrRequest } from '../helpers/fixtures.js';
@@ -166,7 +166,7 @@ describe('authentication with several configured secrets (rotation)', function (
   const logs = new LogCapture();
 
   before(async () => {
-    const loaded = await loadRuleset('rules');
+    const loaded = await loadHookRuleset('rules');
     if (!loaded.ok) throw new Error('default rules do not load');
     const app = createApp({
       config: { authHeader: 'authorization', authSecrets: [OLD, NEW], bodyLimit: '100kb', onRuleError: 'deny' },

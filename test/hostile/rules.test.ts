@@ -8,7 +8,8 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import { registrationContext } from '../../src/hooks/registration/index.js';
 import { toOktaResponse } from '../../src/hooks/registration/index.js';
 import { validateResponse } from '../../src/okta/validateRequest.js';
-import { loadRuleset, type LoadResult } from '../../src/rules/loadRuleset.js';
+import { type LoadResult } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import type { OktaHookRequest } from '../../src/okta/types.js';
 import { fixture } from '../helpers/fixtures.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
@@ -39,7 +40,7 @@ interface Checked {
 async function loadChecked(dir: string, text: string | Buffer): Promise<Checked> {
   const file = path.join(dir, 'r.yaml');
   await writeFile(file, text);
-  const result: LoadResult = await loadRuleset(dir); // a rejection fails the property
+  const result: LoadResult = await loadHookRuleset(dir); // a rejection fails the property
   const lines = (typeof text === 'string' ? text : text.toString('utf8')).split(/\r\n|\r|\n/).length;
   if (result.ok) {
     // A ruleset that loads answers every request with a valid Okta answer.
@@ -121,7 +122,7 @@ describe('hostile rule files: the loader always resolves, with positioned errors
         const [p, n] = [String.fromCharCode(97 + i), String.fromCharCode(98 + i)];
         bomb += `${n}: &${n} [${Array(9).fill(`*${p}`).join(',')}]\n`;
       }
-      const result = await loadRuleset((await writeRules(dir, bomb)).dir);
+      const result = await loadHookRuleset((await writeRules(dir, bomb)).dir);
       expect(result.ok).to.equal(false);
       if (result.ok) return;
       expect(result.errors).to.have.length(1);
@@ -138,7 +139,7 @@ describe('hostile rule files: the loader always resolves, with positioned errors
 
     it('tabs as indentation, a BOM, CRLF line endings, NUL bytes, several documents', async () => {
       const valid = DEFAULT_FILES[0]!;
-      const tab = await loadRuleset((await writeRules(dir, 'rules:\n\t- id: x\n')).dir);
+      const tab = await loadHookRuleset((await writeRules(dir, 'rules:\n\t- id: x\n')).dir);
       expect(tab.ok ? [] : tab.errors.map((e) => [e.line, e.column, e.message])).to.deep.equal([[2, 1, 'YAML: Tabs are not allowed as indentation']]);
       expect((await loadChecked(dir, '\uFEFF' + valid)).ok).to.equal(true);
       expect((await loadChecked(dir, valid.replace(/\n/g, '\r\n'))).ok).to.equal(true);
@@ -154,7 +155,7 @@ describe('hostile rule files: the loader always resolves, with positioned errors
       for (const tagged of ['!!js/function "function () { process.exit(1) }"', '!!python/object/apply:os.system ["true"]', '!<tag:yaml.org,2002:js/undefined> ""', '!!binary aGVsbG8=']) {
         const text = head + tagged + '\n';
         await loadChecked(dir, text);
-        const result = await loadRuleset(dir);
+        const result = await loadHookRuleset(dir);
         expect(result.ok, tagged).to.equal(false);
         if (!result.ok) expect(result.errors[0]!.message, tagged).to.match(/^YAML tag ".+" is not part of the rule format/);
       }
@@ -178,7 +179,7 @@ describe('hostile rule files: the loader always resolves, with positioned errors
 
     it('an unknown operator deep inside a condition is reported at its key', async () => {
       const text = `${head}\n      and:\n        - or:\n            - "!":\n                - { bogus: [1, 2] }\n`;
-      const result = await loadRuleset((await writeRules(dir, text)).dir);
+      const result = await loadHookRuleset((await writeRules(dir, text)).dir);
       expect(result.ok ? [] : result.errors.map((e) => [e.line, e.column, e.message])).to.deep.equal([[10, 21, 'unknown operator "bogus"']]);
     });
 
@@ -187,7 +188,7 @@ describe('hostile rule files: the loader always resolves, with positioned errors
         expect((await loadChecked(dir, `${head}{ matches: [{ var: email }, ${JSON.stringify(pattern)}] }\n`)).ok, pattern).to.equal(true);
       }
       for (const pattern of ['(a)\\1', '(?=a)', '(?<!a)b', 'a{1001}', '((a{100}){100}){100}', '(']) {
-        const result = await loadRuleset((await writeRules(dir, `${head}{ matches: [{ var: email }, ${JSON.stringify(pattern)}] }\n`)).dir);
+        const result = await loadHookRuleset((await writeRules(dir, `${head}{ matches: [{ var: email }, ${JSON.stringify(pattern)}] }\n`)).dir);
         expect(result.ok ? [] : result.errors.map((e) => [e.line, e.column]), pattern).to.deep.equal([[6, 39]]);
         if (!result.ok) expect(result.errors[0]!.message).to.match(/^invalid regular expression/);
       }
@@ -206,7 +207,7 @@ describe('hostile rule files: the loader always resolves, with positioned errors
       const tmp = await tempRulesDir({ 'a.yaml': 'rules: []\n' });
       try {
         await symlink('/proc/self/mem', path.join(tmp.dir, 'b.yaml'));
-        const result = await loadRuleset(tmp.dir);
+        const result = await loadHookRuleset(tmp.dir);
         expect(result.ok ? [] : result.errors.map((e) => [path.basename(e.file), e.line, e.column, e.message.split(':')[0]])).to.deep.equal([['b.yaml', 1, 1, 'cannot read rule file']]);
       } finally {
         await tmp.remove();

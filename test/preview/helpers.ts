@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/log.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import type { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
@@ -34,7 +34,7 @@ export async function startPreviewServer(env: Record<string, string> = {}, files
 
 /** Exactly what the rules reloader does after a change: load the directory, then swap or reject. */
 export async function reloadRules(store: RulesetStore, dir: string): Promise<boolean> {
-  const loaded = await loadRuleset(dir);
+  const loaded = await loadHookRuleset(dir);
   if (loaded.ok) store.swap(loaded.ruleset);
   else store.reject(loaded.errors);
   return loaded.ok;

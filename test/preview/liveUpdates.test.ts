@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { PassThrough } from 'node:stream';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { LiveUpdates, MAX_STREAMS } from '../../src/preview/liveUpdates.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 
 const read = (stream: PassThrough) => String(stream.read() ?? '');
@@ -11,7 +11,7 @@ const read = (stream: PassThrough) => String(stream.read() ?? '');
 describe('preview live updates, one store listener for every page', () => {
   let store: RulesetStore;
   before(async () => {
-    const loaded = await loadRuleset(path.join(PACKAGE_ROOT, 'rules'));
+    const loaded = await loadHookRuleset(path.join(PACKAGE_ROOT, 'rules'));
     if (!loaded.ok) throw new Error('default rules do not load');
     store = new RulesetStore(loaded.ruleset);
   });

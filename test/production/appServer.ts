@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/observability/log.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { createApp, type AppOptions } from '../../src/server/app.js';
 import { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 import { FIXTURES, ROOT } from './childProcess.js';
@@ -24,7 +24,7 @@ export function fixture(name: string): Record<string, unknown> {
 
 /** The real app on a loopback port, with the default rules. */
 export async function startApp(overrides: Partial<Omit<AppOptions, 'config'>> & { config?: Partial<AppOptions['config']> } = {}) {
-  const loaded = await loadRuleset(path.join(ROOT, 'rules'));
+  const loaded = await loadHookRuleset(path.join(ROOT, 'rules'));
   if (!loaded.ok) throw new Error('default rules do not load');
   const store = new RulesetStore(loaded.ruleset);
   const sink = new LogSink();

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { ROOT } from './childProcess.js';
 import { fixture, startApp } from './appServer.js';
@@ -66,7 +66,7 @@ describe('GET /metrics', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hook-metrics-'));
     cpSync(path.join(ROOT, 'rules'), dir, { recursive: true });
     appendFileSync(path.join(dir, 'registration.yaml'), '\n# edited\n');
-    const next = await loadRuleset(dir);
+    const next = await loadHookRuleset(dir);
     if (!next.ok) throw new Error('copy does not load');
     app.store.swap(next.ruleset);
     app.store.reject([{ file: 'x.yaml', line: 1, column: 1, message: 'broken' }, { file: 'x.yaml', line: 2, column: 1, message: 'broken' }]);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadRuleset, type LoadResult } from '../../src/rules/loadRuleset.js';
+import { type LoadResult } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
 import { patternTypo } from '../../src/language/checkLogic.js';
 import { runCli } from '../helpers/runCli.js';
@@ -9,7 +10,7 @@ import { tempRulesDir, tempRulesPerTest } from '../helpers/tempRules.js';
 async function load(files: Record<string, string>): Promise<LoadResult> {
   const tmp = await tempRulesDir(files);
   try {
-    return await loadRuleset(tmp.dir);
+    return await loadHookRuleset(tmp.dir);
   } finally {
     await tmp.remove();
   }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/log.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { startServer } from '../../src/server/server.js';
 import { runCli } from '../helpers/runCli.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
@@ -38,7 +38,7 @@ describe('deny causes whose location the Sign-In Widget cannot place', function 
   after(() => rules.remove());
 
   it('load, with one warning each, at the location, for rules and defaults alike', async () => {
-    const loaded = await loadRuleset(rules.dir);
+    const loaded = await loadHookRuleset(rules.dir);
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
     const warnings = loaded.ruleset.warnings.map((w) => ({ line: w.line, message: w.message }));
     expect(warnings).to.deep.equal([
@@ -49,7 +49,7 @@ describe('deny causes whose location the Sign-In Widget cannot place', function 
   });
 
   it('the default rules have none', async () => {
-    const loaded = await loadRuleset('rules');
+    const loaded = await loadHookRuleset('rules');
     expect(loaded.ok && loaded.ruleset.warnings).to.deep.equal([]);
   });
 

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/log.js';
 import { LIST_CHUNK } from '../../src/rules/cooperative.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { parseListText } from '../../src/rules/listSources.js';
 import type { PathSegment } from '../../src/language/position.js';
 import { parseYamlFile, parseYamlFileCooperatively } from '../../src/rules/parseYamlFile.js';
@@ -76,7 +76,7 @@ describe('cooperative loading: big lists and rule files share the event loop', (
       'rules.yaml': `lists:\n  blocked: { kind: domains, file: lists/blocked.txt }\n${BLOCK_RULE}`,
       'lists/blocked.txt': `${domains(3 * LIST_CHUNK + 1).join('\n')}\nmailinator.com`,
     });
-    const loaded = await loadRuleset(t.dir);
+    const loaded = await loadHookRuleset(t.dir);
     expect(loaded.ok).to.equal(true);
     if (loaded.ok) expect(loaded.ruleset.lists.get('blocked')!.size).to.equal(3 * LIST_CHUNK + 2);
   });

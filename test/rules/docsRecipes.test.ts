@@ -5,7 +5,7 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import { registrationContext } from '../../src/hooks/registration/index.js';
 import type { JsonObject, OktaHookRequest } from '../../src/okta/types.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { fromShorthand } from '../../src/suites/caseRequest.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
 
@@ -40,7 +40,7 @@ describe('the recipes in docs/rules.md', () => {
     it(`${recipe.name}: loads without warnings and answers as its expect line says`, async () => {
       const tmp = await tempRulesDir({ 'recipe.yaml': recipe.text });
       try {
-        const loaded = await loadRuleset(tmp.dir);
+        const loaded = await loadHookRuleset(tmp.dir);
         if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join('\n'));
         expect(loaded.warnings, 'warnings').to.deep.equal([]);
         const line = /# expect: (.+)/.exec(recipe.text)![1]!;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { registrationContext } from '../../src/hooks/registration/index.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
 import type { CompiledRuleset } from '../../src/ruleset/CompiledRuleset.js';
 import { tempRulesPerTest } from '../helpers/tempRules.js';
@@ -20,7 +20,7 @@ function decide(ruleset: CompiledRuleset, email: string): string {
 }
 
 async function load(dir: string): Promise<CompiledRuleset> {
-  const loaded = await loadRuleset(dir);
+  const loaded = await loadHookRuleset(dir);
   if (!loaded.ok) throw new Error(loaded.errors.map(formatRuleError).join('\n'));
   return loaded.ruleset;
 }
@@ -115,7 +115,7 @@ defaults: { self.service.registration: deny }
 `,
       'bad.txt': 'ok.com\nsomeone@mail.com\nhttp://x.com/\n',
     });
-    const loaded = await loadRuleset(t.dir);
+    const loaded = await loadHookRuleset(t.dir);
     expect(loaded.ok).to.equal(false);
     const text = loaded.ok ? '' : loaded.errors.map(formatRuleError).join('\n');
     expect(text).to.include('rules.yaml:2:11: list "gone": cannot read list file "nowhere.txt": ENOENT');
@@ -127,7 +127,7 @@ defaults: { self.service.registration: deny }
 
   it('refuses a list with both inline values and a file, or with no entries at all', async () => {
     const t = await rules({ 'rules.yaml': `lists:\n  both: { values: [a], file: bad.txt }\n  none: { kind: domains }\n` });
-    const loaded = await loadRuleset(t.dir);
+    const loaded = await loadHookRuleset(t.dir);
     const text = loaded.ok ? '' : loaded.errors.map(formatRuleError).join('\n');
     expect(text).to.include('rules.yaml:2:9: lists.both: a list takes its entries from values, or from file/package, not both');
     expect(text).to.match(/rules\.yaml:3:9: lists\.none: missing required property "values"/);
@@ -135,7 +135,7 @@ defaults: { self.service.registration: deny }
 
   it('reports an override naming an unknown list at the except key', async () => {
     const t = await rules({ 'rules.yaml': `lists:\n  over:\n    values: [a]\n    except: [nothere]\n` });
-    const loaded = await loadRuleset(t.dir);
+    const loaded = await loadHookRuleset(t.dir);
     expect(loaded.ok ? [] : loaded.errors.map(formatRuleError)).to.deep.equal([
       `${t.dir}/rules.yaml:4:5: list "over": except names unknown list "nothere"`,
     ]);
@@ -155,10 +155,10 @@ rules:
     when: { var: facts.member }
     then: { allow: true }
 `;
-    const unknown = await loadRuleset((await rules({ 'r.yaml': fact('vips') })).dir);
+    const unknown = await loadHookRuleset((await rules({ 'r.yaml': fact('vips') })).dir);
     expect(unknown.ok).to.equal(false);
     expect(unknown.ok ? [] : unknown.errors.map((e) => `${e.line}:${e.column}: ${e.message}`)).to.deep.equal(['6:53: unknown list "vips"; did you mean "vip"?']);
-    const known = await loadRuleset((await rules({ 'r.yaml': fact('vip') })).dir);
+    const known = await loadHookRuleset((await rules({ 'r.yaml': fact('vip') })).dir);
     expect(known.ok).to.equal(true);
     expect(known.warnings.map((w) => w.message)).to.deep.equal([]);
   });

@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
 
 const RULE = (id: string, extra = '') => `rules:
@@ -14,7 +14,7 @@ const RULE = (id: string, extra = '') => `rules:
 
 describe('loadRuleset', () => {
   it('loads the default rules', async () => {
-    const result = await loadRuleset('rules');
+    const result = await loadHookRuleset('rules');
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.ruleset.rules.map((r) => r.id)).to.include.members(['deny-non-example-domain', 'deny-malformed-employee-number', 'accept-submitted-attributes']);
     expect(result.ruleset.version).to.match(/^[0-9a-f]{12}$/);
@@ -30,7 +30,7 @@ describe('loadRuleset', () => {
       'notes.txt': 'ignored',
     });
     try {
-      const result = await loadRuleset(tmp.dir);
+      const result = await loadHookRuleset(tmp.dir);
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
       expect(result.ruleset.rules.map((r) => r.id)).to.deep.equal(['first', 'second', 'third']);
       expect(result.ruleset.files.map((f) => path.basename(f))).to.deep.equal(['a.yml', 'b.yaml', 'c.yaml']);
@@ -44,7 +44,7 @@ describe('loadRuleset', () => {
     try {
       await symlink('..2026_01_01', path.join(tmp.dir, '..data'));
       await symlink('..data/rules.yaml', path.join(tmp.dir, 'rules.yaml'));
-      const result = await loadRuleset(tmp.dir);
+      const result = await loadHookRuleset(tmp.dir);
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
       expect(result.ruleset.rules.map((r) => r.id)).to.deep.equal(['from-configmap']);
     } finally {
@@ -56,10 +56,10 @@ describe('loadRuleset', () => {
     const one = await tempRulesDir({ 'r.yaml': RULE('x') });
     const two = await tempRulesDir({ 'r.yaml': RULE('x') });
     try {
-      const a = await loadRuleset(one.dir);
-      const b = await loadRuleset(two.dir);
+      const a = await loadHookRuleset(one.dir);
+      const b = await loadHookRuleset(two.dir);
       await writeFile(path.join(two.dir, 'r.yaml'), RULE('x') + '# a comment\n');
-      const c = await loadRuleset(two.dir);
+      const c = await loadHookRuleset(two.dir);
       if (!a.ok || !b.ok || !c.ok) throw new Error('load failed');
       expect(a.ruleset.version).to.equal(b.ruleset.version);
       expect(c.ruleset.version).to.not.equal(a.ruleset.version);
@@ -75,7 +75,7 @@ describe('loadRuleset', () => {
       'b.yaml': RULE('high', '\n    priority: 10'),
     });
     try {
-      const result = await loadRuleset(tmp.dir);
+      const result = await loadHookRuleset(tmp.dir);
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
       expect(result.ruleset.rulesFor['self.service.registration'].map((r) => r.id)).to.deep.equal(['high', 'low']);
       expect(result.ruleset.rulesFor['progressive.profile']).to.deep.equal([]);
@@ -87,11 +87,11 @@ describe('loadRuleset', () => {
   it('fails on a directory with no rule files, or none at all', async () => {
     const tmp = await tempRulesDir({ 'readme.txt': 'hi' });
     try {
-      const empty = await loadRuleset(tmp.dir);
+      const empty = await loadHookRuleset(tmp.dir);
       expect(empty.ok).to.equal(false);
       if (!empty.ok) expect(empty.errors[0]!.message).to.match(/no rule files/);
       await mkdir(path.join(tmp.dir, 'x'));
-      const missing = await loadRuleset(path.join(tmp.dir, 'does-not-exist'));
+      const missing = await loadHookRuleset(path.join(tmp.dir, 'does-not-exist'));
       expect(missing.ok).to.equal(false);
       if (!missing.ok) expect(missing.errors[0]!.message).to.match(/cannot read rules directory/);
     } finally {
@@ -116,13 +116,13 @@ rules:
     });
     process.env.HOOK_RULES_LOAD_TEST_DB = 'pglite:memory';
     try {
-      const unset = await loadRuleset(tmp.dir);
+      const unset = await loadHookRuleset(tmp.dir);
       if (!unset.ok) throw new Error(JSON.stringify(unset.errors));
       expect(unset.ruleset.warnings.map((w) => w.message)).to.deep.equal(['fact "member": environment variable HOOK_RULES_LOAD_TEST_DB (the database URL) is not set']);
-      const given = await loadRuleset(tmp.dir, { environment: { env: { HOOK_RULES_LOAD_TEST_DB: 'pglite:memory' }, production: false } });
+      const given = await loadHookRuleset(tmp.dir, { environment: { env: { HOOK_RULES_LOAD_TEST_DB: 'pglite:memory' }, production: false } });
       if (!given.ok) throw new Error(JSON.stringify(given.errors));
       expect(given.ruleset.warnings).to.deep.equal([]);
-      const production = await loadRuleset(tmp.dir, { environment: { env: {}, production: true } });
+      const production = await loadHookRuleset(tmp.dir, { environment: { env: {}, production: true } });
       expect(production.ok).to.equal(false);
     } finally {
       delete process.env.HOOK_RULES_LOAD_TEST_DB;

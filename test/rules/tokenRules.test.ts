@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { checkOutcome } from '../../src/hooks/checkOutcome.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { NETWORK_AND_RETIRED_RULES } from '../helpers/tokenRules.js';
 
 function write(text: string): { dir: string; file: string } {
@@ -16,7 +16,7 @@ function write(text: string): { dir: string; file: string } {
 
 async function errorsOf(text: string): Promise<string[]> {
   const { dir, file } = write(text);
-  const loaded = await loadRuleset(dir, { checkOutcome });
+  const loaded = await loadHookRuleset(dir);
   expect(loaded.ok, 'the ruleset should be refused').to.equal(false);
   return (loaded as { errors: Parameters<typeof formatRuleError>[0][] }).errors.map((error) => formatRuleError(error).replace(file, 'token.yaml'));
 }
@@ -83,7 +83,7 @@ defaults:
   token: deny
 rules:
 ${NETWORK_AND_RETIRED_RULES}`);
-    const loaded = await loadRuleset(dir, { checkOutcome });
+    const loaded = await loadHookRuleset(dir);
     if (!loaded.ok) throw new Error(loaded.errors.map(formatRuleError).join('\n'));
     expect(loaded.ruleset.rulesFor.token.map((rule) => rule.id)).to.deep.equal(['short-lived-outside-office', 'no-tokens-for-retired-apps']);
     expect(loaded.ruleset.rulesFor['self.service.registration']).to.deep.equal([]);

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/log.js';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { eventually, register } from '../helpers/hookClient.js';
 import { denyDomainRules, tempRules } from '../helpers/tempRules.js';
 
 async function versionOf(dir: string): Promise<string> {
-  const loaded = await loadRuleset(dir);
+  const loaded = await loadHookRuleset(dir);
   if (!loaded.ok) throw new Error('expected a valid ruleset');
   return loaded.ruleset.version;
 }

@@ -4,7 +4,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { ssrRequest } from '../helpers/fixtures.js';
 import { answerProblems } from '../hostile/support/oracle.js';
 import { ServeProcess, type LogLine } from '../production/childProcess.js';
@@ -52,7 +52,7 @@ async function versionOf(text: string): Promise<string> {
   const dir = await tempDir();
   try {
     await writeFile(path.join(dir, 'rules.yaml'), text);
-    const loaded = await loadRuleset(dir);
+    const loaded = await loadHookRuleset(dir);
     if (!loaded.ok) throw new Error('expected a valid ruleset');
     return loaded.ruleset.version;
   } finally {

@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadRuleset } from '../../src/rules/loadRuleset.js';
+import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { tempRulesDir } from '../helpers/tempRules.js';
 import { recordNote } from './support/figures.js';
 
@@ -31,7 +31,7 @@ describe('loader under churn', function () {
       };
       const loader = async () => {
         while (performance.now() < deadline) {
-          const result = await loadRuleset(tmp.dir);
+          const result = await loadHookRuleset(tmp.dir);
           counts.loads++;
           if (result.ok) counts.ok++;
           else {

@@ -1,8 +1,7 @@
-import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { factEnvironment, stateSettings } from '../../config.js';
 import { maskKey } from '../../counters/counterKey.js';
 import { openCounterRuntime } from '../../counters/counterRuntime.js';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { loadHookRuleset } from '../../hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../language/RuleError.js';
 import { parse, print, printError, rulesDirFrom, UsageError, type Command } from '../Command.js';
 import { EXIT } from '../exitCodes.js';
@@ -34,7 +33,7 @@ Exit codes: 0 reset, 1 the store could not be reached, 2 bad usage or configurat
     if (problems.length > 0) throw new UsageError(problems.join('; '));
     if (!state.url) throw new UsageError('STATE_URL is not set: counts in memory live in the service process (restart it to clear them)');
 
-    const loaded = await loadRuleset(rulesDirFrom(values.dir), { environment: factEnvironment(), checkOutcome });
+    const loaded = await loadHookRuleset(rulesDirFrom(values.dir), { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;

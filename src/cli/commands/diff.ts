@@ -4,7 +4,7 @@ import { answerChanges, type DiffRequest } from '../../diff/answerChanges.js';
 import { suiteRequests } from '../../diff/diffRequests.js';
 import { readRequests } from '../../diff/readRequests.js';
 import { rulesetChanges } from '../../diff/rulesetChanges.js';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { loadHookRuleset } from '../../hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../language/RuleError.js';
 import { loadSuites } from '../../suites/loadSuites.js';
 import { parse, print, printError, UsageError, type Command } from '../Command.js';
@@ -47,7 +47,7 @@ or holds an invalid request).
 
     // Both sides judged as the service would judge them here (the facts' variables, NODE_ENV, the deadline).
     const environment = factEnvironment();
-    const [before, after] = await Promise.all([loadRuleset(beforeDir, { environment, checkOutcome }), loadRuleset(afterDir, { environment, checkOutcome })]);
+    const [before, after] = await Promise.all([loadHookRuleset(beforeDir, { environment }), loadHookRuleset(afterDir, { environment })]);
     for (const [label, dir, loaded] of [['before', beforeDir, before], ['after', afterDir, after]] as const) {
       if (loaded.ok) continue;
       printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));

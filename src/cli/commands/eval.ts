@@ -9,7 +9,7 @@ import { liveSources } from '../../facts/liveSources.js';
 import { registration } from '../../hooks/registration/index.js';
 import type { Json } from '../../okta/types.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { loadHookRuleset } from '../../hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../language/RuleError.js';
 import { caseRequest } from '../../suites/caseRequest.js';
 import { token } from '../../hooks/token/hook.js';
@@ -91,7 +91,7 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     }
 
     const dir = rulesDirFrom(values.dir);
-    const loaded = await loadRuleset(dir, { environment: factEnvironment(), checkOutcome });
+    const loaded = await loadHookRuleset(dir, { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map(formatRuleError).join('\n'));
       return EXIT.invalidRules;

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { perWorkerCountersProblem } from '../../counters/workerCounters.js';
 import { createLogger, type Logger } from '../../observability/log.js';
 import { RulesetLoadError, formatRuleError } from '../../language/RuleError.js';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { loadHookRuleset } from '../../hooks/loadHookRuleset.js';
 import { problemsText, runPrimary, START_FAILED, START_HEADLINES, type StartFailed } from '../../server/cluster.js';
 import { answerReloadRequests } from '../../server/clusterReload.js';
 import { checkBeforeListening } from '../../server/preflight.js';
@@ -79,7 +79,7 @@ Exit codes: 0 stopped cleanly, 1 could not listen or another error, 2 invalid co
     }
     if (config.workers > 1 && cluster.isPrimary) {
       // Check the rules once here: a ruleset that cannot load would only make workers die in a loop.
-      const loaded = await loadRuleset(config.rulesDir, { environment: config.environment, checkOutcome });
+      const loaded = await loadHookRuleset(config.rulesDir, { environment: config.environment });
       if (!loaded.ok) return refuse(logger, { kind: 'rules', problems: loaded.errors.map(formatRuleError), exitCode: EXIT.invalidRules });
       // Counts in memory are per process: wrong with several, so production refuses to start.
       const problem = perWorkerCountersProblem(loaded.ruleset, { workers: config.workers, stateUrl: config.state.url, production: config.nodeEnv === 'production' });

@@ -1,7 +1,7 @@
 import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { factEnvironment, factSettings } from '../../config.js';
 import { liveSources } from '../../facts/liveSources.js';
-import { loadRuleset } from '../../rules/loadRuleset.js';
+import { loadHookRuleset } from '../../hooks/loadHookRuleset.js';
 import { formatRuleError } from '../../language/RuleError.js';
 import { loadSuites } from '../../suites/loadSuites.js';
 import { runSuites, type SuiteRun } from '../../suites/runSuites.js';
@@ -52,7 +52,7 @@ coverage is under --min-coverage), 3 invalid rules, 2 bad usage.
       throw new UsageError(`--min-coverage takes a percentage from 0 to 100, not "${values['min-coverage']}"`);
     }
     const dir = rulesDirFrom(positionals[0]);
-    const loaded = await loadRuleset(dir, { environment: factEnvironment(), checkOutcome });
+    const loaded = await loadHookRuleset(dir, { environment: factEnvironment() });
     if (!loaded.ok) {
       printError(loaded.errors.map((error) => formatRuleError({ ...error, file: relative(error.file) })).join('\n'));
       printError(`the ruleset in ${dir} is invalid; no tests run`);

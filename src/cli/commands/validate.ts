@@ -4,7 +4,8 @@ import { factEnvironment } from '../../config.js';
 import type { FactEnvironment } from '../../facts/compileFact.js';
 import { liveSources } from '../../facts/liveSources.js';
 import { prepareCheck, type PrepareCheck } from '../../facts/prepareCheck.js';
-import { byPosition, loadRuleset } from '../../rules/loadRuleset.js';
+import { byPosition } from '../../rules/loadRuleset.js';
+import { loadHookRuleset } from '../../hooks/loadHookRuleset.js';
 import type { CompiledRuleset } from '../../ruleset/CompiledRuleset.js';
 import { formatRuleError } from '../../language/RuleError.js';
 import { parse, print, printError, rulesDirFrom, type Command } from '../Command.js';
@@ -44,7 +45,7 @@ Exit codes: 0 valid, 3 invalid (or warnings with --strict), 2 bad usage.
     const { values, positionals } = parse(argv, { strict: { type: 'boolean' } }, 1);
     const dir = rulesDirFrom(positionals[0]);
     const environment = factEnvironment();
-    const loaded = await loadRuleset(dir, { environment, checkOutcome });
+    const loaded = await loadHookRuleset(dir, { environment });
     const strict = values.strict === true;
     // Errors and warnings together, in file order, as an editor lists them.
     const label = strict ? '' : 'warning: ';

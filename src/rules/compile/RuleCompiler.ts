@@ -24,7 +24,7 @@ export class RuleCompiler {
     private readonly state: CompileState,
     private readonly facts: NamespaceSection<unknown>,
     private readonly counters: NamespaceSection<unknown>,
-    private readonly checkOutcome?: OutcomeCheck,
+    private readonly checkOutcome: OutcomeCheck,
   ) {}
 
   add(file: CompileFile): void {
@@ -52,7 +52,7 @@ export class RuleCompiler {
         ([attribute, value]) => [attribute, check(value, [...base, 'then', 'update', attribute])!] as const,
       );
       const updateFrom = rule.then?.updateFrom === undefined ? undefined : check(rule.then.updateFrom, [...base, 'then', 'updateFrom']);
-      if (this.checkOutcome && rule.then !== undefined) {
+      if (rule.then !== undefined) {
         const appliesTo = Array.isArray(rule.appliesTo) ? rule.appliesTo : [];
         for (const problem of this.checkOutcome(rule.then, appliesTo, [...base, 'then'])) file.fail(problem.path, problem.message, problem.key);
       }
