@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { memoryRuntime, type OpenedRuntime } from '../counters/counterRuntime.js';
 import { stateConfigFromEnv } from '../counters/stateConfig.js';
 import type { FactSources } from '../facts/FactSources.js';
+import { DEFAULT_FACTS_DEADLINE_MS } from '../facts/deadline.js';
 import type { Logger } from '../observability/log.js';
 import type { HookSecrets } from './hookSecrets.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -54,7 +55,8 @@ export function createApp(options: AppOptions): Koa {
   const { metrics, facts } = options;
   const counters = options.counters ?? memoryRuntime(stateConfigFromEnv({}, false, []));
   const labels = new RouteLabels();
-  const hookOptions = { store, logger, ...config, auth, counters, labels, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) };
+  const factsDeadlineMs = config.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS; // the one default, for apps built without a config (tests, bench)
+  const hookOptions = { store, logger, ...config, factsDeadlineMs, auth, counters, labels, ...(metrics ? { metrics } : {}), ...(facts ? { facts } : {}) };
   registerHookRoute(router, hookOptions);
   // Okta configures each hook with its own credentials: the token hook may have a secret of its own.
   const tokenAuth = config.tokenAuthSecrets?.length ? hookAuthentication({ header: config.authHeader, secrets: config.tokenAuthSecrets, ...(bearer ? { bearer } : {}), logger }) : undefined;
@@ -63,7 +65,7 @@ export function createApp(options: AppOptions): Koa {
   const counterState = () => (store.current().counters.size > 0 ? counters.state() : undefined);
   registerHealthRoutes(router, labels, store, options.isStopping ?? (() => false), facts, counterState);
   // The preview runs the hook's own check: a bearer token or a header secret, nothing else.
-  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, auth, oauth: bearer !== undefined, counters, labels, ...(facts ? { facts } : {}) });
+  if (config.preview) registerPreviewRoutes(router, app, { store, logger, ...config, factsDeadlineMs, auth, oauth: bearer !== undefined, counters, labels, ...(facts ? { facts } : {}) });
 
   if (metrics) app.use(countRequests(metrics, labels));
   app.use((ctx, next) => {

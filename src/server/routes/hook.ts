@@ -5,7 +5,6 @@ import type { CounterRuntime } from '../../counters/resolveCounters.js';
 import { decide, type Decided } from '../../decide/index.js';
 import type { OnRuleError } from '../../engine/evaluate.js';
 import type { FactSources } from '../../facts/FactSources.js';
-import { DEFAULT_FACTS_DEADLINE_MS } from '../../facts/resolveFacts.js';
 import type { HookAnswer, HookType } from '../../hooks/HookType.js';
 import { registration } from '../../hooks/registration/index.js';
 import { decisionLog } from '../../observability/decisionLog.js';
@@ -31,8 +30,8 @@ export interface HookRouteOptions {
   metrics?: Metrics;
   /** Where facts are fetched (facts/FactSources.ts); without it, facts fail as `config`. */
   facts?: FactSources;
-  /** FACTS_DEADLINE_MS (default 2000). */
-  factsDeadlineMs?: number;
+  /** FACTS_DEADLINE_MS: how long a request waits for its facts and counters. */
+  factsDeadlineMs: number;
   /** The counter store and its settings (src/counters); used only for rulesets with counters. */
   counters?: CounterRuntime;
   /** Labels the route for metrics and logs. */
@@ -53,7 +52,7 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
 export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<Request, Answer>, options: HookRouteOptions): Middleware {
   const { store, logger, onRuleError } = options;
   const logDecision = decisionLog(logger);
-  const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
+  const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs };
   return (ctx) => {
     const started = process.hrtime.bigint();
     const checked = hook.parse(ctx.request.body);

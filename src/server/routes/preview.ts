@@ -2,7 +2,6 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { decide } from '../../decide/index.js';
-import { DEFAULT_FACTS_DEADLINE_MS } from '../../facts/resolveFacts.js';
 import { registration } from '../../hooks/registration/index.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
 import { LiveUpdates } from '../../preview/liveUpdates.js';
@@ -72,7 +71,7 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     ctx.body = rulesetState(store);
   });
 
-  const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
+  const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs };
   router.post(`${PREVIEW_PATH}/api/evaluate`, labels.route(`${PREVIEW_PATH}/api/evaluate`), auth, ...jsonBody(options.bodyLimit), async (ctx) => {
     const checked = registration.parse(ctx.request.body);
     if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${registration.name} inline hook request`, checked.problems);
