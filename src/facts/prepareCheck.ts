@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/log.js';
-import { formatRuleError, type RuleError } from '../language/RuleError.js';
+import type { RuleError } from '../language/RuleError.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { FactSources } from './FactSources.js';
 import type { Database } from './sources/Database.js';
@@ -49,13 +49,11 @@ export async function prepareCheck(ruleset: CompiledRuleset, databaseFor: (varia
 }
 
 /**
- * The service's check, on its own (opened) databases: facts not checked are logged as warnings,
- * refused SQL as errors, and returned, so that the start can refuse the ruleset. (A reload that
- * brings refused SQL is logged; the reloader decides what goes live.)
+ * The service's check, on its own (opened) databases: facts not checked are logged as warnings;
+ * refused SQL is returned, for the start and the reloader to refuse the ruleset with (they log it).
  */
 export async function checkFactSql(ruleset: CompiledRuleset, facts: FactSources, logger: Logger): Promise<RuleError[]> {
   const checked = await prepareCheck(ruleset, (variable) => facts.databaseFor(variable));
   for (const note of checked.skipped) logger.warn({ file: note.file, line: note.line }, note.message);
-  for (const error of checked.errors) logger.error({ event: 'fact-sql-refused', at: formatRuleError(error) }, formatRuleError(error));
   return checked.errors;
 }

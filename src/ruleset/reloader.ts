@@ -40,10 +40,10 @@ export function startReloader(
     environment: FactEnvironment;
     /**
      * What this process cannot serve as it is configured, though the files are valid (counters
-     * in memory with several workers in production): errors that refuse the reload as they
-     * would refuse a start with the same rules.
+     * in memory with several workers in production, SQL a fact's database refuses): errors that
+     * refuse the reload as they would refuse a start with the same rules.
      */
-    refuse?: (next: CompiledRuleset) => RuleError[];
+    refuse?: (next: CompiledRuleset) => RuleError[] | Promise<RuleError[]>;
   } & ReloadConfig,
 ): Reloader {
   const { dir, store, logger } = options;
@@ -77,7 +77,7 @@ export function startReloader(
       logger.debug({ event: 'rules-reload-unchanged', reason, rulesetVersion: live.version }, 'rules unchanged');
       return { status: 'unchanged', version: live.version };
     }
-    const refused = options.refuse?.(next) ?? [];
+    const refused = (await options.refuse?.(next)) ?? [];
     if (refused.length > 0) return reject(reason, refused, live.version, `${refused.length} error${refused.length === 1 ? '' : 's'}`);
     if (options.requireTests) {
       const failures = await suiteFailures(dir, next);

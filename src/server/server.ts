@@ -109,7 +109,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await Promise.all([facts.close(), counters.close()]);
     throw new RulesetLoadError(refusedSql);
   }
-  store.on('swapped', (next) => void facts.prepare(next).then(() => checkFactSql(next, facts, logger)));
 
   let stopping = false;
   const secrets = new HookSecrets(config.authSecrets);
@@ -130,7 +129,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   logger.info({ url: `${url}${HOOK_PATH}` }, 'listening');
   const reload = config.reload ?? DEFAULT_RELOAD;
   const setup = { workers: config.workers ?? 1, stateUrl: state.url, production: environment.production };
-  const reloader = startReloader({ dir: config.rulesDir, store, logger, environment, ...reload, refuse: (next) => perWorkerCounterErrors(next, setup) });
+  const reloader = startReloader({ dir: config.rulesDir, store, logger, environment, ...reload, refuse: async (next) => {
+    const counterErrors = perWorkerCounterErrors(next, setup);
+    if (counterErrors.length > 0) return counterErrors;
+    // The new rules' databases open before they go live, and SQL a database refuses keeps the last good rules, as it stops a start.
+    await facts.prepare(next);
+    return checkFactSql(next, facts, logger);
+  } });
   // Secret files are always watched (not only with RULES_WATCH): a rotated Secret must arrive without a restart.
   const secretsReloader = config.authSecretSources
     ? startSecretsReloader({ sources: config.authSecretSources, secrets, logger, debounceMs: reload.debounceMs, pollMs: reload.pollMs, sighup: reload.sighup })

@@ -129,6 +129,25 @@ describe('facts: the start prepares each SQL fact on its database', function () 
     // Prepared, never run: the sequence in the statement did not move.
     await db.sql("DO $$ BEGIN IF (SELECT is_called FROM visits) THEN RAISE EXCEPTION 'visits moved'; END IF; END $$");
   });
+  it('a reload that brings a misspelt column is refused the same way; the last good rules keep serving', async () => {
+    const rules = await tempRules({ 'members.yaml': memberRules({}) });
+    const server = await startTestServer({ RULES_DIR: rules.dir, MEMBERS_DB: db.url });
+    try {
+      const served = server.store.current().version;
+      await rules.write('members.yaml', memberRules({ sql: 'SELECT plann FROM members WHERE member_number = $1 AND birth_date = $2::date' }));
+      const outcome = await server.reloader.reload('test');
+      expect(outcome.status).to.equal('rejected');
+      expect(server.store.current().version).to.equal(served);
+      const logged = server.logs.lines.filter((line) => line.event === 'rules-reload-error').map((line) => line.at);
+      expect(logged).to.deep.equal([`${rules.dir}/members.yaml:2:3: fact "member": MEMBERS_DB refuses the SQL: 42703 undefined_column: column "plann" does not exist`]);
+      const answer = await server.post('/registrationHook', memberRequest('1001', '1990-04-01'));
+      expect(answer.body.debugContext.rulesetVersion).to.equal(served);
+      expect(answer.body.debugContext).to.not.have.property('failedFacts');
+    } finally {
+      await server.close();
+      await rules.cleanup();
+    }
+  });
 });
 
 describe('facts: the hook route when the database is down at start', function () {
