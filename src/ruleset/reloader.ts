@@ -1,4 +1,3 @@
-import { checkOutcome } from '../hooks/checkOutcome.js';
 import type { FactEnvironment } from '../facts/compileFact.js';
 import type { Logger } from '../observability/log.js';
 import type { CompiledRuleset } from './CompiledRuleset.js';

@@ -1,4 +1,3 @@
-import { checkOutcome } from '../hooks/checkOutcome.js';
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';

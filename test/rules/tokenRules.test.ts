@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { checkOutcome } from '../../src/hooks/checkOutcome.js';
 import { formatRuleError } from '../../src/language/RuleError.js';
 import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import { NETWORK_AND_RETIRED_RULES } from '../helpers/tokenRules.js';

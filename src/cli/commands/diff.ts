@@ -1,4 +1,3 @@
-import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { factEnvironment } from '../../config.js';
 import { answerChanges, type DiffRequest } from '../../diff/answerChanges.js';
 import { suiteRequests } from '../../diff/diffRequests.js';

@@ -1,4 +1,3 @@
-import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { readFile } from 'node:fs/promises';
 import { factEnvironment, factSettings, stateSettings } from '../../config.js';
 import { openCounterRuntime, type OpenedRuntime } from '../../counters/counterRuntime.js';

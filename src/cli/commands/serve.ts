@@ -1,4 +1,3 @@
-import { checkOutcome } from '../../hooks/checkOutcome.js';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { perWorkerCountersProblem } from '../../counters/workerCounters.js';

@@ -1,4 +1,3 @@
-import { checkOutcome } from '../../hooks/checkOutcome.js';
 import { factEnvironment, factSettings } from '../../config.js';
 import { liveSources } from '../../facts/liveSources.js';
 import { loadHookRuleset } from '../../hooks/loadHookRuleset.js';

@@ -1,4 +1,3 @@
-import { checkOutcome } from '../../hooks/checkOutcome.js';
 import path from 'node:path';
 import { factEnvironment } from '../../config.js';
 import type { FactEnvironment } from '../../facts/compileFact.js';
