@@ -23,12 +23,6 @@ describe('facts: the resolve stage', function () {
     opened.push(made);
     return made;
   };
-  /** Sources with the ruleset's databases open (PGlite takes a moment to start). */
-  const prepared = async (ruleset: Parameters<FactSources['prepare']>[0], env: NodeJS.ProcessEnv) => {
-    const made = sources(env);
-    await made.prepare(ruleset);
-    return made;
-  };
 
   describe('SQL on PGlite', () => {
     // One embedded database for the block: PGlite takes seconds to start. Each test's ruleset

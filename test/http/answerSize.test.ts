@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/log.js';
