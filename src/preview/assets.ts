@@ -25,6 +25,7 @@ const STATIC_FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'render.js': 'text/javascript; charset=utf-8',
   'widget.js': 'text/javascript; charset=utf-8',
+  'tokens.js': 'text/javascript; charset=utf-8',
   'sse.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };

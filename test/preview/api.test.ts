@@ -58,7 +58,7 @@ describe('preview API', () => {
   });
 
   it('serves only the listed static files', async () => {
-    for (const name of ['app.js', 'render.js', 'widget.js', 'sse.js', 'style.css']) {
+    for (const name of ['app.js', 'render.js', 'widget.js', 'tokens.js', 'sse.js', 'style.css']) {
       const response = await fetch(`${server.url}/preview/static/${name}`);
       expect(response.status, name).to.equal(200);
       expect(await response.text(), name).to.equal(await readFile(path.join(PACKAGE_ROOT, 'preview', 'static', name), 'utf8'));
