@@ -187,7 +187,9 @@ describe('preview API: token samples', () => {
   });
 
   it('answers each token sample exactly as POST /tokenHook does, and never sends the values a rule computed for a token not minted', async () => {
-    for (const s of samples.filter((candidate) => candidate.requestType === 'token')) {
+    const tokenSamples = samples.filter((candidate) => candidate.requestType === 'token');
+    expect(tokenSamples).to.have.length(3);
+    for (const s of tokenSamples) {
       const hook = await fetch(`${server.url}/tokenHook`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(s.request) });
       const sent = (await hook.json()) as TokenEvaluation['response'];
       const { body } = await evaluate(server, s.request);
