@@ -1,9 +1,12 @@
 // The preview page: edit an Okta request, ask the service to decide it, show the answer and why.
 import { HttpStatusError, readEvents } from './sse.js';
 import { TYPE_LABELS, decidedBy, el, factItem, traceItem, widgetCard } from './render.js';
+import { tokensView } from './tokens.js';
 import { submittedKey, widgetView } from './widget.js';
 
 const API = '/preview/api';
+const TOKEN = 'token';
+const TOKEN_EVENT_TYPE = 'com.okta.oauth2.tokens.transform';
 const SECRET_KEY = 'okta-hook-rules.preview.secret';
 const TOKEN_KEY = 'okta-hook-rules.preview.token';
 
@@ -140,6 +143,7 @@ function followLiveUpdates() {
 function loadSample(sample) {
   page.request = structuredClone(sample.request);
   setRequestType(sample.requestType);
+  $('sample').value = sample.id; // the list was rebuilt for the type: show the one loaded
   renderAttributes();
   writeRawJson();
   scheduleEvaluate(0);
@@ -148,6 +152,12 @@ function loadSample(sample) {
 function setRequestType(type) {
   page.requestType = type;
   for (const radio of document.querySelectorAll('input[name="request-type"]')) radio.checked = radio.value === type;
+  // A token request has no form of submitted attributes, and no Sign-In Widget shows its answer.
+  $('attributes-part').hidden = type === TOKEN;
+  $('token-hint').hidden = type !== TOKEN;
+  $('widget-part').hidden = type === TOKEN;
+  $('raw-json-hint').textContent =
+    type === TOKEN ? 'What Okta would POST to the token hook.' : 'What Okta would POST to the hook. Edits here and in the attributes above stay in sync.';
   const key = submittedKey(type);
   $('attributes-path').textContent = `data.${key}`;
   $('attributes-hint').textContent =
@@ -236,7 +246,8 @@ $('raw-json').addEventListener('input', () => {
   $('raw-json').removeAttribute('aria-invalid');
   $('raw-json-error').textContent = '';
   page.request = parsed;
-  if (parsed.requestType in TYPE_LABELS && parsed.requestType !== page.requestType) setRequestType(parsed.requestType);
+  const type = typeOf(parsed);
+  if (type && type !== page.requestType) setRequestType(type);
   renderAttributes();
   scheduleEvaluate();
 });
@@ -283,11 +294,18 @@ async function evaluateNow() {
   showEvaluation(answer.body);
 }
 
+/** The request type a body says it is: Okta's token event type, or a registration requestType. */
+function typeOf(body) {
+  if (body.eventType === TOKEN_EVENT_TYPE) return TOKEN;
+  return body.requestType in TYPE_LABELS && body.requestType !== TOKEN ? body.requestType : undefined;
+}
+
 function showProblem(message, details) {
   $('summary').className = 'summary summary--problem';
   $('summary').replaceChildren(el('strong', {}, 'Not evaluated: '), message, details.length ? el('ul', {}, ...details.map((d) => el('li', {}, d))) : '');
   $('updates').replaceChildren();
   $('counters').replaceChildren();
+  $('tokens').replaceChildren();
   $('widget').replaceChildren();
   $('trace').replaceChildren();
   $('facts').replaceChildren();
@@ -295,7 +313,7 @@ function showProblem(message, details) {
   $('response').textContent = '';
 }
 
-function showEvaluation({ request, response, decision, trace, facts = [], rulesetVersion, counters = [] }) {
+function showEvaluation({ request, response, decision, trace, facts = [], rulesetVersion, counters = [], tokens }) {
   page.evaluatedVersion = rulesetVersion;
   const type = decision.requestType;
   $('summary').className = `summary summary--${decision.outcome}`;
@@ -339,8 +357,9 @@ function showEvaluation({ request, response, decision, trace, facts = [], rulese
         ),
   );
 
+  $('tokens').replaceChildren(tokens ? tokensView(tokens) : '');
   const submittedValues = request.data?.[submittedKey(type)] ?? request.data?.userProfile ?? {};
-  $('widget').replaceChildren(widgetCard(type, widgetView(type, submittedValues, response)));
+  $('widget').replaceChildren(type === TOKEN ? '' : widgetCard(type, widgetView(type, submittedValues, response)));
   $('facts-section').hidden = facts.length === 0;
   $('facts').replaceChildren(...facts.map((fact) => factItem(fact)));
   $('trace').replaceChildren(...trace.map((entry) => traceItem(entry, decision)));

@@ -1,6 +1,6 @@
 // Rendering of one evaluation: the decision, the widget mock and the rule trace. DOM only, no state.
 
-export const TYPE_LABELS = { 'self.service.registration': 'self-service registration', 'progressive.profile': 'progressive profile' };
+export const TYPE_LABELS = { 'self.service.registration': 'self-service registration', 'progressive.profile': 'progressive profile', token: 'token' };
 
 export function decidedBy(decision, type) {
   const by = decision.decidedBy;
@@ -45,7 +45,7 @@ export function traceItem(entry, decision) {
     el('div', { class: 'rule-head' },
       el('span', { class: `badge badge--${entry.status}` }, STATUS_TEXT[entry.status] ?? entry.status),
       el('code', { class: 'rule-id' }, entry.id),
-      el('span', { class: 'effect' }, entry.effect),
+      el('span', { class: 'effect' }, effect(entry, decision)),
       decisive ? el('strong', { class: 'decisive' }, 'decided the outcome') : '',
       el('span', { class: 'where muted' }, `${entry.source.file}:${entry.source.line}`),
     ),
@@ -83,7 +83,7 @@ function why(entry, decision) {
   if (entry.factFailure && entry.status === 'not-matched') return `Not evaluated: ${entry.factFailure}.`;
   switch (entry.status) {
     case 'matched':
-      return entry.effect === 'deny' ? 'Its condition was true, so it denies.' : `Its condition was true, so it takes part (${entry.effect}).`;
+      return entry.effect === 'deny' ? 'Its condition was true, so it denies.' : `Its condition was true, so it takes part (${effect(entry, decision)}).`;
     case 'not-matched':
       return 'Its condition was false, so it has no effect.';
     case 'skipped':
@@ -91,6 +91,11 @@ function why(entry, decision) {
     default:
       return `It failed: ${entry.error}`;
   }
+}
+
+/** A token rule that changes tokens is traced as an update; on the page it is what it sends, a patch. */
+function effect(entry, decision) {
+  return decision.requestType === 'token' && entry.effect === 'update' ? 'patch' : entry.effect;
 }
 
 function show(value) {

@@ -15,6 +15,8 @@ export interface Sample {
   id: string;
   label: string;
   requestType: RequestType;
+  /** Where the request comes from, when it is not copied unchanged from Okta's documentation. */
+  source?: string;
   request: JsonObject;
 }
 
@@ -23,6 +25,7 @@ const STATIC_FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'render.js': 'text/javascript; charset=utf-8',
   'widget.js': 'text/javascript; charset=utf-8',
+  'tokens.js': 'text/javascript; charset=utf-8',
   'sse.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
@@ -36,7 +39,7 @@ export function readStaticFiles(dir = PREVIEW_DIR): { index: string; files: Map<
   return { index: readFileSync(path.join(dir, 'static', 'index.html'), 'utf8'), files };
 }
 
-/** Okta's published requests, shipped in preview/samples (the reference fixtures are not shipped). */
+/** The sample requests, shipped in preview/samples (the reference fixtures are not shipped): Okta's published ones, or built from them. */
 export function readSamples(dir = PREVIEW_DIR): Sample[] {
   const manifest = JSON.parse(readFileSync(path.join(dir, 'samples', 'samples.json'), 'utf8')) as {
     samples: Array<Omit<Sample, 'request'> & { file: string }>;

@@ -8,7 +8,7 @@ import { relativeToRules } from '../../src/preview/rulesetState.js';
 import { keyPair, signToken, startIssuer, type Issuer } from '../helpers/oauthIssuer.js';
 import { describeRuleError } from '../../src/language/RuleError.js';
 import { MEMBERS_SEED } from '../facts/support.js';
-import { BROKEN_YAML, reloadRules, startPreviewServer, type PreviewServer } from './helpers.js';
+import { BROKEN_YAML, reloadRules, startPreviewServer, TOKEN_RULES, type PreviewServer } from './helpers.js';
 
 // Debian's chromium, which .ci/run installs. Missing means the test fails: it is not optional.
 const CHROMIUM = '/usr/bin/chromium';
@@ -370,5 +370,111 @@ rules:
     expect(await visits.locator('.where').textContent()).not.to.include('cache hit');
     await page.screenshot({ path: path.join(OUTPUT, 'preview-facts.png'), fullPage: true });
     expect(errors).to.deep.equal([]);
+  });
+});
+
+describe('preview page in a browser: token samples', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: PreviewServer;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    browser = await launch();
+    server = await startPreviewServer({}, { 'token.yaml': TOKEN_RULES });
+    ({ page, errors } = await openPage(browser, `${server.url}/preview`));
+    await mkdir(OUTPUT, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  afterEach(() => expect(errors, 'errors in the page').to.deep.equal([]));
+
+  const summary = () => page.locator('#summary');
+  const claim = (token: string, name: string) => page.locator(`#tokens table[data-token="${token}"] tr[data-claim="${name}"]`);
+  const cells = async (token: string, name: string) => (await claim(token, name).locator('td').allTextContents()).map((text) => text.trim());
+  const lifetime = (token: string) => page.locator(`#tokens tr[data-lifetime="${token}"]`);
+  const rawJson = async () => JSON.parse(await page.locator('#raw-json').inputValue());
+
+  it('picks the authorization-code sample: each token before and after, each change marked with its rule', async () => {
+    await summary().filter({ hasText: 'ALLOW' }).waitFor();
+    await page.getByLabel('Token (ID and access tokens)').check();
+    await summary().filter({ hasText: 'ALLOW' }).filter({ hasText: 'token · ruleset' }).waitFor();
+    expect(await page.locator('#sample option').allTextContents()).to.deep.equal([
+      'Authorization code: a user signs in to an app (at /authorize)',
+      "Refresh token: an app renews a user's tokens (at /token)",
+      'Client credentials: a service gets an access token (no user, no ID token)',
+    ]);
+    expect(await page.locator('#attributes-part').isHidden(), 'no attribute form for tokens').to.equal(true);
+    expect(await page.locator('#widget-part').isHidden(), 'no Sign-In Widget for tokens').to.equal(true);
+    expect(await page.locator('#token-hint').isVisible()).to.equal(true);
+    expect((await rawJson()).data.context.protocol.request.response_type).to.equal('code');
+
+    // Access token: the tier added, firstName replaced, 15 minutes (127.0.0.1 is outside the office).
+    expect(await cells('access', 'https://example.com/claims/tier')).to.deep.equal(['https://example.com/claims/tier', '(none)', '"gold"', 'added by rule tier-claim']);
+    expect(await claim('access', 'https://example.com/claims/tier').getAttribute('class')).to.equal('claim claim--added');
+    expect(await cells('access', 'firstName')).to.deep.equal(['firstName', '"Add-Min"', '"O\'Cloudy Tud"', 'replaced by rule tier-claim']);
+    expect(await cells('access', 'cid')).to.deep.equal(['cid', '"customClientIdNative"', '"customClientIdNative"', '']);
+    expect((await lifetime('access').locator('td').allTextContents()).map((t) => t.trim())).to.deep.equal([
+      'lifetime', '3600 s (1 h)', '900 s (15 min)', 'changed by rule short-lived-outside-office',
+    ]);
+    // ID token: preferred_username removed, the locale added, the lifetime kept.
+    expect(await cells('identity', 'preferred_username')).to.deep.equal(['preferred_username', '"administrator1@clouditude.net"', '(none)', 'removed by rule short-lived-outside-office']);
+    expect(await claim('identity', 'preferred_username').getAttribute('class')).to.equal('claim claim--removed');
+    expect(await cells('identity', 'locale')).to.deep.equal(['locale', '(none)', '"en"', 'added by rule tier-claim']);
+    expect((await lifetime('identity').locator('td').allTextContents()).map((t) => t.trim())).to.deep.equal(['lifetime', '3600 s (1 h)', '3600 s (1 h)', '']);
+    expect(await page.locator('#trace [data-rule="tier-claim"] .effect').textContent()).to.equal('patch');
+    expect(await page.locator('#dropped').count()).to.equal(0);
+    await page.screenshot({ path: path.join(OUTPUT, 'preview-token.png'), fullPage: true });
+  });
+
+  it('an edit to the request (an office address) is decided again: the lifetime and preferred_username stay', async () => {
+    const request = await rawJson();
+    request.data.context.request.ipAddress = '10.1.2.3';
+    await page.locator('#raw-json').fill(JSON.stringify(request, null, 2));
+    await lifetime('access').filter({ hasNotText: '900 s' }).waitFor();
+    expect((await lifetime('access').locator('td').allTextContents()).map((t) => t.trim())).to.deep.equal(['lifetime', '3600 s (1 h)', '3600 s (1 h)', '']);
+    expect(await cells('identity', 'preferred_username')).to.deep.equal(['preferred_username', '"administrator1@clouditude.net"', '"administrator1@clouditude.net"', '']);
+    expect(await page.locator('#trace [data-rule="short-lived-outside-office"] .badge').textContent()).to.equal('did not match');
+  });
+
+  it('client credentials: no ID token, and the changes not sent, each with its rule and reason', async () => {
+    await page.locator('#sample').selectOption({ label: 'Client credentials: a service gets an access token (no user, no ID token)' });
+    await page.getByRole('button', { name: 'Load sample' }).click();
+    await page.locator('#tokens [data-token="identity"].token-absent').waitFor();
+    expect(await page.locator('#sample').inputValue(), 'the picker shows the sample loaded').to.equal('token-client-credentials');
+    expect(await page.locator('#tokens [data-token="identity"]').textContent()).to.equal('ID token: this request does not mint one, so nothing is sent for it.');
+    expect(await cells('access', 'https://example.com/claims/tier')).to.deep.equal(['https://example.com/claims/tier', '(none)', '"gold"', 'added by rule tier-claim']);
+    expect(await page.locator('#dropped li').allTextContents()).to.deep.equal([
+      'ID token: set locale (rule tier-claim): token-not-minted: this request mints no ID token (client credentials, or no openid scope), so Okta would refuse an ID-token patch',
+      'access token: set firstName (rule tier-claim): null-value: the value is null: nothing is sent, and a later rule may set the claim',
+    ]);
+  });
+
+  it('a rule edit that retires the client: the page shows the refusal and the tokens as minted, not issued', async () => {
+    const file = path.join(server.rulesDir, 'token.yaml');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('retiredClients: [0oaRetiredClient]', 'retiredClients: [0oaRetiredClient, 0oaServiceClient00001]'));
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await summary().filter({ hasText: 'DENY' }).filter({ hasText: 'decided by rule no-tokens-for-retired-apps' }).waitFor();
+    expect(await page.locator('#token-refusal').textContent()).to.equal('No token is issued. Okta refuses the request; the client gets server_error with: This application has been retired.');
+    expect(await page.locator('#tokens table[data-token="access"] caption').textContent()).to.equal('Access token as Okta minted it: not issued');
+    expect(await cells('access', 'cid')).to.deep.equal(['cid', '"0oaServiceClient00001"']);
+    expect(await page.locator('#tokens .mark').count()).to.equal(0);
+    expect(await page.locator('#response').textContent()).to.include('"errorSummary": "This application has been retired."');
+    await page.screenshot({ path: path.join(OUTPUT, 'preview-token-refused.png'), fullPage: true });
+    await writeFile(file, original);
+    expect(await reloadRules(server.store, server.rulesDir)).to.equal(true);
+    await summary().filter({ hasText: 'ALLOW' }).waitFor();
+  });
+
+  it('back to registration: the form and the widget return, the token view goes', async () => {
+    await page.getByLabel('Self-service registration').check();
+    await summary().filter({ hasText: 'ALLOW' }).filter({ hasText: 'self-service registration' }).waitFor();
+    expect(await page.locator('#attributes-part').isVisible()).to.equal(true);
+    expect(await page.locator('#widget .widget-card').isVisible()).to.equal(true);
+    expect(await page.locator('#tokens').textContent()).to.equal('');
   });
 });

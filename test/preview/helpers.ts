@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { loadHookRuleset } from '../../src/hooks/loadHookRuleset.js';
 import type { RulesetStore } from '../../src/ruleset/RulesetStore.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { NETWORK_AND_RETIRED_RULES } from '../helpers/tokenRules.js';
 
 export interface PreviewServer extends RunningServer {
   rulesDir: string;
@@ -39,6 +40,34 @@ export async function reloadRules(store: RulesetStore, dir: string): Promise<boo
   else store.reject(loaded.errors);
   return loaded.ok;
 }
+
+/**
+ * Token rules for the preview's token tests: the token issue's lifetime-by-network and
+ * retired-clients rules, a rule that adds, replaces and sets claims in both tokens, and one
+ * whose value is not JSON when the request's query asks for it (a rule error).
+ */
+export const TOKEN_RULES = `lists:
+  officeNetworks: { kind: networks, values: [10.0.0.0/8, "2001:db8::/32"] }
+  retiredClients: [0oaRetiredClient]
+rules:
+${NETWORK_AND_RETIRED_RULES}  - id: tier-claim
+    description: Access tokens say the tier and carry the last name as firstName; ID tokens carry the locale.
+    appliesTo: [token]
+    when: true
+    then:
+      access:
+        claims:
+          "https://example.com/claims/tier": gold
+          firstName: { var: user.profile.lastName }
+      identity:
+        claims: { locale: { var: user.profile.locale } }
+  - id: broken-ratio
+    description: A claim whose value is a division by zero, when the query asks for it.
+    appliesTo: [token]
+    when: { "==": [{ var: query.ratio }, broken] }
+    then:
+      access: { claims: { ratio: { "/": [1, 0] } } }
+`;
 
 export const BROKEN_YAML = 'description: broken on purpose\nrules:\n  - id: oops\n    when: [unclosed\n';
 

@@ -57,8 +57,8 @@ export function validateTokenAnswer(answer: unknown, options: { request?: TokenH
   return problems;
 }
 
-/** The tokens a request mints, as patches see them. */
-function mintedTokens(request: TokenHookRequest): Partial<Record<TokenKind, TokenState>> {
+/** The tokens a request mints, as patches see them (the preview shows them before and after its answer). */
+export function mintedTokens(request: TokenHookRequest): Partial<Record<TokenKind, TokenState>> {
   const out: Partial<Record<TokenKind, TokenState>> = {};
   for (const token of ['identity', 'access'] as const) {
     const minted = request.data?.[token];

@@ -2,10 +2,15 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { decide } from '../../decide/index.js';
+import type { HookType } from '../../hooks/HookType.js';
 import { registration } from '../../hooks/registration/index.js';
+import { hookKindOf } from '../../hooks/token/requestKind.js';
+import { token } from '../../hooks/token/hook.js';
 import { readSamples, readStaticFiles } from '../../preview/assets.js';
+import { evaluation } from '../../preview/evaluation.js';
 import { LiveUpdates } from '../../preview/liveUpdates.js';
-import { relativeToRules, rulesetState } from '../../preview/rulesetState.js';
+import { rulesetState } from '../../preview/rulesetState.js';
+import { tokenPreview } from '../../preview/tokenView.js';
 import { HttpError } from '../HttpError.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import type { HookRouteOptions } from './hook.js';
@@ -72,31 +77,21 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
   });
 
   const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs };
+  // Peek: facts come from the hook's own sources (and its cache), counters are read, never
+  // counted (trying a request on the page is not an attempt); the answer is what the hook would send.
+  const mode = { kind: 'peek', sources, onRuleError: options.onRuleError, explain: true } as const;
   router.post(`${PREVIEW_PATH}/api/evaluate`, labels.route(`${PREVIEW_PATH}/api/evaluate`), auth, ...jsonBody(options.bodyLimit), async (ctx) => {
-    const checked = registration.parse(ctx.request.body);
-    if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${registration.name} inline hook request`, checked.problems);
-    const request = checked.value;
+    const body: unknown = ctx.request.body;
     const ruleset = store.current();
-    // Peek: facts come from the hook's own sources (and its cache), counters are read, never
-    // counted (trying a request on the page is not an attempt); the answer is what the hook would send.
-    const decided = await decide(registration, request, ruleset, { kind: 'peek', sources, onRuleError: options.onRuleError, explain: true });
-    const { answer } = decided;
-    const { trace, ...decision } = answer.decision;
-    const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
-    ctx.body = {
-      request,
-      response: answer.response,
-      ...(answer.tooLarge ? { answerTooLarge: answer.tooLarge } : {}),
-      decision,
-      trace: trace.map((entry) => ({
-        ...entry,
-        description: descriptions.get(entry.id),
-        source: { ...entry.source, file: relativeToRules(ruleset.dir, entry.source.file) },
-      })),
-      ...(ruleset.facts.size > 0 ? { facts: decided.facts } : {}),
-      rulesetVersion: ruleset.version,
-      ...(ruleset.counters.size > 0 ? { counters: decided.counters } : {}),
-    };
+    // One route for both hooks: the page sends whichever request the author is editing.
+    if (hookKindOf(body) === 'token') {
+      const request = parsed(token, body);
+      const decided = await decide(token, request, ruleset, mode);
+      ctx.body = { ...evaluation(request, decided, ruleset), tokens: tokenPreview(request, decided.answer) };
+      return;
+    }
+    const request = parsed(registration, body);
+    ctx.body = evaluation(request, await decide(registration, request, ruleset, mode), ruleset);
   });
 
   router.get(`${PREVIEW_PATH}/api/events`, labels.route(`${PREVIEW_PATH}/api/events`), auth, (ctx) => {
@@ -109,6 +104,12 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     stream.pipe(ctx.res);
     ctx.res.once('close', () => stream.destroy());
   });
+}
+
+function parsed<Request>(hook: HookType<Request>, body: unknown): Request {
+  const checked = hook.parse(body);
+  if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${hook.name} inline hook request`, checked.problems);
+  return checked.value;
 }
 
 function escapeAttribute(value: string): string {
