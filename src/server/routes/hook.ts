@@ -49,8 +49,11 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
   router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), wrongRoute('registration', routes), hookHandler(registration, options)]));
 }
 
-/** A hook type's route: its body checked by its schema, decided live (decide/), answered, logged. */
-export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<Request, Answer>, options: HookRouteOptions): Middleware {
+/**
+ * A hook type's route: its body checked by its schema, decided live (decide/), answered, logged.
+ * `observe` sees each answer sent, for the hook type's own metrics.
+ */
+export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<Request, Answer>, options: HookRouteOptions, observe?: (answer: Answer) => void): Middleware {
   const { store, logger, onRuleError } = options;
   const logDecision = decisionLog(logger);
   const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs ?? DEFAULT_FACTS_DEADLINE_MS };
@@ -71,10 +74,14 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
     ctx.status = 200;
     ctx.type = 'application/json';
     ctx.body = sent.body;
+    let timedOut = false;
     for (const entry of decided.facts) {
       // Names, kinds and timings only: never a fetched value or a parameter.
-      if (entry.failure) logger.warn({ decisionId, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
+      if (entry.failure) logger.warn({ decisionId, hookType: hook.name, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
+      if (entry.failure?.kind === 'timeout' || entry.failure?.kind === 'deadline') timedOut = true;
     }
+    // Once per request: the hook answered in time rather than leave Okta waiting (for tokens, Okta would then issue the token unchanged).
+    if (timedOut) options.metrics?.observeFactsTimedOut(hook.name);
     if (sent.tooLarge) {
       // Rule ids only: attribute names can come from the request (updateFrom).
       logger.error(
@@ -84,6 +91,7 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
     }
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     options.metrics?.observeDecision(decision, latencyMs / 1000);
+    observe?.(sent);
     const { eventId } = decided.context;
     if (decision.requestTypeNote) logger.info({ eventId, decisionId }, decision.requestTypeNote);
     for (const entry of decision.trace) {
