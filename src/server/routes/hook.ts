@@ -83,9 +83,10 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
     // Once per request: the hook answered in time rather than leave Okta waiting (for tokens, Okta would then issue the token unchanged).
     if (timedOut) options.metrics?.observeFactsTimedOut(hook.name);
     if (sent.tooLarge) {
-      // Rule ids only: attribute names can come from the request (updateFrom).
+      // Rule ids only: attribute and claim names can come from the request (updateFrom, a claim copied).
+      const rules = sent.tooLarge.rules ?? [...new Set(Object.values(evaluated.updatedBy))];
       logger.error(
-        { event: 'answer-too-large', decisionId, bytes: sent.tooLarge.bytes, limit: sent.tooLarge.limit, onRuleError, sent: decision.outcome, rules: [...new Set(Object.values(evaluated.updatedBy))] },
+        { event: 'answer-too-large', decisionId, hookType: hook.name, bytes: sent.tooLarge.bytes, limit: sent.tooLarge.limit, onRuleError, sent: decision.outcome, rules },
         `answer too large for Okta (${sent.tooLarge.bytes} bytes): treated as a rule error (ON_RULE_ERROR=${onRuleError})`,
       );
     }
