@@ -1,10 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Decision } from '../engine/Decision.js';
 import { toOktaResponse } from '../hooks/registration/toOktaResponse.js';
+import type { TokenHookResponse } from '../hooks/token/types.js';
 import type { JsonObject, OktaErrorCause } from '../okta/types.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
-import { decidedByText, runSuites } from '../suites/runSuites.js';
+import { decidedByText, runSuites, type CaseResult } from '../suites/runSuites.js';
 import type { LoadedCase } from '../suites/types.js';
+import { tokenPatches, type PatchOperation } from './tokenPatches.js';
 
 /** A request both rulesets decide: a suite's case (with its given facts and counters) or one of --requests. */
 export interface DiffRequest {
@@ -18,6 +20,8 @@ export interface Answer {
   decision: 'ALLOW' | 'DENY';
   decidedBy: string;
   updates: JsonObject;
+  /** Token requests only: every operation sent, in the order sent (values included, as updates' are). */
+  patches?: PatchOperation[];
   message?: string;
   causes?: OktaErrorCause[];
 }
@@ -40,7 +44,7 @@ export interface AnswerChanges {
   notCompared: Array<{ name: string; problem: string }>;
 }
 
-const FIELDS: readonly AnswerField[] = ['decision', 'decidedBy', 'updates', 'message', 'causes'];
+const FIELDS: readonly AnswerField[] = ['decision', 'decidedBy', 'updates', 'patches', 'message', 'causes'];
 
 /**
  * Decides every request with both rulesets, through the rule tests' own path (runSuites: the
@@ -61,15 +65,31 @@ export function answerChanges(before: CompiledRuleset, after: CompiledRuleset, r
       notCompared.push({ name: request.name, problem });
       return;
     }
-    const x = answerOf(a.decision);
-    const y = answerOf(b.decision);
+    const x = answerOf(request.case, a);
+    const y = answerOf(request.case, b);
     const fields = FIELDS.filter((field) => !isDeepStrictEqual(x[field], y[field]));
     if (fields.length > 0) changes.push({ name: request.name, fields, before: x, after: y });
   });
   return { compared: live.length - notCompared.length, changes, notCompared };
 }
 
-function answerOf(decision: Decision): Answer {
+function answerOf(testCase: LoadedCase, result: CaseResult): Answer {
+  const decision = result.decision!;
+  if (testCase.hook === 'token') {
+    // What the token hook sends: its error's summary (no causes), or its patches.
+    const response = (result.response ?? {}) as TokenHookResponse;
+    return {
+      decision: decision.outcome === 'allow' ? 'ALLOW' : 'DENY',
+      decidedBy: decidedByText(decision),
+      updates: decision.updates,
+      patches: tokenPatches(response),
+      ...(response.error ? { message: response.error.errorSummary } : {}),
+    };
+  }
+  return registrationAnswer(decision);
+}
+
+function registrationAnswer(decision: Decision): Answer {
   const response = toOktaResponse(decision, { decisionId: 'hook-rules-diff' });
   return {
     decision: decision.outcome === 'allow' ? 'ALLOW' : 'DENY',

@@ -20,8 +20,12 @@ export interface HookAnswer {
   response: object;
   /** `response` serialised, as sent. */
   body: string;
-  /** Set when the evaluated decision's answer would have reached Okta's size limit (its size in bytes). */
-  tooLarge?: { bytes: number; limit: number };
+  /**
+   * Set when the evaluated decision's answer would have reached Okta's size limit (its size in
+   * bytes), with the rules whose changes made it when the hook type knows them (else the rules
+   * that set the registration's profile updates).
+   */
+  tooLarge?: { bytes: number; limit: number; rules?: string[] };
   /** What the answer left out of the decision, and why (for the explanation and the log). */
   dropped?: string[];
   /** Hook types that patch (token): each operation sent and each change left out, in words, never a value (for the decision log). */

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { BatchedCounter } from './batchedCounter.js';
 import type { Decision } from '../engine/Decision.js';
+import { TokenMetrics } from '../hooks/token/tokenMetrics.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
@@ -51,6 +52,14 @@ export class Metrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  private readonly timedOut = new BatchedCounter({
+    name: 'okta_hook_facts_timed_out_total',
+    help: 'Requests answered without a fact its own timeout or FACTS_DEADLINE_MS cut short (it followed its onError instead of leaving Okta waiting), by hook type',
+    labelNames: ['hook_type'] as const,
+    registers: [this.registry],
+  });
+  /** The token hook's own: operations sent, changes dropped, refusals by cause. */
+  readonly token = new TokenMetrics(this.registry);
   private readonly reloads = reloadsCounter(this.registry);
   private readonly lastGoodReload = new Gauge({
     name: 'okta_hook_ruleset_last_good_load_timestamp_seconds',
@@ -126,6 +135,11 @@ export class Metrics {
     for (const id of decision.matchedRuleIds) this.ruleMatches.inc(id, () => ({ rule_id: id }));
     for (const failed of decision.trace) if (failed.status === 'error') this.ruleErrors.inc(failed.id, () => ({ rule_id: failed.id }));
     this.latency.observe({ request_type: decision.requestType }, seconds);
+  }
+
+  /** A request of this hook type answered without a fact still pending at its timeout or the deadline. */
+  observeFactsTimedOut(hookType: string): void {
+    this.timedOut.inc(hookType, () => ({ hook_type: hookType }));
   }
 
   private setLive(ruleset: CompiledRuleset): void {

@@ -21,6 +21,8 @@ export interface CaseResult {
   /** Each way the answer differs from the expectation, in words. */
   failures: string[];
   decision?: Decision;
+  /** The answer the service would send Okta, in the hook type's wire format (what `hook-rules diff` compares). */
+  response?: object;
   /** Each counter the case's request read: key (masked) and value. */
   counters?: CounterReading[];
   /** Each fact the case's request read: given or fetched (`--live`, its value masked unless revealed), or failed and why. */
@@ -75,7 +77,7 @@ export function runSuites(ruleset: CompiledRuleset, cases: LoadedCase[], options
     const failures = testCase.hook === 'token' ? [...compare(testCase.expect, answer.decision, answer.response as OktaHookResponse), ...tokenFailures(testCase.expect, answer.response as TokenHookResponse)] : compare(testCase.expect, answer.decision, answer.response as OktaHookResponse);
     // Why the answer is not what the rules decided: Okta would have refused the rules' own.
     if (answer.tooLarge && failures.length > 0) failures.push(`answer: the rules' answer is ${answer.tooLarge.bytes} bytes, over Okta's limit (${answer.tooLarge.limit}); the service sends what is compared above`);
-    const result: CaseResult = { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision: answer.decision };
+    const result: CaseResult = { case: testCase, status: failures.length === 0 ? 'passed' : 'failed', failures, decision: answer.decision, response: answer.response };
     if (ruleset.counters.size > 0) result.counters = [...decided.counters];
     if (decided.facts.length > 0) result.facts = [...decided.facts];
     return result;

@@ -40,6 +40,37 @@ const SUITE = `tests:
     expect: { decision: deny }
 `;
 
+/** Token rules: a tier claim for everyone, a shorter lifetime outside the office; `extra` adds rules. */
+function tokenRules(tier: string, lifetime: string, extra = ''): string {
+  return `lists:
+  officeNetworks: { kind: networks, values: [10.0.0.0/8] }
+defaults:
+  token: allow
+rules:
+  - id: tier-claim
+    description: Every access token says its tier.
+    appliesTo: [token]
+    when: true
+    then:
+      access: { claims: { tier: ${tier} } }
+  - id: short-lived-outside-office
+    description: Tokens minted outside the office network live shorter.
+    appliesTo: [token]
+    when: { "!": { in_list: [{ var: ipAddress }, officeNetworks] } }
+    then:
+      access: { lifetime: ${lifetime} }
+${extra}`;
+}
+
+const TOKEN_SUITE = `tests:
+  - name: in the office
+    request: { requestType: token, ipAddress: 10.1.2.3 }
+    expect: { decision: allow }
+  - name: outside the office
+    request: { requestType: token, ipAddress: 203.0.113.7 }
+    expect: { decision: allow }
+`;
+
 describe('hook-rules diff (child process)', () => {
   const rules = tempRulesPerTest();
 
@@ -186,6 +217,91 @@ rules:
     expect(result.stdout).to.match(/Rules:\n {2}~ too-many-signups-from-one-ip \(registration\.yaml:\d+\): when\n/);
     expect(result.stdout).to.include('1 answer changes:');
     expect(result.stdout).to.match(/registration\.test\.yaml › the 5th attempt from one IP address is still allowed\n\s+decision:\s+ALLOW → DENY\n\s+decidedBy:\s+default → too-many-signups-from-one-ip/);
+  });
+
+  it('token requests: a change of a claim\'s value or of a lifetime alone is an answer change, each operation on a line', async () => {
+    const before = await rules({ 'token.yaml': tokenRules('gold', '15m'), 'token.test.yaml': TOKEN_SUITE });
+    const after = await rules({ 'token.yaml': tokenRules('platinum', '30m'), 'token.test.yaml': TOKEN_SUITE });
+    const result = await runCli(['diff', before.dir, after.dir]);
+    expect(result.code, result.stderr).to.equal(1);
+    expect(result.stdout).to.include('Answers: 2 requests decided by both; 2 answers change:');
+    expect(result.stdout).to.include(
+      [
+        '  token.test.yaml › outside the office',
+        '    patches: ~ access /claims/tier: add "gold" → add "platinum"',
+        '             ~ access /token/lifetime/expiration: replace 900 → replace 1800',
+      ].join('\n'),
+    );
+    expect(result.stdout).to.include(['  token.test.yaml › in the office', '    patches: ~ access /claims/tier: add "gold" → add "platinum"', ''].join('\n'));
+    // The decision and what decided it stay the same: only the patches are listed.
+    expect(result.stdout).not.to.match(/decision:|decidedBy:/);
+  });
+
+  it('token requests: operations sent only before or only after, on the suites\' cases and on saved Okta payloads; --json lists them', async () => {
+    const removal = `  - id: no-username-outside
+    description: The ID token loses preferred_username outside the office.
+    appliesTo: [token]
+    when: { "!": { in_list: [{ var: ipAddress }, officeNetworks] } }
+    then:
+      identity: { remove: [preferred_username] }
+`;
+    const before = await rules({ 'token.yaml': tokenRules('gold', '15m', removal), 'token.test.yaml': TOKEN_SUITE });
+    const after = await rules({ 'token.yaml': tokenRules('gold', '15m').replace('when: { "!": { in_list', 'when: { "!!": { in_list'), 'token.test.yaml': TOKEN_SUITE });
+    const payloads = await rules();
+    await cp(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'okta', 'token', 'ref-request-implicit-authorize.json'), path.join(payloads.dir, 'authorize.json'));
+    await cp(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'okta', 'token', 'derived', 'derived-client-credentials-request.json'), path.join(payloads.dir, 'service.json'));
+
+    const text = await runCli(['diff', before.dir, after.dir, '--requests', payloads.dir]);
+    expect(text.code, text.stderr).to.equal(1);
+    expect(text.stdout).to.include('Answers: 4 requests decided by both; 4 answers change:');
+    // Outside the office the lifetime goes (the shorthand's ID token has no preferred_username to remove); inside, it comes.
+    expect(text.stdout).to.include(['  token.test.yaml › outside the office', '    patches: - access /token/lifetime/expiration: replace 900', ''].join('\n'));
+    expect(text.stdout).to.include(['  token.test.yaml › in the office', '    patches: + access /token/lifetime/expiration: replace 900', ''].join('\n'));
+    // The published request comes from 127.0.0.1, outside 10.0.0.0/8: its removal and its lifetime go.
+    expect(text.stdout).to.include(['  authorize.json', '    patches: - identity /claims/preferred_username: remove', '             - access /token/lifetime/expiration: replace 900', ''].join('\n'));
+    // The client-credentials request comes from 10.20.30.40, inside: its lifetime comes.
+    expect(text.stdout).to.include(['  service.json', '    patches: + access /token/lifetime/expiration: replace 900', ''].join('\n'));
+
+    const json = await runCli(['diff', '--json', before.dir, after.dir, '--requests', payloads.dir]);
+    expect(json.code, json.stderr).to.equal(1);
+    const report = JSON.parse(json.stdout) as { answers: { changes: Array<{ name: string; fields: string[]; before: Record<string, unknown>; after: Record<string, unknown> }> } };
+    const service = report.answers.changes.find((c) => c.name === 'service.json')!;
+    expect(service.fields).to.deep.equal(['patches']);
+    expect(service.before.patches).to.deep.equal([{ token: 'access', op: 'add', path: '/claims/tier', value: 'gold' }]);
+    expect(service.after.patches).to.deep.equal([
+      { token: 'access', op: 'add', path: '/claims/tier', value: 'gold' },
+      { token: 'access', op: 'replace', path: '/token/lifetime/expiration', value: 900 },
+    ]);
+  });
+
+  it('token requests: a deny\'s message is its errorSummary, and the patches it ends are listed', async () => {
+    const retire = (message: string) => `  - id: retired-apps
+    description: No token for the retired application.
+    appliesTo: [token]
+    when: { "==": [{ var: client.id }, 0oaRetired] }
+    then:
+      deny: { message: ${message} }
+`;
+    const suite = `tests:
+  - name: the retired application
+    request: { requestType: token, client: { id: 0oaRetired, name: Old, type: PUBLIC }, ipAddress: 10.0.0.1 }
+    expect: { decision: deny }
+`;
+    const before = await rules({ 'token.yaml': tokenRules('gold', '15m'), 'token.test.yaml': suite });
+    const after = await rules({ 'token.yaml': tokenRules('gold', '15m', retire('This application has been retired.')), 'token.test.yaml': suite });
+    const result = await runCli(['diff', before.dir, after.dir]);
+    expect(result.code, result.stderr).to.equal(1);
+    expect(result.stdout).to.include(
+      [
+        '  token.test.yaml › the retired application',
+        '    decision:  ALLOW → DENY',
+        '    decidedBy: default → retired-apps',
+        '    patches:   - access /claims/tier: add "gold"',
+        '    message:   (none) → "This application has been retired."',
+      ].join('\n'),
+    );
+    // A token deny has no causes (that is the registration hook's answer).
+    expect(result.stdout).not.to.include('causes:');
   });
 
   it('exits 2 on bad usage and on a --requests file that cannot be read or holds an invalid request', async () => {

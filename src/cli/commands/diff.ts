@@ -22,7 +22,10 @@ rules (added, removed or disabled, and which fields of a rule changed), lists (e
 and removed), facts, counters, settings and defaults. Then decides every request both
 rulesets are tested with (the cases of the suites, *.test.yaml, in both folders, and the
 requests of --requests) with each ruleset, and lists every request whose answer changes:
-decision, decidedBy, updates, message, causes, each as before → after.
+decision, decidedBy, updates, patches, message, causes, each as before → after. A token
+request's patches are the operations sent, by token, path, op and value, one a line: ~ changed
+(before → after), - sent only before, + sent only after. Values are printed, as profile
+updates' are.
 
 Facts and counters are the ones each case gives (facts:, counters:), never fetched; a request
 from --requests gives none, so its facts read as null and its counters as a first request's.

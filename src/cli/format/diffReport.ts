@@ -1,5 +1,6 @@
 import type { AnswerChanges, AnswerField } from '../../diff/answerChanges.js';
 import type { ListChange, PartChange, RulesetChanges } from '../../diff/rulesetChanges.js';
+import { patchTarget, type PatchOperation } from '../../diff/tokenPatches.js';
 
 export interface DiffSide {
   dir: string;
@@ -30,7 +31,15 @@ export function formatDiffReport(before: DiffSide, after: DiffSide, parts: Rules
   for (const change of answers.changes) {
     lines.push('', `  ${change.name}`);
     const width = Math.max(...change.fields.map((f) => f.length)) + 1;
-    for (const field of change.fields) lines.push(`    ${`${field}:`.padEnd(width + 1)}${show(field, change.before[field])} → ${show(field, change.after[field])}`);
+    for (const field of change.fields) {
+      const label = `    ${`${field}:`.padEnd(width + 1)}`;
+      if (field !== 'patches') {
+        lines.push(`${label}${show(field, change.before[field])} → ${show(field, change.after[field])}`);
+        continue;
+      }
+      const [first, ...rest] = patchLines(change.before.patches ?? [], change.after.patches ?? []);
+      lines.push(`${label}${first ?? ''}`, ...rest.map((line) => `${' '.repeat(label.length)}${line}`));
+    }
   }
   if (answers.notCompared.length > 0) {
     lines.push('', `Not compared (${answers.notCompared.length}):`, ...answers.notCompared.map((n) => `  ${n.name}: ${n.problem}`));
@@ -53,6 +62,29 @@ function listLine(change: ListChange): string {
 function show(field: AnswerField, value: unknown): string {
   if (value === undefined) return '(none)';
   return field === 'decision' || field === 'decidedBy' ? String(value) : JSON.stringify(value);
+}
+
+/**
+ * The token operations that differ, one a line, paired by token and path: `~` an operation whose
+ * op or value changed (before → after), `-` one sent only before, `+` one sent only after.
+ */
+function patchLines(before: readonly PatchOperation[], after: readonly PatchOperation[]): string[] {
+  const was = new Map(before.map((op) => [patchTarget(op), op]));
+  const now = new Map(after.map((op) => [patchTarget(op), op]));
+  const lines: string[] = [];
+  for (const [target, old] of was) {
+    const next = now.get(target);
+    if (!next) lines.push(`- ${target}: ${opText(old)}`);
+    else if (opText(old) !== opText(next)) lines.push(`~ ${target}: ${opText(old)} → ${opText(next)}`);
+  }
+  for (const [target, next] of now) if (!was.has(target)) lines.push(`+ ${target}: ${opText(next)}`);
+  // The same operations in another order (rules reordered): Okta applies them in order, so it counts.
+  if (lines.length === 0) lines.push(`same operations, in another order: ${before.map(patchTarget).join(', ')} → ${after.map(patchTarget).join(', ')}`);
+  return lines;
+}
+
+function opText(operation: PatchOperation): string {
+  return operation.op === 'remove' ? 'remove' : `${operation.op} ${JSON.stringify(operation.value)}`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -3,7 +3,7 @@ import { OKTA_RESPONSE_LIMIT_BYTES, serialised } from '../../okta/answerLimit.js
 import { GENERIC_DENY_MESSAGE } from '../../okta/denyMessages.js';
 import type { Json } from '../../okta/types.js';
 import type { AnswerOptions, HookAnswer } from '../HookType.js';
-import { buildTokenPatch, type DroppedChange, type PatchError, type SentChange } from './buildTokenPatch.js';
+import { buildTokenPatch, type DroppedChange, type PatchError, type SentChange, type TokenPatch } from './buildTokenPatch.js';
 import { tokenChangesOf } from './changesOf.js';
 import type { TokenHookRequest, TokenHookResponse } from './types.js';
 
@@ -40,9 +40,14 @@ export function tokenAnswer(decision: Decision, request: TokenHookRequest, { dec
       updatedBy: {},
     };
     delete denied.outcomes;
-    return finish(denied, { error: { errorSummary: GENERIC_DENY_MESSAGE.token } }, [], patch.dropped, patch.errors, decisionId);
+    return withSize(finish(denied, { error: { errorSummary: GENERIC_DENY_MESSAGE.token } }, [], patch.dropped, patch.errors, decisionId), patch.tooLarge);
   }
-  return finish(decision, patch.response, patch.sent, patch.dropped, patch.errors, decisionId);
+  return withSize(finish(decision, patch.response, patch.sent, patch.dropped, patch.errors, decisionId), patch.tooLarge);
+}
+
+/** The answer, saying the patch was left out for its size (the hook logs it as answer-too-large). */
+function withSize(answer: TokenAnswer, tooLarge: TokenPatch['tooLarge']): TokenAnswer {
+  return tooLarge && !answer.tooLarge ? { ...answer, tooLarge } : answer;
 }
 
 function finish(decision: Decision, response: TokenHookResponse, sent: SentChange[], dropped: DroppedChange[], errors: PatchError[], decisionId: string): TokenAnswer {
@@ -78,7 +83,7 @@ function finish(decision: Decision, response: TokenHookResponse, sent: SentChang
   if (bare.fits) return { ...answer, response: short, body: bare.body };
   // buildTokenPatch already refused a patch this large; kept as a last guard.
   const refused: TokenHookResponse = { error: { errorSummary: GENERIC_DENY_MESSAGE.token }, debugContext: { decisionId } };
-  return { ...answer, response: refused, body: JSON.stringify(refused), tooLarge: { bytes: bare.bytes, limit: OKTA_RESPONSE_LIMIT_BYTES } };
+  return { ...answer, response: refused, body: JSON.stringify(refused), tooLarge: { bytes: bare.bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules: [...new Set(sent.map((change) => change.ruleId))] } };
 }
 
 function describeSent(change: SentChange): string {

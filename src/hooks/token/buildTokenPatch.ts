@@ -76,6 +76,8 @@ export interface TokenPatch {
   dropped: DroppedChange[];
   /** Non-empty: some change could not be sent (left out of `response`); the caller applies ON_RULE_ERROR. */
   errors: PatchError[];
+  /** Set when the patch reached Okta's size limit and was left out whole: its size, and the rules whose operations made it. */
+  tooLarge?: { bytes: number; limit: number; rules: string[] };
 }
 
 const NOT_MINTED: Readonly<Record<TokenKind, string>> = {
@@ -107,7 +109,8 @@ export function buildTokenPatch(decision: TokenDecision, request: TokenHookReque
   const bytes = Buffer.byteLength(JSON.stringify(response));
   if (bytes >= OKTA_RESPONSE_LIMIT_BYTES) {
     errors.push({ message: `the answer would be ${bytes} bytes; Okta refuses ${OKTA_RESPONSE_LIMIT_BYTES} or more` });
-    return { response: {}, commands: [], sent: [], dropped, errors };
+    const rules = [...new Set(sent.map((change) => change.ruleId))];
+    return { response: {}, commands: [], sent: [], dropped, errors, tooLarge: { bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules } };
   }
   return { response, commands, sent, dropped, errors };
 }

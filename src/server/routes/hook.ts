@@ -48,8 +48,11 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
   router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), wrongRoute('registration', routes), hookHandler(registration, options)]));
 }
 
-/** A hook type's route: its body checked by its schema, decided live (decide/), answered, logged. */
-export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<Request, Answer>, options: HookRouteOptions): Middleware {
+/**
+ * A hook type's route: its body checked by its schema, decided live (decide/), answered, logged.
+ * `observe` sees each answer sent, for the hook type's own metrics.
+ */
+export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<Request, Answer>, options: HookRouteOptions, observe?: (answer: Answer) => void): Middleware {
   const { store, logger, onRuleError } = options;
   const logDecision = decisionLog(logger);
   const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs };
@@ -70,19 +73,25 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
     ctx.status = 200;
     ctx.type = 'application/json';
     ctx.body = sent.body;
+    let timedOut = false;
     for (const entry of decided.facts) {
       // Names, kinds and timings only: never a fetched value or a parameter.
-      if (entry.failure) logger.warn({ decisionId, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
+      if (entry.failure) logger.warn({ decisionId, hookType: hook.name, fact: entry.name, source: entry.source, kind: entry.failure.kind, onError: entry.failure.onError, ms: entry.ms, reason: entry.failure.message }, 'fact lookup failed');
+      if (entry.failure?.kind === 'timeout' || entry.failure?.kind === 'deadline') timedOut = true;
     }
+    // Once per request: the hook answered in time rather than leave Okta waiting (for tokens, Okta would then issue the token unchanged).
+    if (timedOut) options.metrics?.observeFactsTimedOut(hook.name);
     if (sent.tooLarge) {
-      // Rule ids only: attribute names can come from the request (updateFrom).
+      // Rule ids only: attribute and claim names can come from the request (updateFrom, a claim copied).
+      const rules = sent.tooLarge.rules ?? [...new Set(Object.values(evaluated.updatedBy))];
       logger.error(
-        { event: 'answer-too-large', decisionId, bytes: sent.tooLarge.bytes, limit: sent.tooLarge.limit, onRuleError, sent: decision.outcome, rules: [...new Set(Object.values(evaluated.updatedBy))] },
+        { event: 'answer-too-large', decisionId, hookType: hook.name, bytes: sent.tooLarge.bytes, limit: sent.tooLarge.limit, onRuleError, sent: decision.outcome, rules },
         `answer too large for Okta (${sent.tooLarge.bytes} bytes): treated as a rule error (ON_RULE_ERROR=${onRuleError})`,
       );
     }
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     options.metrics?.observeDecision(decision, latencyMs / 1000);
+    observe?.(sent);
     const { eventId } = decided.context;
     if (decision.requestTypeNote) logger.info({ eventId, decisionId }, decision.requestTypeNote);
     for (const entry of decision.trace) {

@@ -16,6 +16,7 @@ export interface TokenHookRouteOptions extends HookRouteOptions {
 /** POST /tokenHook: the token inline hook, with the registration hook's authentication unless it has its own. */
 export function registerTokenHookRoute(router: Router, options: TokenHookRouteOptions): void {
   const path = options.tokenHookPath;
+  const metrics = options.metrics;
   const routes = { registration: HOOK_PATH, token: path };
-  router.post(path, compose([options.labels.route(path), options.tokenAuth ?? options.auth, ...jsonBody(options.bodyLimit), wrongRoute('token', routes), hookHandler(token, options)]));
+  router.post(path, compose([options.labels.route(path), options.tokenAuth ?? options.auth, ...jsonBody(options.bodyLimit), wrongRoute('token', routes), hookHandler(token, options, metrics ? (answer) => metrics.token.observe(answer) : undefined)]));
 }
