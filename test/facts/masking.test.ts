@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -44,6 +45,8 @@ const SUITE = `tests:
     request: { profile: { email: ann@example.com } }
     expect: { decision: allow, decidedBy: checks-person }
 `;
+
+const CLIENT_CREDENTIALS = 'test/fixtures/okta/token/derived/derived-client-credentials-request.json';
 
 const REQUEST = { requestType: 'self.service.registration', data: { userProfile: { email: 'ann@example.com' } } };
 
@@ -113,6 +116,33 @@ describe('fetched fact values are masked unless the fact says reveal', function 
 
     const revealed = await runCli(['eval', '-', '--dir', dirs.revealed.dir], { input });
     for (const value of CLEAR) expect(revealed.stdout).to.include(value);
+  });
+
+  it('hook-rules eval --json of a token request: a value computed for a change not sent (no ID token is minted) is not printed', async () => {
+    const dir = await tempRulesDir({
+      'token.yaml': `facts:
+  person: { http: ${apiUrl}/person }
+rules:
+  - id: ssn-in-id-token
+    description: a claim from the fact, for the ID token, which client credentials do not mint
+    appliesTo: [token]
+    when: true
+    then: { identity: { claims: { ssn: { var: facts.person.ssn } } } }
+`,
+    });
+    try {
+      const input = await readFile(CLIENT_CREDENTIALS, 'utf8');
+      const json = await runCli(['eval', '-', '--dir', dir.dir, '--json'], { input });
+      expect(json.code, json.stderr).to.equal(0);
+      const printed = JSON.parse(json.stdout) as { dropped: string[]; response: object };
+      expect(printed.dropped).to.have.length(1);
+      expect(printed.dropped[0]).to.match(/^identity set ssn \(ssn-in-id-token\): token-not-minted: /);
+      expectMasked(json.stdout, 'eval --json of a token request');
+      const revealed = await runCli(['eval', '-', '--dir', dir.dir, '--json', '--reveal'], { input });
+      expect(revealed.stdout).to.include('078-05-1120');
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('the rule-test report (test --live, with --explain)', async () => {

@@ -47,10 +47,12 @@ the failure and the onError applied. --facts gives them by hand instead, as a JS
 
 Options:
   --dir <rules>           the rules folder
-  --json                  print {response, decision} as JSON (the decision holds the trace)
+  --json                  print {response, decision} as JSON (the decision holds the trace;
+                          a token rule's computed values only with --reveal)
   --on-rule-error <mode>  deny (default, as the service) or skip
   --facts <facts.json>    the facts by name, instead of fetching them
-  --reveal                show fetched fact values unmasked
+  --reveal                show fetched fact values unmasked, and with --json every value
+                          a token rule computed
   --counters <json>       counter values to decide with, e.g. '{"signupsPerIp": 6}'
                           ({"NAME": {"error": "timeout"}} makes one fail). Without it,
                           counters are read from STATE_URL's Redis when it is set (nothing
@@ -133,7 +135,11 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     const facts = ruleset.facts.size > 0 ? decided.facts : undefined;
     const counters = ruleset.counters.size > 0 ? decided.counters : undefined;
     if (values.json) {
-      print(JSON.stringify({ response, decision, ...(dropped ? { dropped } : {}), ...(facts ? { facts } : {}), ...(counters ? { counters } : {}) }, null, 2));
+      // A token rule's computed values: those sent are in the response; the others (a claim for a
+      // token the request does not mint) reach no one, and may hold fact values, so only --reveal shows them.
+      const { outcomes, ...shown } = decision;
+      const printed = values.reveal === true ? decision : shown;
+      print(JSON.stringify({ response, decision: printed, ...(dropped ? { dropped } : {}), ...(facts ? { facts } : {}), ...(counters ? { counters } : {}) }, null, 2));
     } else {
       // What the rules asked that the answer leaves out (a patch for a token the request does not mint…), and why.
       const notSent = dropped?.length ? `\n\nNot sent:\n${dropped.map((line) => `  ${line}`).join('\n')}` : '';
