@@ -30,19 +30,24 @@ export function tokenAnswer(decision: Decision, request: TokenHookRequest, { dec
   }
   const patch = buildTokenPatch({ outcome: 'allow', changes: tokenChangesOf(decision.outcomes ?? []) }, request);
   if (patch.errors.length > 0 && onRuleError === 'deny') {
-    const reason = patch.errors.map(describeError).join('; ');
-    const denied: Decision = {
-      ...decision,
-      outcome: 'deny',
-      decidedBy: { kind: 'error', ...(patch.errors[0]?.ruleId ? { ruleId: patch.errors[0].ruleId } : {}) },
-      deny: { message: GENERIC_DENY_MESSAGE.token, internalReason: reason },
-      updates: {},
-      updatedBy: {},
-    };
-    delete denied.outcomes;
+    const denied = deniedByError(decision, patch.errors[0]?.ruleId, patch.errors.map(describeError).join('; '));
     return withSize(finish(denied, { error: { errorSummary: GENERIC_DENY_MESSAGE.token } }, [], patch.dropped, patch.errors, decisionId), patch.tooLarge);
   }
   return withSize(finish(decision, patch.response, patch.sent, patch.dropped, patch.errors, decisionId), patch.tooLarge);
+}
+
+/** The decision turned into a refusal by a rule error, so that what is logged and counted says what Okta was sent. */
+function deniedByError(decision: Decision, ruleId: string | undefined, reason: string): Decision {
+  const denied: Decision = {
+    ...decision,
+    outcome: 'deny',
+    decidedBy: { kind: 'error', ...(ruleId ? { ruleId } : {}) },
+    deny: { message: GENERIC_DENY_MESSAGE.token, internalReason: reason },
+    updates: {},
+    updatedBy: {},
+  };
+  delete denied.outcomes;
+  return denied;
 }
 
 /** The answer, saying the patch was left out for its size (the hook logs it as answer-too-large). */
@@ -81,9 +86,12 @@ function finish(decision: Decision, response: TokenHookResponse, sent: SentChang
   const short: TokenHookResponse = { ...response, debugContext: { decisionId, hookType: 'token', decision: decision.outcome.toUpperCase() } };
   const bare = serialised(short);
   if (bare.fits) return { ...answer, response: short, body: bare.body };
-  // buildTokenPatch already refused a patch this large; kept as a last guard.
+  // buildTokenPatch keeps room for this debugContext, so this guard is not reached; if it were, the
+  // decision says what was sent (a refusal), whatever ON_RULE_ERROR says, since nothing else fits.
+  const rules = [...new Set(sent.map((change) => change.ruleId))];
   const refused: TokenHookResponse = { error: { errorSummary: GENERIC_DENY_MESSAGE.token }, debugContext: { decisionId } };
-  return { ...answer, response: refused, body: JSON.stringify(refused), tooLarge: { bytes: bare.bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules: [...new Set(sent.map((change) => change.ruleId))] } };
+  const denied = deniedByError(decision, rules[0], `the answer would be ${bare.bytes} bytes; Okta refuses ${OKTA_RESPONSE_LIMIT_BYTES} or more`);
+  return { ...answer, decision: denied, sent: [], patches: { ...answer.patches, sent: [] }, response: refused, body: JSON.stringify(refused), tooLarge: { bytes: bare.bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules } };
 }
 
 function describeSent(change: SentChange): string {

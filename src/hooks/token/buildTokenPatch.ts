@@ -1,5 +1,5 @@
 import type { Json } from '../../okta/types.js';
-import { OKTA_RESPONSE_LIMIT_BYTES } from '../../okta/answerLimit.js';
+import { DEBUG_CONTEXT_RESERVE_BYTES, OKTA_RESPONSE_LIMIT_BYTES } from '../../okta/answerLimit.js';
 import { claimPath } from './jsonPointer.js';
 import { jsonValueProblem } from './jsonValue.js';
 import { reservedClaimProblem } from './reservedClaims.js';
@@ -106,10 +106,11 @@ export function buildTokenPatch(decision: TokenDecision, request: TokenHookReque
     if (ops.length > 0) commands.push({ type: TOKEN_COMMAND[token], value: ops });
   }
   const response: TokenHookResponse = commands.length > 0 ? { commands } : {};
-  const bytes = Buffer.byteLength(JSON.stringify(response));
+  // With the room its debugContext takes, so that the answer's last guard (answer.ts) is never reached.
+  const bytes = Buffer.byteLength(JSON.stringify(response)) + DEBUG_CONTEXT_RESERVE_BYTES;
   if (bytes >= OKTA_RESPONSE_LIMIT_BYTES) {
-    errors.push({ message: `the answer would be ${bytes} bytes; Okta refuses ${OKTA_RESPONSE_LIMIT_BYTES} or more` });
     const rules = [...new Set(sent.map((change) => change.ruleId))];
+    errors.push({ ...(rules.length === 1 ? { ruleId: rules[0] } : {}), message: `the answer would be ${bytes} bytes with its debugContext; Okta refuses ${OKTA_RESPONSE_LIMIT_BYTES} or more` });
     return { response: {}, commands: [], sent: [], dropped, errors, tooLarge: { bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules } };
   }
   return { response, commands, sent, dropped, errors };

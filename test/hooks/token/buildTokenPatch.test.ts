@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import type { Decision } from '../../../src/engine/Decision.js';
+import { tokenAnswer } from '../../../src/hooks/token/answer.js';
 import { applyTokenPatch } from '../../../src/hooks/token/applyTokenPatch.js';
+import { DEBUG_CONTEXT_RESERVE_BYTES, OKTA_RESPONSE_LIMIT_BYTES } from '../../../src/okta/answerLimit.js';
 import { buildTokenPatch, type RuleTokenChanges, type TokenDecision } from '../../../src/hooks/token/buildTokenPatch.js';
 import type { TokenHookRequest } from '../../../src/hooks/token/types.js';
 import { validateTokenAnswer } from '../../../src/hooks/token/validateTokenAnswer.js';
@@ -140,7 +143,7 @@ describe('token hook: building the patch', () => {
     expect(patch.response).to.deep.equal({});
     expect(patch.commands).to.deep.equal([]);
     const bytes = Buffer.byteLength(JSON.stringify({ commands: [{ type: 'com.okta.access.patch', value: [{ op: 'add', path: '/claims/big', value: 'x'.repeat(256_000) }] }] }));
-    expect(patch.errors.map((e) => e.message)).to.deep.equal([`the answer would be ${bytes} bytes; Okta refuses 256000 or more`]);
+    expect(patch.errors).to.deep.equal([{ ruleId: 'big', message: `the answer would be ${bytes + DEBUG_CONTEXT_RESERVE_BYTES} bytes with its debugContext; Okta refuses 256000 or more` }]);
     const fits = buildTokenPatch(allow({ ruleId: 'fits', access: { claims: { big: 'x'.repeat(200_000) } } }), refRequest());
     expect(fits.errors).to.deep.equal([]);
     expect(fits.commands).to.have.length(1);
@@ -219,4 +222,43 @@ describe('token hook: the patch builder never sends what Okta would refuse (prop
       { numRuns: 400 },
     );
   });
+});
+
+describe('token hook: an answer at the edge of Okta size limit', () => {
+  /** A patch whose commands alone are `bytes` long: under the limit until the answer's debugContext is added. */
+  const decisionWithClaimOf = (bytes: number): Decision => {
+    const commandsOf = (length: number) => Buffer.byteLength(JSON.stringify({ commands: [{ type: 'com.okta.access.patch', value: [{ op: 'add', path: '/claims/big', value: 'x'.repeat(length) }] }] }));
+    const length = bytes - commandsOf(0);
+    expect(commandsOf(length)).to.equal(bytes);
+    return {
+      requestType: 'token',
+      outcome: 'allow',
+      decidedBy: { kind: 'default' },
+      matchedRuleIds: ['big'],
+      updates: {},
+      updatedBy: {},
+      outcomes: [{ ruleId: 'big', fixed: { access: {} }, values: [[['access', 'claims', 'big'], 'x'.repeat(length)]] }],
+      rulesetVersion: 'v1',
+      trace: [],
+    };
+  };
+
+  for (const bytes of [OKTA_RESPONSE_LIMIT_BYTES - 40, OKTA_RESPONSE_LIMIT_BYTES - 1]) {
+    for (const onRuleError of ['deny', 'skip'] as const) {
+      it(`commands of ${bytes} bytes, ON_RULE_ERROR=${onRuleError}: the body Okta gets fits, and the decision says what it is`, () => {
+        const answer = tokenAnswer(decisionWithClaimOf(bytes), refRequest() as TokenHookRequest, { decisionId: '0f8e6a3c-2b1d-4e5f-9a7b-6c5d4e3f2a1b', onRuleError });
+        expect(Buffer.byteLength(answer.body!)).to.be.below(OKTA_RESPONSE_LIMIT_BYTES);
+        expect(answer.tooLarge?.rules).to.deep.equal(['big']);
+        expect(answer.sent).to.deep.equal([]);
+        if (onRuleError === 'deny') {
+          expect(answer.response.error?.errorSummary).to.equal('The token could not be issued at this time.');
+          expect(answer.decision).to.deep.include({ outcome: 'deny', decidedBy: { kind: 'error', ruleId: 'big' } });
+        } else {
+          expect(answer.response).to.not.have.property('error');
+          expect(answer.response).to.not.have.property('commands');
+          expect(answer.decision.outcome).to.equal('allow');
+        }
+      });
+    }
+  }
 });
