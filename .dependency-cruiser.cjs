@@ -8,10 +8,12 @@
  *   rules/ (loading and compiling rule files)
  *   hooks/ (one module per hook type: its request, conveniences, outcomes and answer)
  *   decide/ (the one decision pipeline)
- *   server/, preview/, suites/, cli/, diff/ (the callers)
+ *   storage/, server/, preview/, suites/, cli/, diff/ (the callers; storage/ keeps the rules on
+ *             disk live: reloading, watching)
+ * ruleset/ (the compiled ruleset's type and the store holding the live one) sits below them all.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const CALLERS = '^src/(decide|server|preview|suites|cli|diff)/';
+const CALLERS = '^src/(decide|storage|server|preview|suites|cli|diff)/';
 
 module.exports = {
   forbidden: [
@@ -72,10 +74,17 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(language|engine|okta|core)/' },
     },
     {
+      name: 'ruleset-below-callers',
+      comment: 'The live ruleset and its type are read by every layer; they import none of the layers that load or use them.',
+      severity: 'error',
+      from: { path: '^src/ruleset/' },
+      to: { path: '^src/(hooks|storage|server|preview|suites|cli|diff|decide)/' },
+    },
+    {
       name: 'settings-passed-down',
       comment: 'Settings are read once, by src/config.ts, and passed down: the core never reads them itself.',
       severity: 'error',
-      from: { path: '^src/(core|engine|facts|counters|rules|language|ruleset|hooks|decide)/' },
+      from: { path: '^src/(core|engine|facts|counters|rules|language|ruleset|storage|hooks|decide)/' },
       to: { path: '^src/config\\.ts$' },
     },
   ],

@@ -5,7 +5,7 @@ import type { OnRuleError } from './engine/evaluate.js';
 import type { FactEnvironment } from './facts/compileFact.js';
 import { DEFAULT_FACTS_DEADLINE_MS } from './facts/deadline.js';
 import { readSecretSources, splitSecretList, type SecretSources } from './server/hookSecrets.js';
-import { reloadConfigFromEnv, type ReloadConfig } from './ruleset/reloadConfig.js';
+import { reloadConfigFromEnv, type ReloadConfig } from './storage/reloadConfig.js';
 
 /** OAuth 2.0 bearer-token check for Okta's OAUTH channel (see middleware/oauth.ts). */
 export interface OAuthConfig {
@@ -44,7 +44,7 @@ export interface Config {
   nodeEnv: string;
   /** Serve the rule authors' preview page at /preview (docs/preview.md). */
   preview: boolean;
-  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/ruleset/reloader.ts). */
+  /** Rule reloading: RULES_WATCH, RULES_WATCH_DEBOUNCE_MS, RULES_WATCH_POLL_MS (see src/storage/reloader.ts). */
   reload?: ReloadConfig;
   /** Processes serving the port: 1 is this process alone; more runs node:cluster workers. */
   workers: number;

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import type { Logger } from '../observability/log.js';
-import type { Reloader, ReloadOutcome } from '../ruleset/reloader.js';
+import type { Reloader, ReloadOutcome } from '../storage/reloader.js';
 import type { SecretsReloader } from './secretsReloader.js';
 
 // SIGHUP with WORKERS > 1 reaches the primary (PID 1 in a container), which holds no rules:

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { FactSources } from '../../facts/FactSources.js';
-import { reloadFailureSummary } from '../../ruleset/reloadFailureSummary.js';
+import { reloadFailureSummary } from '../../storage/reloadFailureSummary.js';
 import type { RulesetStore } from '../../ruleset/RulesetStore.js';
 import type { RouteLabels } from '../routeLabels.js';
 

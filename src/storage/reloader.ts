@@ -1,6 +1,6 @@
 import type { FactEnvironment } from '../facts/compileFact.js';
 import type { Logger } from '../observability/log.js';
-import type { CompiledRuleset } from './CompiledRuleset.js';
+import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
 import { loadHookRuleset } from '../hooks/loadHookRuleset.js';
 import { formatRuleError, type RuleError } from '../language/RuleError.js';
 import { suiteFailures } from '../suites/suiteGate.js';
@@ -8,7 +8,7 @@ import { watchRules, type RulesWatcher } from './watchRules.js';
 import type { ReloadConfig } from './reloadConfig.js';
 import { logRuleWarnings } from './ruleWarnings.js';
 import { reloadFailureSummary } from './reloadFailureSummary.js';
-import type { RulesetStore } from './RulesetStore.js';
+import type { RulesetStore } from '../ruleset/RulesetStore.js';
 
 export type ReloadOutcome =
   | { status: 'swapped'; version: string; previousVersion: string }

@@ -1,6 +1,6 @@
-import { relativeToRules } from './relativeToRules.js';
+import { relativeToRules } from '../ruleset/relativeToRules.js';
 import { formatRuleError } from '../language/RuleError.js';
-import type { ReloadFailure } from './RulesetStore.js';
+import type { ReloadFailure } from '../ruleset/RulesetStore.js';
 
 /** How many errors /readyz and the reload log line show; the rest are counted (validate lists all). */
 export const FIRST_ERRORS = 5;
