@@ -137,6 +137,52 @@ describe('token metrics on /metrics (real server on loopback)', function () {
     });
   });
 
+  it('counts the other refusal causes: the default (token: deny), and a counter whose store is down (onError: deny)', async () => {
+    const strict = await tempRules({
+      'token.yaml': `
+counters:
+  tokensPerClient: { key: { var: client.id }, window: 1m, appliesTo: [token], onError: deny }
+lists:
+  meteredClients: [0oaMeteredApp0000001]
+defaults:
+  token: deny
+rules:
+  - id: metered-clients
+    description: A metered client gets 100 tokens a minute, and its tokens are allowed while under it.
+    appliesTo: [token]
+    when: { and: [{ in_list: [{ var: client.id }, meteredClients] }, { "<=": [{ var: counters.tokensPerClient }, 100] }] }
+    then: { allow: true }
+`,
+    });
+    try {
+      // Counted in memory: the client is not metered, no rule allows, the default refuses.
+      const counting = await startTestServer({ RULES_DIR: strict.dir });
+      try {
+        const byDefault = await tokenDelta(counting, async () => {
+          const { body } = await counting.post('/tokenHook', refRequest());
+          expect(body.debugContext).to.include({ decision: 'DENY', decidedBy: 'default' });
+        });
+        expect(byDefault).to.deep.equal({ 'okta_hook_token_refusals_total{cause="default"}': 1 });
+      } finally {
+        await counting.close();
+      }
+      // Nothing listens on port 1: every counter operation fails as unavailable, and the rule reading it denies.
+      const down = await startTestServer({ RULES_DIR: strict.dir, STATE_URL: 'redis://127.0.0.1:1', STATE_KEY_SALT: 'test-salt-0123456789abcdef' });
+      try {
+        const byCounter = await tokenDelta(down, async () => {
+          const { body } = await down.post('/tokenHook', withClient(refRequest(), '0oaMeteredApp0000001'));
+          expect(body.debugContext).to.include({ decision: 'DENY', decidedBy: 'error:metered-clients' });
+          expect(body.debugContext.failedCounters).to.match(/^tokensPerClient:/);
+        });
+        expect(byCounter).to.deep.equal({ 'okta_hook_token_refusals_total{cause="counter-error"}': 1 });
+      } finally {
+        await down.close();
+      }
+    } finally {
+      await strict.cleanup();
+    }
+  });
+
   it('labels only from fixed sets: no claim name or value, no user or client id', async () => {
     await server.post('/tokenHook', refRequest());
     const text = await (await fetch(`${server.url}/metrics`)).text();
