@@ -26,7 +26,7 @@ import { FROM_PRIMARY } from './clusterReload.js';
 import { perWorkerCounterErrors } from '../counters/workerCounters.js';
 import { Metrics } from '../observability/metrics.js';
 import { HookSecrets } from './hookSecrets.js';
-import { HOOK_PATH } from './routes/hook.js';
+import { DEFAULT_TOKEN_HOOK_PATH, HOOK_PATH } from './routes/hook.js';
 import { TIMEOUT_OPTIONS, watchTimeouts } from './requestTimeouts.js';
 import { startSecretsReloader, type SecretsReloader } from './secretsReloader.js';
 import { RulesetStore } from '../ruleset/RulesetStore.js';
@@ -57,7 +57,7 @@ export type ServerConfig = Pick<
   Config,
   'port' | 'host' | 'rulesDir' | 'authHeader' | 'authSecrets' | 'bodyLimit' | 'onRuleError' | 'shutdownDelayMs' | 'shutdownTimeoutMs' | 'factsDeadlineMs' | 'environment'
 > &
-  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers'>>;
+  Partial<Pick<Config, 'oauth' | 'tls' | 'preview' | 'reload' | 'authSecretSources' | 'state' | 'workers' | 'tokenHookPath' | 'tokenAuthSecrets'>>;
 
 /**
  * Loads the rules (refusing to start on an invalid ruleset), then listens (HTTPS with
@@ -74,9 +74,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     'rules loaded',
   );
   logRuleWarnings(logger, loaded.warnings);
-  if (config.authSecrets.length === 0 && !config.oauth) {
+  // The token route takes its own secret when one is set, else the registration hook's.
+  const open = config.oauth ? [] : [...(config.authSecrets.length === 0 ? [HOOK_PATH] : []), ...((config.tokenAuthSecrets ?? config.authSecrets).length === 0 ? [config.tokenHookPath ?? DEFAULT_TOKEN_HOOK_PATH] : [])];
+  if (open.length > 0) {
     logger.warn(
-      `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${HOOK_PATH} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,
+      `HOOK ENDPOINT IS OPEN: no OKTA_HOOK_AUTH_SECRET and no OKTA_HOOK_OAUTH_ISSUER is set, so anyone who can reach ${open.join(' and ')} gets answers. Set the secret to the value Okta sends in the "${config.authHeader}" header.`,
     );
   }
   if (config.oauth && !config.oauth.clientIds) {

@@ -218,13 +218,19 @@ describe('custom auth header and open endpoint warning', () => {
     }
   });
 
-  it('warns loudly when no secret is configured', async () => {
-    const server = await startTestServer({ RULES_DIR: 'rules' });
-    try {
-      const warning = server.logs.lines.find((l) => /HOOK ENDPOINT IS OPEN/.test(String(l.msg)));
-      expect(warning?.level).to.equal(40);
-    } finally {
-      await server.close();
-    }
+  it('warns loudly when no secret is configured, naming each open route', async () => {
+    const open = async (env: Record<string, string>) => {
+      const server = await startTestServer({ RULES_DIR: 'rules', ...env });
+      try {
+        const warnings = server.logs.lines.filter((l) => /HOOK ENDPOINT IS OPEN/.test(String(l.msg)));
+        expect(warnings.every((l) => l.level === 40)).to.equal(true);
+        return warnings.map((l) => /anyone who can reach (.*) gets answers/.exec(String(l.msg))?.[1]);
+      } finally {
+        await server.close();
+      }
+    };
+    expect(await open({})).to.deep.equal(['/registrationHook and /tokenHook']);
+    expect(await open({ OKTA_TOKEN_HOOK_AUTH_SECRET: 'token-hook-secret-0123456789' })).to.deep.equal(['/registrationHook']);
+    expect(await open({ OKTA_HOOK_AUTH_SECRET: 'hook-secret-0123456789abcdef' })).to.deep.equal([]);
   });
 });
