@@ -384,7 +384,8 @@ async function start() {
     page.samples = samples.samples;
     showState(state);
     followLiveUpdates();
-    if (!page.request.data) loadSample(page.samples[0]);
+    // Open on a sample the rules decide: a folder of token rules opens on a token request.
+    if (!page.request.data) loadSample(page.samples.find((sample) => state.requestTypes?.includes(sample.requestType)) ?? page.samples[0]);
     else scheduleEvaluate(0);
   } catch (error) {
     if (!(error instanceof HttpStatusError)) showProblem('The service did not answer.', [String(error.message ?? error)]);

@@ -9,6 +9,8 @@ export interface RulesetState {
   rulesetVersion: string;
   loadedAt: string;
   rules: number;
+  /** The request types some rule applies to, in the order first met: the page opens on the first. */
+  requestTypes: string[];
   files: string[];
   /** Errors of the last failed reload (the version above keeps serving), [] after a good one. */
   loadErrors: Array<RuleError & { /** The words the CLI and the log use, without the position. */ text: string }>;
@@ -26,6 +28,7 @@ export function rulesetState(store: RulesetStore): RulesetState {
     rulesetVersion: ruleset.version,
     loadedAt: ruleset.loadedAt.toISOString(),
     rules: ruleset.rules.length,
+    requestTypes: [...new Set(ruleset.rules.flatMap((rule) => [...rule.appliesTo]))],
     files: ruleset.files.map(relative),
     loadErrors: store.loadErrors().map((error) => {
       const shown = { ...error, file: relative(error.file) };

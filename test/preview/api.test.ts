@@ -24,6 +24,7 @@ interface State {
   reason?: string;
   rulesetVersion: string;
   files: string[];
+  requestTypes: string[];
   loadErrors: Array<{ file: string; line: number; column: number; message: string }>;
 }
 
@@ -126,6 +127,7 @@ describe('preview API', () => {
     const before = (await (await fetch(`${server.url}/preview/api/state`)).json()) as State;
     expect(before).to.include({ rulesetVersion: server.store.current().version });
     expect(before.files).to.deep.equal(['progressive-profile.yaml', 'registration.yaml']);
+    expect(before.requestTypes).to.have.members(['progressive.profile', 'self.service.registration']); // the page opens on the first
     expect(before.loadErrors).to.deep.equal([]);
 
     const file = path.join(server.rulesDir, 'broken.yaml');

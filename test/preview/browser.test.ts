@@ -477,4 +477,18 @@ describe('preview page in a browser: token samples', function () {
     expect(await page.locator('#widget .widget-card').isVisible()).to.equal(true);
     expect(await page.locator('#tokens').textContent()).to.equal('');
   });
+
+  it('a folder of token rules only: the page opens on a token sample', async () => {
+    const tokenOnly = await startPreviewServer({}, { 'token.yaml': TOKEN_RULES }, { defaultRules: false });
+    try {
+      const opened = await openPage(browser, `${tokenOnly.url}/preview`);
+      await opened.page.locator('#summary').filter({ hasText: 'token · ruleset' }).waitFor();
+      expect(await opened.page.getByLabel('Token (ID and access tokens)').isChecked()).to.equal(true);
+      expect(await opened.page.locator('#sample').inputValue()).to.equal('token-authorization-code');
+      expect(opened.errors).to.deep.equal([]);
+      await opened.page.close();
+    } finally {
+      await tokenOnly.stop();
+    }
+  });
 });

@@ -17,9 +17,9 @@ export interface PreviewServer extends RunningServer {
 }
 
 /** The real server on loopback, port 0, over a temp copy of the default rules (plus `files`), preview on. */
-export async function startPreviewServer(env: Record<string, string> = {}, files: Record<string, string> = {}): Promise<PreviewServer> {
+export async function startPreviewServer(env: Record<string, string> = {}, files: Record<string, string> = {}, { defaultRules = true } = {}): Promise<PreviewServer> {
   const rulesDir = await mkdtemp(path.join(os.tmpdir(), 'preview-rules-'));
-  await cp(path.join(PACKAGE_ROOT, 'rules'), rulesDir, { recursive: true });
+  if (defaultRules) await cp(path.join(PACKAGE_ROOT, 'rules'), rulesDir, { recursive: true });
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(rulesDir, name), text);
   const config = loadConfig({ RULES_DIR: rulesDir, HOST: '127.0.0.1', PORT: '0', PREVIEW: '1', LOG_LEVEL: 'silent', ...env });
   const running = await startServer(config, createLogger('silent'));
