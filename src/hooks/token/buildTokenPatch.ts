@@ -71,6 +71,8 @@ export interface PatchError {
 export interface TokenPatch {
   /** The answer for Okta: `{ commands }` (none: `{}`), or `{ error }` for a deny. Holds only what passed every check. */
   response: TokenHookResponse;
+  /** `response` serialised: measured against Okta's limit here, so the answer need not serialise it again. */
+  json: string;
   commands: TokenCommand[];
   sent: SentChange[];
   dropped: DroppedChange[];
@@ -93,7 +95,8 @@ const NOT_MINTED: Readonly<Record<TokenKind, string>> = {
  */
 export function buildTokenPatch(decision: TokenDecision, request: TokenHookRequest): TokenPatch {
   if (decision.outcome === 'deny') {
-    return { response: { error: { errorSummary: decision.message } }, commands: [], sent: [], dropped: [], errors: [] };
+    const response = { error: { errorSummary: decision.message } };
+    return { response, json: JSON.stringify(response), commands: [], sent: [], dropped: [], errors: [] };
   }
   const sent: SentChange[] = [];
   const dropped: DroppedChange[] = [];
@@ -104,12 +107,13 @@ export function buildTokenPatch(decision: TokenDecision, request: TokenHookReque
     if (ops.length > 0) commands.push({ type: TOKEN_COMMAND[token], value: ops });
   }
   const response: TokenHookResponse = commands.length > 0 ? { commands } : {};
-  const bytes = Buffer.byteLength(JSON.stringify(response));
+  const json = JSON.stringify(response);
+  const bytes = Buffer.byteLength(json);
   if (bytes >= OKTA_RESPONSE_LIMIT_BYTES) {
     errors.push({ message: `the answer would be ${bytes} bytes; Okta refuses ${OKTA_RESPONSE_LIMIT_BYTES} or more` });
-    return { response: {}, commands: [], sent: [], dropped, errors };
+    return { response: {}, json: '{}', commands: [], sent: [], dropped, errors };
   }
-  return { response, commands, sent, dropped, errors };
+  return { response, json, commands, sent, dropped, errors };
 }
 
 function tokenOps(
