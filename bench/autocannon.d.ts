@@ -9,6 +9,8 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
     amount?: number;
+    /** A fixed rate for all connections together (requests per second). */
+    overallRate?: number;
     timeout?: number;
   }
   export interface Histogram {

@@ -1,8 +1,11 @@
 /**
  * CPU time of a server process per request under load: the steadier figure on a noisy machine.
  * Usage: npm run build && node --import tsx bench/cpu.ts [variant ...]   (variants below; default all)
+ * Variants: limit, duties, large, large-nolog, default, and the token rows' pair (bench/token.ts):
+ * token (Okta's token request on /tokenHook) and same-rules (the registration request, the same
+ * number of rules).
  * Env: ROUNDS (2), AMOUNT (20000 requests measured per row, after 5000 to warm up),
- * BASELINE_ROOT (another checkout, built: adds its server as base-large and base-default),
+ * BASELINE_ROOT (another checkout, built: adds its server as base-large, base-default and base-token),
  * PAIRS (with BASELINE_ROOT: instead of rounds, each variant and its baseline run side by side,
  * measured in PAIRS pairs of alternating bursts of BURST requests, 3000 by default).
  * Prints each row as it is measured, then the minimum and median of each variant, and with
@@ -13,8 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { disposableDomains } from './domains.js';
 import { generateLargeRuleset } from './generate.js';
 import { requestMix } from './requests.js';
+import { comparableMix } from './tokenRequests.js';
+import { writeRegistrationRuleset, writeTokenRuleset } from './tokenRuleset.js';
 import { cpuSeconds } from './servers/cpuTime.js';
 import { hookLoad } from './servers/loadHook.js';
 import { describeSideBySide, sideBySide } from './servers/sideBySide.js';
@@ -23,14 +29,31 @@ import { pinSelf, spawnServer, type RunningBenchServer } from './servers/spawnSe
 const SECRET = 'bench-secret-value';
 const largeDir = await mkdtemp(path.join(os.tmpdir(), 'cpu-large-'));
 await generateLargeRuleset(largeDir, { listSize: 100_000 });
+// The token rows' rulesets (bench/tokenRuleset.ts): the same rules for each hook.
+const [tokenDir, sameRulesDir] = [await mkdtemp(path.join(os.tmpdir(), 'cpu-token-')), await mkdtemp(path.join(os.tmpdir(), 'cpu-same-rules-'))];
+await writeTokenRuleset(tokenDir, { listSize: 100_000 });
+await writeRegistrationRuleset(sameRulesDir, { listSize: 100_000 });
 const serve = [path.join(PACKAGE_ROOT, 'dist/cli/main.js'), 'serve'];
 const base = { NODE_ENV: 'development', LOG_LEVEL: 'info', OKTA_HOOK_AUTH_HEADER: 'authorization', OKTA_HOOK_AUTH_SECRET: SECRET };
-const variants: Record<string, { args: string[]; env: Record<string, string>; ready: string }> = {
+/** A server to measure; `route` and `bodies` when it is not loaded with the main mix on /registrationHook. */
+interface Variant {
+  args: string[];
+  env: Record<string, string>;
+  ready: string;
+  route?: string;
+  bodies?: string[];
+}
+const mixes = comparableMix(disposableDomains(100_000)[50_000]);
+const tokenLoad = { route: '/tokenHook', bodies: mixes.token.map((m) => JSON.stringify(m.body)) };
+const sameRulesLoad = { bodies: mixes.registration.map((m) => JSON.stringify(m.body)) };
+const variants: Record<string, Variant> = {
   limit: { args: ['--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: {}, ready: '/' },
   duties: { args: ['--import', 'tsx', path.join(PACKAGE_ROOT, 'bench/servers/limit.ts')], env: { LIMIT_DUTIES: '1', OKTA_HOOK_AUTH_SECRET: SECRET }, ready: '/' },
   large: { args: serve, env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' },
   'large-nolog': { args: serve, env: { ...base, RULES_DIR: largeDir, LOG_LEVEL: 'warn' }, ready: '/healthz' },
   default: { args: serve, env: { ...base, RULES_DIR: path.join(PACKAGE_ROOT, 'rules') }, ready: '/healthz' },
+  token: { args: serve, env: { ...base, RULES_DIR: tokenDir }, ready: '/healthz', ...tokenLoad },
+  'same-rules': { args: serve, env: { ...base, RULES_DIR: sameRulesDir }, ready: '/healthz', ...sameRulesLoad },
 };
 // A variant named with "-prof" (large-prof) runs with a CPU profile written to $PROFILE_DIR (/tmp/prof).
 // BASELINE_ROOT=<another checkout, built> adds base-large and base-default: old code back to back with new.
@@ -39,6 +62,7 @@ if (baseline) {
   const baseServe = [path.join(baseline, 'dist/cli/main.js'), 'serve'];
   variants['base-large'] = { args: baseServe, env: { ...base, RULES_DIR: largeDir }, ready: '/healthz' };
   variants['base-default'] = { args: baseServe, env: { ...base, RULES_DIR: path.join(baseline, 'rules') }, ready: '/healthz' };
+  variants['base-token'] = { args: baseServe, env: { ...base, RULES_DIR: tokenDir }, ready: '/healthz', ...tokenLoad };
 }
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(variants);
 const profileDir = process.env.PROFILE_DIR ?? '/tmp/prof';
@@ -48,7 +72,7 @@ pinSelf(); // the load generator on CPU 0; spawnServer pins each server to CPU 1
 
 const results: Record<string, number[]> = {};
 const bodies = requestMix().map((m) => JSON.stringify(m.body));
-const loadOf = (url: string) => hookLoad(url, bodies.map((body) => ({ body })), 10, { authorization: SECRET });
+const loadOf = (url: string, variant: Variant) => hookLoad(url, (variant.bodies ?? bodies).map((body) => ({ body })), 10, { authorization: SECRET }, variant.route);
 
 const pairs = Number(process.env.PAIRS ?? 0);
 if (pairs > 0) {
@@ -62,7 +86,7 @@ async function sideBySideWithBase(name: string, count: number, burst: number): P
   const [mine, theirs] = [variants[name]!, variants[`base-${name}`]!];
   const servers: [RunningBenchServer, RunningBenchServer] = [await spawnServer(mine.args, mine.env, mine.ready, true), await spawnServer(theirs.args, theirs.env, theirs.ready, true)];
   try {
-    const measured = await sideBySide(servers, (server) => loadOf(server.url), {
+    const measured = await sideBySide(servers, (server) => loadOf(server.url, server === servers[0] ? mine : theirs), {
       pairs: count,
       burst,
       warmUp: 5000,
@@ -82,7 +106,7 @@ for (let round = 0; round < rounds; round++) {
     const args = profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...known.args] : known.args;
     const server = await spawnServer(args, known.env, known.ready, true);
     try {
-      const load = loadOf(server.url);
+      const load = loadOf(server.url, known);
       await autocannon({ ...load, amount: 5000 }); // warm-up
       const before = cpuSeconds(server.pid)!;
       const result = await autocannon({ ...load, amount });

@@ -17,6 +17,17 @@ export interface GenerateOptions {
 export const BLOCKED_IPS = Array.from({ length: 1000 }, (_, i) => `203.0.${Math.floor(i / 250)}.${i % 250}`);
 
 export async function generateLargeRuleset(dir: string, options: GenerateOptions): Promise<void> {
+  await writeLargeLists(dir, options);
+  const rules = {
+    description: 'Bench rules: blocklists, patterns, age checks, partner allows and computed profile updates.',
+    defaults: { 'self.service.registration': 'allow', 'progressive.profile': 'allow' },
+    rules: benchRules().map(toRuleSpec),
+  };
+  await writeFile(path.join(dir, 'rules.yaml'), JSON.stringify(rules, null, 1));
+}
+
+/** The large ruleset's lists: `lists.yaml`, and the disposable-domain blocklist in `lists/disposable.txt`. */
+export async function writeLargeLists(dir: string, options: GenerateOptions): Promise<void> {
   await mkdir(path.join(dir, 'lists'), { recursive: true });
   const lists = {
     description: `Bench lists: ${options.listSize} disposable domains, embargoed countries, blocked IPs.`,
@@ -26,17 +37,11 @@ export async function generateLargeRuleset(dir: string, options: GenerateOptions
       'blocked-ips': BLOCKED_IPS,
     },
   };
-  const rules = {
-    description: 'Bench rules: blocklists, patterns, age checks, partner allows and computed profile updates.',
-    defaults: { 'self.service.registration': 'allow', 'progressive.profile': 'allow' },
-    rules: benchRules().map(toRuleSpec),
-  };
   await writeFile(path.join(dir, 'lists', 'disposable.txt'), `# ${options.listSize} generated disposable domains\n${disposableDomains(options.listSize).join('\n')}\n`);
   await writeFile(path.join(dir, 'lists.yaml'), JSON.stringify(lists));
-  await writeFile(path.join(dir, 'rules.yaml'), JSON.stringify(rules, null, 1));
 }
 
-function toRuleSpec(rule: BenchRule): Record<string, unknown> {
+export function toRuleSpec(rule: BenchRule): Record<string, unknown> {
   let then: Record<string, unknown>;
   if ('deny' in rule.then) {
     const { message, reason, location } = rule.then.deny;

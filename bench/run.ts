@@ -2,7 +2,9 @@
  * `npm run bench`: the limit, this service (default rules; large ruleset) and
  * json-rules-engine (large ruleset), each in its own process on loopback, loaded by
  * autocannon from this process with the same Okta request mix; then the in-process figures
- * from a fresh process. Prints a Markdown table. `--smoke` runs a tiny version (for npm test).
+ * from a fresh process. Prints a Markdown table, then the facts, counters and token rows
+ * (bench/facts.ts, counters.ts, token.ts; `--no-facts`, `--no-counters`, `--no-token` leave
+ * them out). `--smoke` runs a tiny version of the main table (for npm test).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { formatFactsRows, runFactsBench } from './facts.js';
 import { generateLargeRuleset } from './generate.js';
 import type { InProcessFigures } from './inprocess.js';
 import { requestMix } from './requests.js';
+import { DEFAULT_TOKEN_OPTIONS, formatTokenRows, runTokenBench } from './token.js';
 import { cpuSeconds } from './servers/cpuTime.js';
 import { pinSelf, spawnServer, type RunningBenchServer } from './servers/spawnServer.js';
 
@@ -293,5 +296,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     const countersOptions = { duration: options.duration, connections: options.connections, pin: result.pinned };
     const counters = await runCountersBench(countersOptions, (line) => process.stderr.write(`bench: ${line}\n`));
     process.stdout.write(`\n${formatCountersRows(counters, countersOptions)}\n`);
+  }
+  // The token rows need a PostgreSQL server too (bench/token.ts starts one): not in the smoke run.
+  if (!argv.includes('--smoke') && !argv.includes('--no-token')) {
+    const tokenOptions = { ...DEFAULT_TOKEN_OPTIONS, duration: options.duration, connections: options.connections, listSize: options.listSize, pin: result.pinned };
+    const token = await runTokenBench(tokenOptions, (line) => process.stderr.write(`bench: ${line}\n`));
+    process.stdout.write(`\n${formatTokenRows(token, tokenOptions)}\n`);
   }
 }

@@ -23,16 +23,20 @@ export interface LoadOptions {
   overallRate?: number;
   /** Called after the warm-up, before measuring; what it returns is called after. */
   during?: (pid: number | undefined) => () => void;
+  /** Headers besides the content type (a header secret). */
+  headers?: Record<string, string>;
+  /** The hook route loaded (/registrationHook). */
+  route?: string;
 }
 
-/** What autocannon sends to a server's hook route: JSON bodies posted, with any `headers` besides the content type. */
-export function hookLoad(url: string, requests: Array<{ body: string }>, connections: number, headers: Record<string, string> = {}) {
-  return { url: `${url}/registrationHook`, method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, requests, connections };
+/** What autocannon sends to a server's hook route (`route`): JSON bodies posted, with any `headers` besides the content type. */
+export function hookLoad(url: string, requests: Array<{ body: string }>, connections: number, headers: Record<string, string> = {}, route = '/registrationHook') {
+  return { url: `${url}${route}`, method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, requests, connections };
 }
 
 /** Loads a running server's hook route with autocannon and reads its CPU time around the measured part. */
 export async function loadHook(server: RunningBenchServer, options: LoadOptions): Promise<LoadFigures> {
-  const load = hookLoad(server.url, options.requests, options.connections);
+  const load = hookLoad(server.url, options.requests, options.connections, options.headers, options.route);
   await autocannon({ ...load, duration: 1 });
   const undo = options.during?.(server.pid);
   const before = cpuSeconds(server.pid);

@@ -1,5 +1,5 @@
 import type { Decision } from '../../engine/Decision.js';
-import { OKTA_RESPONSE_LIMIT_BYTES, serialised } from '../../okta/answerLimit.js';
+import { OKTA_RESPONSE_LIMIT_BYTES } from '../../okta/answerLimit.js';
 import { GENERIC_DENY_MESSAGE } from '../../okta/denyMessages.js';
 import type { Json } from '../../okta/types.js';
 import type { AnswerOptions, HookAnswer } from '../HookType.js';
@@ -26,14 +26,15 @@ export interface TokenAnswer extends HookAnswer {
 export function tokenAnswer(decision: Decision, request: TokenHookRequest, { decisionId, onRuleError }: AnswerOptions): TokenAnswer {
   if (decision.outcome === 'deny') {
     const patch = buildTokenPatch({ outcome: 'deny', message: decision.deny?.message ?? GENERIC_DENY_MESSAGE.token }, request);
-    return finish(decision, patch.response, [], [], [], decisionId);
+    return finish(decision, patch.response, patch.json, [], [], [], decisionId);
   }
   const patch = buildTokenPatch({ outcome: 'allow', changes: tokenChangesOf(decision.outcomes ?? []) }, request);
   if (patch.errors.length > 0 && onRuleError === 'deny') {
     const denied = deniedByError(decision, patch.errors[0]?.ruleId, patch.errors.map(describeError).join('; '));
-    return withSize(finish(denied, { error: { errorSummary: GENERIC_DENY_MESSAGE.token } }, [], patch.dropped, patch.errors, decisionId), patch.tooLarge);
+    const refused: TokenHookResponse = { error: { errorSummary: GENERIC_DENY_MESSAGE.token } };
+    return withSize(finish(denied, refused, JSON.stringify(refused), [], patch.dropped, patch.errors, decisionId), patch.tooLarge);
   }
-  return withSize(finish(decision, patch.response, patch.sent, patch.dropped, patch.errors, decisionId), patch.tooLarge);
+  return withSize(finish(decision, patch.response, patch.json, patch.sent, patch.dropped, patch.errors, decisionId), patch.tooLarge);
 }
 
 /** The decision turned into a refusal by a rule error, so that what is logged and counted says what Okta was sent. */
@@ -52,10 +53,13 @@ function deniedByError(decision: Decision, ruleId: string | undefined, reason: s
 
 /** The answer, saying the patch was left out for its size (the hook logs it as answer-too-large). */
 function withSize(answer: TokenAnswer, tooLarge: TokenPatch['tooLarge']): TokenAnswer {
-  return tooLarge && !answer.tooLarge ? { ...answer, tooLarge } : answer;
+  if (tooLarge && !answer.tooLarge) answer.tooLarge = tooLarge;
+  return answer;
 }
 
-function finish(decision: Decision, response: TokenHookResponse, sent: SentChange[], dropped: DroppedChange[], errors: PatchError[], decisionId: string): TokenAnswer {
+/** `response` (serialised as `json`) with its debugContext, as sent. */
+function finish(decision: Decision, response: TokenHookResponse, json: string, sent: SentChange[], dropped: DroppedChange[], errors: PatchError[], decisionId: string): TokenAnswer {
+  const sentText = sent.map(describeSent);
   const debugContext: Record<string, Json> = {
     decisionId,
     hookType: 'token',
@@ -68,30 +72,37 @@ function finish(decision: Decision, response: TokenHookResponse, sent: SentChang
   if (decision.failedFacts?.length) debugContext.failedFacts = decision.failedFacts.join(',');
   if (decision.failedCounters?.length) debugContext.failedCounters = decision.failedCounters.join(',');
   // Claim names and paths, never values: Okta writes debugContext to its System Log.
-  if (sent.length > 0) debugContext.sent = sent.map(describeSent).join('; ');
+  if (sentText.length > 0) debugContext.sent = sentText.join('; ');
   if (dropped.length > 0) debugContext.dropped = dropped.map(describeDropped).join('; ');
   if (errors.length > 0) debugContext.ruleErrors = errors.map(describeError).join('; ');
-  const full: TokenHookResponse = { ...response, debugContext };
-  const answer = {
-    decision,
-    sent,
-    droppedChanges: dropped,
-    errors,
-    ...(dropped.length > 0 ? { dropped: dropped.map(describeDropped) } : {}),
-    patches: { sent: sent.map(describeSent), dropped: dropped.map((change) => `${change.token} ${change.change}${change.claim === undefined ? '' : ` ${change.claim}`} (${change.ruleId}): ${change.reason}`) },
+  const patches = { sent: sentText, dropped: dropped.map((change) => `${change.token} ${change.change}${change.claim === undefined ? '' : ` ${change.claim}`} (${change.ruleId}): ${change.reason}`) };
+  const answer = (sentResponse: TokenHookResponse, body: string): TokenAnswer => {
+    const built: TokenAnswer = { decision, sent, droppedChanges: dropped, errors, patches, response: sentResponse, body };
+    if (dropped.length > 0) built.dropped = dropped.map(describeDropped);
+    return built;
   };
-  const fitted = serialised(full);
-  if (fitted.fits) return { ...answer, response: full, body: fitted.body };
+  const full = withDebugContext(response, json, debugContext);
+  if (full.fits) return answer(full.response, full.body);
   // The lists in debugContext are the only part the rules did not size: they go first.
-  const short: TokenHookResponse = { ...response, debugContext: { decisionId, hookType: 'token', decision: decision.outcome.toUpperCase() } };
-  const bare = serialised(short);
-  if (bare.fits) return { ...answer, response: short, body: bare.body };
+  const bare = withDebugContext(response, json, { decisionId, hookType: 'token', decision: decision.outcome.toUpperCase() });
+  if (bare.fits) return answer(bare.response, bare.body);
   // buildTokenPatch keeps room for this debugContext, so this guard is not reached; if it were, the
   // decision says what was sent (a refusal), whatever ON_RULE_ERROR says, since nothing else fits.
   const rules = [...new Set(sent.map((change) => change.ruleId))];
   const refused: TokenHookResponse = { error: { errorSummary: GENERIC_DENY_MESSAGE.token }, debugContext: { decisionId } };
   const denied = deniedByError(decision, rules[0], `the answer would be ${bare.bytes} bytes; Okta refuses ${OKTA_RESPONSE_LIMIT_BYTES} or more`);
-  return { ...answer, decision: denied, sent: [], patches: { ...answer.patches, sent: [] }, response: refused, body: JSON.stringify(refused), tooLarge: { bytes: bare.bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules } };
+  return { decision: denied, sent: [], droppedChanges: dropped, errors, patches: { sent: [], dropped: patches.dropped }, response: refused, body: JSON.stringify(refused), tooLarge: { bytes: bare.bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules } };
+}
+
+/**
+ * The response with debugContext as its last member, and its serialised form measured against
+ * Okta's limit: built from the response's own JSON (already serialised to measure the patch),
+ * exactly as JSON.stringify would write the whole, without serialising the claims again.
+ */
+function withDebugContext(response: TokenHookResponse, json: string, debugContext: Record<string, Json>): { response: TokenHookResponse; body: string; bytes: number; fits: boolean } {
+  const body = `${json.slice(0, -1)}${json === '{}' ? '' : ','}"debugContext":${JSON.stringify(debugContext)}}`;
+  const bytes = Buffer.byteLength(body);
+  return { response: Object.assign({}, response, { debugContext }), body, bytes, fits: bytes < OKTA_RESPONSE_LIMIT_BYTES };
 }
 
 function describeSent(change: SentChange): string {

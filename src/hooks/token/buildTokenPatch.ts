@@ -71,6 +71,8 @@ export interface PatchError {
 export interface TokenPatch {
   /** The answer for Okta: `{ commands }` (none: `{}`), or `{ error }` for a deny. Holds only what passed every check. */
   response: TokenHookResponse;
+  /** `response` serialised: measured against Okta's limit here, so the answer need not serialise it again. */
+  json: string;
   commands: TokenCommand[];
   sent: SentChange[];
   dropped: DroppedChange[];
@@ -95,7 +97,8 @@ const NOT_MINTED: Readonly<Record<TokenKind, string>> = {
  */
 export function buildTokenPatch(decision: TokenDecision, request: TokenHookRequest): TokenPatch {
   if (decision.outcome === 'deny') {
-    return { response: { error: { errorSummary: decision.message } }, commands: [], sent: [], dropped: [], errors: [] };
+    const response = { error: { errorSummary: decision.message } };
+    return { response, json: JSON.stringify(response), commands: [], sent: [], dropped: [], errors: [] };
   }
   const sent: SentChange[] = [];
   const dropped: DroppedChange[] = [];
@@ -107,13 +110,14 @@ export function buildTokenPatch(decision: TokenDecision, request: TokenHookReque
   }
   const response: TokenHookResponse = commands.length > 0 ? { commands } : {};
   // With the room its debugContext takes, so that the answer's last guard (answer.ts) is never reached.
-  const bytes = Buffer.byteLength(JSON.stringify(response)) + DEBUG_CONTEXT_RESERVE_BYTES;
+  const json = JSON.stringify(response);
+  const bytes = Buffer.byteLength(json) + DEBUG_CONTEXT_RESERVE_BYTES;
   if (bytes >= OKTA_RESPONSE_LIMIT_BYTES) {
     const rules = [...new Set(sent.map((change) => change.ruleId))];
     errors.push({ ...(rules.length === 1 ? { ruleId: rules[0] } : {}), message: `the answer would be ${bytes} bytes with its debugContext; Okta refuses ${OKTA_RESPONSE_LIMIT_BYTES} or more` });
-    return { response: {}, commands: [], sent: [], dropped, errors, tooLarge: { bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules } };
+    return { response: {}, json: '{}', commands: [], sent: [], dropped, errors, tooLarge: { bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules } };
   }
-  return { response, commands, sent, dropped, errors };
+  return { response, json, commands, sent, dropped, errors };
 }
 
 function tokenOps(
