@@ -2,7 +2,8 @@
  * The token rows of `npm run bench`. CPU per token request beside a registration request with
  * the same number of rules (bench/tokenRuleset.ts), the two servers side by side
  * (servers/sideBySide.ts); the same for the bare Koa limit given each body, which shows what the
- * bigger token body alone costs. Then p99 at a fixed rate (1,000 req/s) with a cached SQL fact on
+ * bigger token body alone costs. Then p99 at a steady rate (1,000 req/s, evenly spaced:
+ * servers/pacedLoad.ts) with a cached SQL fact on
  * a real PostgreSQL server started here, for token requests and, as the baseline, for
  * registration requests with the same rules and the same fact. `node --import tsx
  * bench/token.ts` runs these rows alone.
@@ -16,7 +17,8 @@ import { disposableDomains } from './domains.js';
 import type { MixEntry } from './requests.js';
 import { comparableMix, memberLogins, registrationRequest, TOKEN_FIXTURE, tokenRequest } from './tokenRequests.js';
 import { COMPARABLE_RULES, writeRegistrationRuleset, writeTokenRuleset } from './tokenRuleset.js';
-import { hookLoad, loadHook, type LoadFigures } from './servers/loadHook.js';
+import { hookLoad, type LoadFigures } from './servers/loadHook.js';
+import { pacedLoad } from './servers/pacedLoad.js';
 import { describeSideBySide, quantile, sideBySide, type SideBySide } from './servers/sideBySide.js';
 import { pinSelf, spawnServer, type RunningBenchServer } from './servers/spawnServer.js';
 
@@ -122,7 +124,7 @@ export async function runTokenBench(options: TokenBenchOptions, progress: (line:
           try {
             // Asking each member once also fills the fact's cache before the warm-up.
             factAnswers[target.name] = await checked(server.url + target.route, target.requests, (answer) => target.verdict(answer) === 'ALLOW' && JSON.stringify(answer).includes('entitlements') ? 'ALLOW' : 'no entitlements');
-            const figures = await loadHook(server, { requests: asBodies(target.requests), connections: options.connections, duration: options.duration, overallRate: options.rate, headers: AUTH, route: target.route });
+            const figures = await pacedLoad(server, { requests: asBodies(target.requests), connections: options.connections, duration: options.duration, rate: options.rate, headers: AUTH, route: target.route });
             const previous = best.get(target.name);
             // The round least disturbed by the rest of the machine is kept, as in the main table.
             if (!previous || figures.p99Ms < previous.p99Ms) best.set(target.name, { name: target.name, ...figures });
@@ -184,7 +186,7 @@ export function formatTokenRows(result: TokenResult, options: TokenBenchOptions)
     'The bodies alone: the limit (bare Koa, constant answer) given each, side by side:',
     ...describeSideBySide(result.body, ['limit, token body', 'limit, registration body'], options.burst),
     '',
-    `At a fixed ${options.rate.toLocaleString('en')} req/s (autocannon, ${options.connections} connections, ${options.duration} s, best of ${options.rounds}), a real PostgreSQL server on loopback, ${MEMBERS} users asked again and again (cache hits):`,
+    `At a steady ${options.rate.toLocaleString('en')} req/s (evenly spaced, each latency from when its request was due: bench/servers/pacedLoad.ts; ${options.duration} s, best of ${options.rounds}), a real PostgreSQL server on loopback, ${MEMBERS} users asked again and again (cache hits):`,
     '',
     '| server | req/s | p50 ms | p99 ms | max ms | server CPU µs/request | errors |',
     '|---|---:|---:|---:|---:|---:|---:|',
