@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import { LATE, within } from '../core/stage.js';
 import { pendingKey, StoreError, type CounterStore, type StoreStatus } from './CounterStore.js';
 import { CONFIRM, HIT, PEEK, RESERVE } from './scripts.js';
@@ -82,17 +82,20 @@ export class RedisStore implements CounterStore {
   }
 
   /**
-   * One command, its failure named by what the store knows: ioredis refuses commands at once
-   * while the connection is down (no offline queue); the store's timer ends a wait that
-   * outlives the command timeout. (Timers may fire a little before a measured interval ends,
-   * so the kind is never read off the clock.)
+   * One command, its failure named by what the store knows: an answer from Redis that is an
+   * error (a ReplyError) is `error`; no answer, because ioredis refuses commands at once while
+   * the connection is down (no offline queue) or the connection closed under the command, is
+   * `unavailable`, whatever the connection's status says at that instant (it can still say
+   * ready just after Redis went away); the store's timer ends a wait that outlives the command
+   * timeout. (Timers may fire a little before a measured interval ends, so the kind is never
+   * read off the clock.)
    */
   private async command<T>(send: () => Promise<T>): Promise<T> {
     let answer: T | typeof LATE;
     try {
       answer = await within(send(), this.commandTimeoutMs);
     } catch (error) {
-      throw new StoreError(this.redis.status !== 'ready' ? 'unavailable' : 'error', (error as Error).message);
+      throw new StoreError(error instanceof ReplyError ? 'error' : 'unavailable', (error as Error).message);
     }
     if (answer === LATE) throw new StoreError('timeout', `Command timed out after ${this.commandTimeoutMs} ms`);
     return answer;

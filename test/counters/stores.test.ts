@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import { StoreError, type CounterStore } from '../../src/counters/CounterStore.js';
 import { MemoryStore } from '../../src/counters/memoryStore.js';
 import { RedisStore } from '../../src/counters/redisStore.js';
@@ -107,10 +108,18 @@ describe('counter store: redis names its failures', function () {
   before(async () => (redis = await startRedis()));
   after(async () => redis.remove());
 
-  it('unavailable while the connection is down; timeout when a command outlives its time; both as StoreError.kind', async () => {
+  it('error when Redis answers with an error; unavailable while the connection is down; timeout when a command outlives its time; all as StoreError.kind', async () => {
     const store = new RedisStore({ url: redis.url, commandTimeoutMs: 300 });
     try {
       await store.ready(5_000);
+      // A key of another type: Redis answers the script with WRONGTYPE, an answer, not an outage.
+      const plain = new Redis(redis.url);
+      await plain.set('test:{wrongtype}', 'a string');
+      await plain.quit();
+      const answered = await store.hit('test:{wrongtype}', 'e0', MINUTE, T0).catch((error: unknown) => error);
+      expect(answered).to.be.instanceOf(StoreError);
+      expect((answered as StoreError).kind).to.equal('error');
+      expect((answered as StoreError).message).to.match(/WRONGTYPE/);
       redis.pause(); // SIGSTOP: the connection stays up, the commands get no answer
       const late = await store.hit('test:{named}', 'e1', MINUTE, T0).catch((error: unknown) => error);
       redis.resume();
