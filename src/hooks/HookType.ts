@@ -21,11 +21,10 @@ export interface HookAnswer {
   /** `response` serialised, as sent. */
   body: string;
   /**
-   * Set when the evaluated decision's answer would have reached Okta's size limit (its size in
-   * bytes), with the rules whose changes made it when the hook type knows them (else the rules
-   * that set the registration's profile updates).
+   * Set when the evaluated decision's answer would have reached Okta's size limit: its size in
+   * bytes, and the ids of the rules whose changes made it.
    */
-  tooLarge?: { bytes: number; limit: number; rules?: string[] };
+  tooLarge?: { bytes: number; limit: number; rules: string[] };
   /** What the answer left out of the decision, and why (for the explanation and the log). */
   dropped?: string[];
   /** Hook types that patch (token): each operation sent and each change left out, in words, never a value (for the decision log). */

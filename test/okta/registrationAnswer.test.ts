@@ -37,7 +37,7 @@ describe("registrationAnswer: never an answer Okta rejects for its size", () => 
 
   it('at 256 KB (256,000 bytes), with ON_RULE_ERROR=deny: the generic deny, the reason for admins only', () => {
     const answer = registrationAnswer(allowOfSize(OKTA_RESPONSE_LIMIT_BYTES), { ...meta, onRuleError: 'deny' });
-    expect(answer.tooLarge).to.deep.equal({ bytes: OKTA_RESPONSE_LIMIT_BYTES, limit: OKTA_RESPONSE_LIMIT_BYTES });
+    expect(answer.tooLarge).to.deep.equal({ bytes: OKTA_RESPONSE_LIMIT_BYTES, limit: OKTA_RESPONSE_LIMIT_BYTES, rules: ['tag'] });
     expect(answer.decision).to.include({ outcome: 'deny' });
     expect(answer.decision.decidedBy).to.deep.equal({ kind: 'error' });
     expect(answer.response.commands).to.deep.equal([{ type: 'com.okta.action.update', value: { registration: 'DENY' } }]);

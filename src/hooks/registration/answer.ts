@@ -20,7 +20,8 @@ export function registrationAnswer(decision: Decision, { decisionId, onRuleError
   const response = toOktaResponse(decision, meta);
   const { body, bytes, fits } = serialised(response);
   if (fits) return { decision, response, body };
-  const tooLarge = { bytes, limit: OKTA_RESPONSE_LIMIT_BYTES };
+  // Rule ids only: attribute names can come from the request (updateFrom).
+  const tooLarge = { bytes, limit: OKTA_RESPONSE_LIMIT_BYTES, rules: [...new Set(Object.values(decision.updatedBy))] };
   const reason = `the answer would be ${bytes} bytes; Okta rejects ${OKTA_RESPONSE_LIMIT_BYTES} or more`;
   if (onRuleError === 'skip' && decision.outcome === 'allow') {
     const fitted = fit({ ...decision, updates: {}, updatedBy: {} }, decisionId);

@@ -68,7 +68,7 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
   };
 
   function answer(ctx: Parameters<Middleware>[0], request: Request, decided: Decided<Answer>, started: bigint): void {
-    const { decisionId, evaluated, answer: sent } = decided;
+    const { decisionId, answer: sent } = decided;
     const { decision } = sent;
     ctx.status = 200;
     ctx.type = 'application/json';
@@ -82,10 +82,8 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
     // Once per request: the hook answered in time rather than leave Okta waiting (for tokens, Okta would then issue the token unchanged).
     if (timedOut) options.metrics?.observeFactsTimedOut(hook.name);
     if (sent.tooLarge) {
-      // Rule ids only: attribute and claim names can come from the request (updateFrom, a claim copied).
-      const rules = sent.tooLarge.rules ?? [...new Set(Object.values(evaluated.updatedBy))];
       logger.error(
-        { event: 'answer-too-large', decisionId, hookType: hook.name, bytes: sent.tooLarge.bytes, limit: sent.tooLarge.limit, onRuleError, sent: decision.outcome, rules },
+        { event: 'answer-too-large', decisionId, hookType: hook.name, bytes: sent.tooLarge.bytes, limit: sent.tooLarge.limit, onRuleError, sent: decision.outcome, rules: sent.tooLarge.rules },
         `answer too large for Okta (${sent.tooLarge.bytes} bytes): treated as a rule error (ON_RULE_ERROR=${onRuleError})`,
       );
     }
