@@ -68,3 +68,13 @@ export interface RuleOutcomeValues {
   fixed: JsonObject;
   values: Array<[path: readonly string[], value: unknown]>;
 }
+
+/**
+ * The decision as shown to people (the preview, `eval --json`): without the values rules
+ * computed for their own outcomes. Those the answer sends are in the answer; the others (a claim
+ * for a token the request does not mint) reach no one, and may hold fetched values.
+ */
+export function withoutComputedValues(decision: Decision): Omit<Decision, 'outcomes'> {
+  const { outcomes: _computed, ...shown } = decision;
+  return shown;
+}

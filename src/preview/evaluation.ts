@@ -1,3 +1,4 @@
+import { withoutComputedValues } from '../engine/Decision.js';
 import type { Decided } from '../decide/index.js';
 import type { HookAnswer } from '../hooks/HookType.js';
 import type { CompiledRuleset } from '../ruleset/CompiledRuleset.js';
@@ -12,7 +13,7 @@ import { relativeToRules } from './rulesetState.js';
  */
 export function evaluation<Request>(request: Request, decided: Decided<HookAnswer>, ruleset: CompiledRuleset): Record<string, unknown> {
   const { answer } = decided;
-  const { trace, outcomes: _computed, ...decision } = answer.decision;
+  const { trace, ...decision } = withoutComputedValues(answer.decision);
   const descriptions = new Map(ruleset.rules.map((rule) => [rule.id, rule.description]));
   return {
     request,

@@ -1,3 +1,4 @@
+import { withoutComputedValues } from '../../engine/Decision.js';
 import { readFile } from 'node:fs/promises';
 import { factEnvironment, factSettings, stateSettings } from '../../config.js';
 import { openCounterRuntime, type OpenedRuntime } from '../../counters/counterRuntime.js';
@@ -135,10 +136,7 @@ Exit codes: 0 decided (allow or deny), 1 unreadable or invalid request, 2 bad us
     const facts = ruleset.facts.size > 0 ? decided.facts : undefined;
     const counters = ruleset.counters.size > 0 ? decided.counters : undefined;
     if (values.json) {
-      // A token rule's computed values: those sent are in the response; the others (a claim for a
-      // token the request does not mint) reach no one, and may hold fact values, so only --reveal shows them.
-      const { outcomes, ...shown } = decision;
-      const printed = values.reveal === true ? decision : shown;
+      const printed = values.reveal === true ? decision : withoutComputedValues(decision);
       print(JSON.stringify({ response, decision: printed, ...(dropped ? { dropped } : {}), ...(facts ? { facts } : {}), ...(counters ? { counters } : {}) }, null, 2));
     } else {
       // What the rules asked that the answer leaves out (a patch for a token the request does not mint…), and why.

@@ -48,6 +48,13 @@ export function registerHookRoute(router: Router, options: HookRouteOptions): vo
   router.post(HOOK_PATH, compose([options.labels.route(HOOK_PATH), options.auth, ...jsonBody(options.bodyLimit), wrongRoute('registration', routes), hookHandler(registration, options)]));
 }
 
+/** A body checked by its hook type's schema: the request, or a 400 saying what is wrong and where (the hook routes and the preview). */
+export function parseHookRequest<Request>(hook: HookType<Request>, body: unknown): Request {
+  const checked = hook.parse(body);
+  if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${hook.name} inline hook request`, checked.problems);
+  return checked.value;
+}
+
 /**
  * A hook type's route: its body checked by its schema, decided live (decide/), answered, logged.
  * `observe` sees each answer sent, for the hook type's own metrics.
@@ -58,9 +65,7 @@ export function hookHandler<Request, Answer extends HookAnswer>(hook: HookType<R
   const sources = { facts: options.facts, counters: options.counters, deadlineMs: options.factsDeadlineMs };
   return (ctx) => {
     const started = process.hrtime.bigint();
-    const checked = hook.parse(ctx.request.body);
-    if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${hook.name} inline hook request`, checked.problems);
-    const request = checked.value;
+    const request = parseHookRequest(hook, ctx.request.body);
     // The ruleset is taken once: this request is decided wholly by this version.
     const decided = decide(hook, request, store.current(), { kind: 'live', sources, onRuleError });
     if (decided instanceof Promise) return decided.then((done) => answer(ctx, request, done, started));

@@ -2,7 +2,6 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { decide } from '../../decide/index.js';
-import type { HookType } from '../../hooks/HookType.js';
 import { registration } from '../../hooks/registration/index.js';
 import { hookKindOf } from '../../hooks/token/requestKind.js';
 import { token } from '../../hooks/token/hook.js';
@@ -13,7 +12,7 @@ import { rulesetState } from '../../preview/rulesetState.js';
 import { tokenPreview } from '../../preview/tokenView.js';
 import { HttpError } from '../HttpError.js';
 import { jsonBody } from '../middleware/jsonBody.js';
-import type { HookRouteOptions } from './hook.js';
+import { parseHookRequest, type HookRouteOptions } from './hook.js';
 
 export const PREVIEW_PATH = '/preview';
 
@@ -85,12 +84,12 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     const ruleset = store.current();
     // One route for both hooks: the page sends whichever request the author is editing.
     if (hookKindOf(body) === 'token') {
-      const request = parsed(token, body);
+      const request = parseHookRequest(token, body);
       const decided = await decide(token, request, ruleset, mode);
       ctx.body = { ...evaluation(request, decided, ruleset), tokens: tokenPreview(request, decided.answer) };
       return;
     }
-    const request = parsed(registration, body);
+    const request = parseHookRequest(registration, body);
     ctx.body = evaluation(request, await decide(registration, request, ruleset, mode), ruleset);
   });
 
@@ -104,12 +103,6 @@ export function registerPreviewRoutes(router: Router, app: Koa, options: Preview
     stream.pipe(ctx.res);
     ctx.res.once('close', () => stream.destroy());
   });
-}
-
-function parsed<Request>(hook: HookType<Request>, body: unknown): Request {
-  const checked = hook.parse(body);
-  if (!checked.ok) throw new HttpError(400, 'invalid_hook_request', `the body is not an Okta ${hook.name} inline hook request`, checked.problems);
-  return checked.value;
 }
 
 function escapeAttribute(value: string): string {
